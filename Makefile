@@ -1,0 +1,52 @@
+# The two commands of README.md: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install messages lint bench screenshot clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed (Node.js 18 or newer): apt-get install -y nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Runs the portal with demo content on http://$(HOST):$(PORT), with a Celery
+# worker and beat. SQLite and a file-based Celery broker by default: no server
+# needed. DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
+demo: install
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py load_demo
+	DJANGO_SETTINGS_MODULE=alliance.settings.local HOST=$(HOST) PORT=$(PORT) bin/run-demo
+
+# Runs the whole test suite against PostgreSQL and Redis (see tests/conftest.py).
+test: install
+	bin/ensure-chromium
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Regenerates the gettext catalogues; translate locale/*/LC_MESSAGES/django.po, then run again.
+messages: install
+	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py makemessages -l it -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
+	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var

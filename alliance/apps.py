@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AllianceConfig(AppConfig):
+    name = "alliance"
+    verbose_name = _("Alliance")
+
+    def ready(self):
+        from . import selectors
+        from .registry import registry
+        from .roles import ensure_coordinator_group
+
+        registry.home_figures.append(selectors.taxonomy_figures)
+        # After every migrate, so that the permissions of models added later
+        # by the other domains reach the coordinator role too.
+        post_migrate.connect(ensure_coordinator_group, dispatch_uid="alliance.coordinator_group")

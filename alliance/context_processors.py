@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.urls.base import translate_url
+from django.utils.functional import SimpleLazyObject
+
+from .permissions import is_coordinator
+from .registry import registry
+
+
+def _navigation():
+    items = []
+    for item in registry.navigation:
+        try:
+            items.append({"label": item.label, "url": reverse(item.url_name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def _language_links(request):
+    """The same page in every language: plain links, so switching needs no form or cookie."""
+    path = request.get_full_path()
+    return [
+        {"code": code, "name": name, "url": translate_url(path, code), "current": code == request.LANGUAGE_CODE}
+        for code, name in settings.LANGUAGES
+    ]
+
+
+def portal(request):
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_contact_email": settings.SITE_CONTACT_EMAIL,
+        "main_navigation": SimpleLazyObject(_navigation),
+        "language_links": SimpleLazyObject(lambda: _language_links(request)),
+        "user_is_coordinator": SimpleLazyObject(lambda: is_coordinator(request.user)),
+    }

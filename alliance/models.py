@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TranslatedNameMixin(models.Model):
+    """A taxonomy term named in Italian, with an optional English name."""
+
+    name = models.CharField(_("name (Italian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name
+
+    def __str__(self):
+        return self.display_name
+
+
+class Theme(TranslatedNameMixin):
+    """A field of work shared by allies, projects, pathways and events."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Region(TranslatedNameMixin):
+    """One of the twenty Italian regions (ISTAT code)."""
+
+    code = models.CharField(_("ISTAT code"), max_length=2, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Province(models.Model):
+    """A province, metropolitan city or equivalent unit (ISTAT code, car-plate abbreviation)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="provinces", verbose_name=_("region"))
+    code = models.CharField(_("ISTAT code"), max_length=3, unique=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self):
+        return f"{self.name} ({self.abbreviation})"
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail the portal sends: stored first, delivered by a Celery task.
+
+    The row is the single source of truth for whether the message left: the
+    task delivers it only while it is pending, under a row lock, so a retried
+    or duplicated task never sends it twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    template = models.CharField(_("template"), max_length=120, help_text=_("Which e-mail this is."))
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text body"))
+    body_html = models.TextField(_("HTML body"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

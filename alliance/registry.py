@@ -1,0 +1,44 @@
+"""Extension points the domains fill in their AppConfig.ready().
+
+The home page, the site-wide search and the coordination area are owned by
+`alliance`, but what they show belongs to the domains: each domain registers
+a function here instead of `alliance` importing every domain.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    """A kind of result in the site-wide search: `search(query, limit)` returns objects with get_absolute_url()."""
+
+    label: str
+    search: Callable
+    more_url_name: str = ""
+
+
+@dataclass(frozen=True)
+class CoordinationTask:
+    """A queue in the coordination area: `count(user)` items waiting, found at `url_name`."""
+
+    label: str
+    count: Callable
+    url_name: str
+
+
+@dataclass
+class Registry:
+    navigation: list[NavItem] = field(default_factory=list)
+    search_sections: list[SearchSection] = field(default_factory=list)
+    coordination_tasks: list[CoordinationTask] = field(default_factory=list)
+    home_figures: list[Callable] = field(default_factory=list)
+
+
+registry = Registry()

@@ -1,0 +1,13 @@
+"""The demo and local development: SQLite, console e-mail, DEBUG on."""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("DJANGO_SECRET_KEY", "demo-only-not-secret-alleanza")
+os.environ.setdefault("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+
+from .base import *  # noqa: E402,F403
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+from . import views
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path(_("search/"), views.search, name="search"),
+    path(_("coordination/"), views.coordination, name="coordination"),
+    path("privacy/", views.page, {"template": "alliance/privacy.html"}, name="privacy"),
+    path(_("contacts/"), views.page, {"template": "alliance/contacts.html"}, name="contacts"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    *i18n_patterns(
+        path("", include((portal_patterns, "alliance"))),
+        path(_("accounts/"), include("allauth.urls")),
+        prefix_default_language=False,
+    ),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
