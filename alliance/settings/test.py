@@ -23,3 +23,4 @@ WHITENOISE_USE_FINDERS = True
 _cache_url = urlsplit(REDIS_URL)._replace(path="/" + str(int(urlsplit(REDIS_URL).path.strip("/") or 0) + 1))  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": urlunsplit(_cache_url)}}
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+LOGGING["loggers"] = {"mail.log": {"level": "WARNING"}}  # noqa: F405 - aiosmtpd's chatter

@@ -1,0 +1,98 @@
+"""Shared set-up: the suite runs against the real PostgreSQL and Redis.
+
+A missing service stops the run with an error that names it: no test is
+skipped because something was not there.
+"""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# calls from the same thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _check_services():
+    import psycopg2
+    import redis
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return f"The tests need PostgreSQL: DATABASE_URL points to {db['ENGINE']}."
+    try:
+        psycopg2.connect(
+            dbname="postgres", user=db.get("USER") or None, password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None, port=db.get("PORT") or None, connect_timeout=5,
+        ).close()
+    except psycopg2.OperationalError as exc:
+        return f"PostgreSQL is not reachable at {db.get('HOST')}:{db.get('PORT')} (DATABASE_URL): {exc}".strip()
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        return f"Redis is not reachable at {settings.REDIS_URL} (REDIS_URL): {exc}"
+    return None
+
+
+def pytest_sessionstart(session):
+    problem = _check_services()
+    if problem:
+        pytest.exit(problem + "\nStart the service (see README.md) and run the tests again.", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # allauth's rate limits live in the cache: every test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPRecorder:
+    """An aiosmtpd handler that keeps what it receives and can refuse on demand."""
+
+    def __init__(self):
+        self.messages = []
+        self.refusals = []  # replies such as "421 Try later", used one per DATA command
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refusals:
+            return self.refusals.pop(0)
+        self.messages.append(envelope)
+        return "250 Message accepted"
+
+    def parsed(self):
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(envelope.content, policy=default) for envelope in self.messages]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1, and the portal configured to send through it."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield recorder
+    finally:
+        controller.stop()
