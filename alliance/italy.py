@@ -1,6 +1,8 @@
 """Reference data for the shared taxonomy (plain constants, no Django imports).
 
-Seeded into the database by ``alliance/migrations/0002_seed_taxonomy.py``.
+Seeded into the database by ``alliance/migrations/0002_seed_taxonomy.py``
+through `seed_taxonomy`, which takes the model classes so that the migration
+can pass its historical models.
 
 Regions and provinces follow ISTAT's classification of the territorial units
 as it stood in 2024: 20 regions and 107 supra-municipal units (provinces,
@@ -211,3 +213,26 @@ THEME_DESCRIPTIONS = {
         "educativa ed energetica, con interventi integrati e tempestivi."
     ),
 }
+
+
+def seed_taxonomy(*, theme_model, region_model, province_model):
+    """Create or update the themes, regions and provinces above; safe to run again."""
+    for slug, name_it, name_en, position in THEMES:
+        theme_model.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "name": name_it,
+                "name_en": name_en,
+                "position": position,
+                "description": THEME_DESCRIPTIONS.get(slug, ""),
+            },
+        )
+    regions = {}
+    for code, name_it, name_en, slug in REGIONS:
+        regions[code], _created = region_model.objects.update_or_create(
+            code=code, defaults={"name": name_it, "name_en": name_en, "slug": slug}
+        )
+    for code, abbreviation, name, region_code in PROVINCES:
+        province_model.objects.update_or_create(
+            code=code, defaults={"abbreviation": abbreviation, "name": name, "region": regions[region_code]}
+        )

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class SignupForm(forms.Form):
     """Fields allauth's sign-up form adds to e-mail and password."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Please enter your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
         choices=settings.LANGUAGES,
@@ -19,10 +24,7 @@ class SignupForm(forms.Form):
         self.fields["preferred_language"].initial = translation.get_language()
 
     def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please enter your name."))
-        return name
+        return " ".join(self.cleaned_data["full_name"].split())
 
     def signup(self, request, user):
         user.full_name = self.cleaned_data["full_name"]

@@ -96,3 +96,12 @@ def smtp_server(settings):
         yield recorder
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def taxonomy(db):
+    """The seeded themes, regions and provinces, also after a transactional test emptied the tables."""
+    from alliance.italy import seed_taxonomy
+    from alliance.models import Province, Region, Theme
+
+    seed_taxonomy(theme_model=Theme, region_model=Region, province_model=Province)

@@ -7,37 +7,15 @@ deletes exactly the seeded rows.
 
 from django.db import migrations
 
-from alliance.italy import PROVINCES, REGIONS, THEME_DESCRIPTIONS, THEMES
+from alliance.italy import PROVINCES, REGIONS, THEMES, seed_taxonomy
 
 
 def seed(apps, schema_editor):
-    Theme = apps.get_model("alliance", "Theme")
-    Region = apps.get_model("alliance", "Region")
-    Province = apps.get_model("alliance", "Province")
-
-    for slug, name_it, name_en, position in THEMES:
-        Theme.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name_it,
-                "name_en": name_en,
-                "position": position,
-                "description": THEME_DESCRIPTIONS.get(slug, ""),
-            },
-        )
-
-    regions = {}
-    for code, name_it, name_en, slug in REGIONS:
-        regions[code], _ = Region.objects.update_or_create(
-            code=code,
-            defaults={"name": name_it, "name_en": name_en, "slug": slug},
-        )
-
-    for code, abbreviation, name, region_code in PROVINCES:
-        Province.objects.update_or_create(
-            code=code,
-            defaults={"abbreviation": abbreviation, "name": name, "region": regions[region_code]},
-        )
+    seed_taxonomy(
+        theme_model=apps.get_model("alliance", "Theme"),
+        region_model=apps.get_model("alliance", "Region"),
+        province_model=apps.get_model("alliance", "Province"),
+    )
 
 
 def unseed(apps, schema_editor):
