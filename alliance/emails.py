@@ -42,7 +42,9 @@ def queue_email(*, to: str, template: str, context: dict, language: str) -> Outg
     return store_email(to=to, template=template, language=language, subject=subject, body_text=text, body_html=html)
 
 
-def store_email(*, to: str, template: str, language: str, subject: str, body_text: str, body_html: str) -> OutgoingEmail:
+def store_email(
+    *, to: str, template: str, language: str, subject: str, body_text: str, body_html: str
+) -> OutgoingEmail:
     """Store the message and hand it to Celery once the surrounding transaction commits."""
     email = OutgoingEmail.objects.create(
         to=to,

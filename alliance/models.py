@@ -13,14 +13,14 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.display_name
+
     @property
     def display_name(self) -> str:
         if get_language() == "en" and self.name_en:
             return self.name_en
         return self.name
-
-    def __str__(self):
-        return self.display_name
 
 
 class Theme(TranslatedNameMixin):

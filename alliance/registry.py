@@ -5,8 +5,8 @@ The home page, the site-wide search and the coordination area are owned by
 a function here instead of `alliance` importing every domain.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,10 @@ def ensure_coordinator_group(sender=None, using="default", **kwargs):
     for dotted in COORDINATOR_PERMISSIONS:
         app_label, codename = dotted.split(".", 1)
         wanted.add((app_label, codename))
-    candidates = Permission.objects.using(using).select_related("content_type").filter(
-        content_type__app_label__in={app_label for app_label, _codename in wanted}
+    candidates = (
+        Permission.objects.using(using)
+        .select_related("content_type")
+        .filter(content_type__app_label__in={app_label for app_label, _codename in wanted})
     )
     permissions = [p for p in candidates if (p.content_type.app_label, p.codename) in wanted]
     group.permissions.add(*permissions)

@@ -10,9 +10,7 @@ from alliance.emails import render_html_from_text, store_email
 
 def recipient_language(email: str) -> str:
     """The language a person reads their e-mail in: theirs if they have an account."""
-    language = (
-        get_user_model().objects.filter(email__iexact=email).values_list("preferred_language", flat=True).first()
-    )
+    language = get_user_model().objects.filter(email__iexact=email).values_list("preferred_language", flat=True).first()
     return language or translation.get_language() or "it"
 
 
@@ -40,7 +38,9 @@ class AccountAdapter(DefaultAccountAdapter):
             text, html = "", message.body
         else:
             text = message.body
-            html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+            html = next(
+                (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+            )
         if not html:
             html = render_html_from_text(subject=message.subject, text=text, language=language)
         store_email(

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from .models import Ally, AllyManager
+
 
 class SignupForm(forms.Form):
     """Fields allauth's sign-up form adds to e-mail and password."""
@@ -30,3 +32,227 @@ class SignupForm(forms.Form):
         user.full_name = self.cleaned_data["full_name"]
         user.preferred_language = self.cleaned_data["preferred_language"]
         user.save(update_fields=["full_name", "preferred_language"])
+
+
+class AllyProfileForm(forms.ModelForm):
+    """The public profile of an ally; which fields show depends on its kind."""
+
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    social_links = forms.CharField(
+        label=_("Social media pages"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One address per line, e.g. https://www.facebook.com/…"),
+    )
+
+    PERSON_FIELDS = [
+        "name",
+        "role",
+        "summary",
+        "description",
+        "image",
+        "province",
+        "regions",
+        "themes",
+        "contact_email",
+        "contact_email_public",
+        "phone",
+        "phone_public",
+    ]
+    ORGANIZATION_FIELDS = [
+        "name",
+        "legal_form",
+        "tax_code",
+        "summary",
+        "description",
+        "image",
+        "website",
+        "social_links",
+        "address",
+        "city",
+        "province",
+        "regions",
+        "provinces",
+        "themes",
+        "year_founded",
+        "is_supporter",
+        "contact_email",
+        "contact_email_public",
+        "phone",
+        "phone_public",
+    ]
+
+    class Meta:
+        model = Ally
+        fields = [
+            "name",
+            "role",
+            "legal_form",
+            "tax_code",
+            "summary",
+            "description",
+            "image",
+            "website",
+            "address",
+            "city",
+            "province",
+            "regions",
+            "provinces",
+            "themes",
+            "year_founded",
+            "is_supporter",
+            "contact_email",
+            "contact_email_public",
+            "phone",
+            "phone_public",
+        ]
+        widgets = {
+            "regions": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "provinces": forms.SelectMultiple(attrs={"size": 8}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+        help_texts = {
+            "image": _("PNG, JPEG or WebP, at most 2 MB."),
+            "tax_code": _("Codice fiscale or partita IVA. Never shown publicly."),
+            "contact_email": _("Private unless you tick the box below."),
+            "phone": _("Private unless you tick the box below."),
+        }
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        wanted = self.ORGANIZATION_FIELDS if kind == Ally.Kind.ORGANIZATION else self.PERSON_FIELDS
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+        if kind == Ally.Kind.ORGANIZATION:
+            self.fields["name"].label = _("Name of the organization")
+            self.fields["legal_form"].required = True
+            self.fields["image"].label = _("Logo")
+            self.initial.setdefault("social_links", "\n".join(self.instance.social_links or []))
+        else:
+            self.fields["name"].label = _("Your name as shown to the network")
+            self.fields["image"].label = _("Photo")
+            self.fields["province"].label = _("Your province")
+            self.fields["regions"].label = _("Regions where you work")
+        self.fields["province"].queryset = self.fields["province"].queryset.select_related("region")
+
+    def clean_tax_code(self):
+        value = self.cleaned_data.get("tax_code", "")
+        if not value:
+            return value
+        from stdnum.it import codicefiscale, iva
+
+        compact = codicefiscale.compact(value)
+        if not (codicefiscale.is_valid(compact) or iva.is_valid(compact)):
+            raise forms.ValidationError(
+                _("This is not a valid Italian tax code (16 characters) or VAT number (11 digits).")
+            )
+        return compact
+
+    def clean_social_links(self):
+        from django.core.validators import URLValidator
+
+        links = [line.strip() for line in self.cleaned_data.get("social_links", "").splitlines() if line.strip()]
+        validate = URLValidator(schemes=["https", "http"])
+        for link in links:
+            try:
+                validate(link)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(_("“%(link)s” is not a web address.") % {"link": link}) from exc
+        if len(links) > 8:
+            raise forms.ValidationError(_("At most eight addresses, please."))
+        return links
+
+    def clean_image(self):
+        from alliance.uploads import clean_image
+
+        image = self.cleaned_data.get("image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            return clean_image(image)
+        return image
+
+    def clean_year_founded(self):
+        from django.utils import timezone
+
+        year = self.cleaned_data.get("year_founded")
+        if year is not None and not 1800 <= year <= timezone.now().year:
+            raise forms.ValidationError(_("Enter a year between 1800 and this year."))
+        return year
+
+    def save(self, commit=True):
+        if "social_links" in self.cleaned_data:
+            self.instance.social_links = self.cleaned_data["social_links"]
+        self.instance.kind = self.kind
+        return super().save(commit=commit)
+
+    def m2m_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("themes", "regions", "provinces") if name in self.fields}
+
+
+class PrinciplesForm(forms.Form):
+    """Accepting the current principles, with the version that was read."""
+
+    motivation = forms.CharField(
+        label=_("Why do you want to join?"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few lines for the coordinators: what you do and what you expect from the network."),
+    )
+    principles_version = forms.IntegerField(widget=forms.HiddenInput)
+    accept_principles = forms.BooleanField(
+        label=_("I have read the principles of the alliance and I accept them."),
+        error_messages={"required": _("To join, please accept the principles of the alliance.")},
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("decline", _("Decline"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to decline: the applicant receives it by e-mail."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Please give the applicant a reason."))
+        return data
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the person to invite"))
+    role = forms.ChoiceField(label=_("Role"), choices=AllyManager.Role.choices, initial=AllyManager.Role.EDITOR)
+
+
+class EmailPreferencesForm(forms.Form):
+    preferred_language = forms.ChoiceField(label=_("Language of the e-mails"), choices=settings.LANGUAGES)
+    news_opt_in = forms.BooleanField(
+        label=_("Send me news from the network (new events, projects and pathways)"), required=False
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."))
+        return password

@@ -39,6 +39,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of the e-mails the portal sends you."),
     )
+    news_opt_in = models.BooleanField(
+        _("news from the network"),
+        default=False,
+        help_text=_("Occasional e-mails about new events, projects and pathways."),
+    )
+    news_opt_in_changed_at = models.DateTimeField(_("news choice made at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -62,3 +68,266 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Principles(models.Model):
+    """A version of the alliance's principles, which every applicant accepts.
+
+    A new text is a new row: what an ally accepted stays what it read.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("principles")
+        verbose_name_plural = _("principles")
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+
+class Ally(models.Model):
+    """A person or an organization of the network.
+
+    It is public, and counts as a member, once its membership is approved.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        ORGANIZATION = "organization", _("Organization")
+
+    class LegalForm(models.TextChoices):
+        SOCIAL_COOPERATIVE = "cooperativa_sociale", _("Social cooperative")
+        APS = "aps", _("Association (APS)")
+        ODV = "odv", _("Voluntary organization (ODV)")
+        FOUNDATION = "fondazione", _("Foundation")
+        SOCIAL_ENTERPRISE = "impresa_sociale", _("Social enterprise")
+        PUBLIC_BODY = "ente_pubblico", _("Public body")
+        UNIVERSITY = "universita", _("University")
+        CONSORTIUM = "consorzio", _("Consortium or network")
+        COMPANY = "impresa", _("Company")
+        OTHER = "altro", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address of the page"), max_length=220, unique=True)
+    summary = models.CharField(_("in one sentence"), max_length=280, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    image = models.ImageField(_("logo or photo"), upload_to="allies/", blank=True)
+    themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="allies", verbose_name=_("themes"))
+    regions = models.ManyToManyField(
+        "alliance.Region", blank=True, related_name="allies", verbose_name=_("regions served")
+    )
+    provinces = models.ManyToManyField(
+        "alliance.Province", blank=True, related_name="allies", verbose_name=_("provinces served")
+    )
+
+    # Organizations
+    legal_form = models.CharField(_("legal form"), max_length=30, choices=LegalForm.choices, blank=True)
+    tax_code = models.CharField(_("tax code or VAT number"), max_length=16, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    social_links = models.JSONField(_("social links"), default=list, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("town or city"), max_length=100, blank=True)
+    province = models.ForeignKey(
+        "alliance.Province",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province of the seat"),
+    )
+    year_founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    is_supporter = models.BooleanField(
+        _("supporter or donor"), default=False, help_text=_("Supports the alliance with funds or resources.")
+    )
+
+    # Persons
+    role = models.CharField(_("role"), max_length=150, blank=True, help_text=_("What you do, and where."))
+
+    # Contacts, private unless the ally chooses otherwise
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_email_public = models.BooleanField(_("show the e-mail publicly"), default=False)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone_public = models.BooleanField(_("show the phone publicly"), default=False)
+
+    approved_at = models.DateTimeField(_("member since"), null=True, blank=True, db_index=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="AllyManager", related_name="managed_allies", verbose_name=_("managers")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("ally")
+        verbose_name_plural = _("allies")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("members:ally_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_member(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def is_organization(self) -> bool:
+        return self.kind == self.Kind.ORGANIZATION
+
+
+class AllyManager(models.Model):
+    """A user account that manages an ally's profile."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+
+    ally = models.ForeignKey(Ally, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("ally"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ally_memberships", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "created_at"]
+        verbose_name = _("ally manager")
+        verbose_name_plural = _("ally managers")
+        constraints = [models.UniqueConstraint(fields=["ally", "user"], name="unique_ally_manager")]
+
+    def __str__(self):
+        return f"{self.user} – {self.ally} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to manage an organization, accepted after signing in."""
+
+    ally = models.ForeignKey(Ally, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("ally"))
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=10, choices=AllyManager.Role.choices, default=AllyManager.Role.EDITOR)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.ally}"
+
+
+class MembershipApplication(models.Model):
+    """An application to join the alliance, for a person or an organization."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # The only transitions there are; services check every change against them.
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.APPROVED, Status.DECLINED, Status.WITHDRAWN},
+    }
+
+    ally = models.ForeignKey(Ally, on_delete=models.CASCADE, related_name="applications", verbose_name=_("ally"))
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="membership_applications",
+        verbose_name=_("applicant"),
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    motivation = models.TextField(_("why you want to join"), blank=True)
+    principles = models.ForeignKey(
+        Principles, on_delete=models.PROTECT, related_name="+", verbose_name=_("principles accepted")
+    )
+    principles_accepted_at = models.DateTimeField(_("principles accepted at"))
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        constraints = [
+            # One open application per ally at a time.
+            models.UniqueConstraint(
+                fields=["ally"], condition=models.Q(status="submitted"), name="one_open_application_per_ally"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ally} ({self.get_status_display()})"
+
+    def can_become(self, status) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class ApplicationLogEntry(models.Model):
+    """Who moved an application from one status to another, and when."""
+
+    application = models.ForeignKey(
+        MembershipApplication, on_delete=models.CASCADE, related_name="log", verbose_name=_("application")
+    )
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=MembershipApplication.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("application log entry")
+        verbose_name_plural = _("application log")
+
+    def __str__(self):
+        return f"{self.from_status or '–'} → {self.to_status}"

@@ -23,8 +23,12 @@ def _check_services():
         return f"The tests need PostgreSQL: DATABASE_URL points to {db['ENGINE']}."
     try:
         psycopg2.connect(
-            dbname="postgres", user=db.get("USER") or None, password=db.get("PASSWORD") or None,
-            host=db.get("HOST") or None, port=db.get("PORT") or None, connect_timeout=5,
+            dbname="postgres",
+            user=db.get("USER") or None,
+            password=db.get("PASSWORD") or None,
+            host=db.get("HOST") or None,
+            port=db.get("PORT") or None,
+            connect_timeout=5,
         ).close()
     except psycopg2.OperationalError as exc:
         return f"PostgreSQL is not reachable at {db.get('HOST')}:{db.get('PORT')} (DATABASE_URL): {exc}".strip()
@@ -42,12 +46,16 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    # allauth's rate limits live in the cache: every test starts with none.
+def _fresh_state():
+    # allauth's rate limits live in the cache: every test starts with none,
+    # and in the default language whatever the previous test requested.
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate("it")
     yield
+    translation.deactivate()
 
 
 def free_port() -> int:

@@ -21,6 +21,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The network the portal serves: shown in the header, the e-mails and the titles.
 SITE_NAME = env("ALLEANZA_SITE_NAME", default="Alleanza per la Generatività Sociale")
 SITE_CONTACT_EMAIL = env("ALLEANZA_CONTACT_EMAIL", default="info@alleanza.example.org")
+# Where the portal is reached: the links in e-mails sent outside a request start with it.
+SITE_URL = env("ALLEANZA_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -20,8 +20,9 @@ def redis_worker(monkeypatch, settings):
     monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
     monkeypatch.setitem(celery_app.conf, "broker_url", settings.CELERY_BROKER_URL)
     assert celery_app.conf.broker_url.startswith("redis://")
-    with start_worker(celery_app, pool="solo", concurrency=1, queues=[queue], perform_ping_check=False,
-                      shutdown_timeout=10):
+    with start_worker(
+        celery_app, pool="solo", concurrency=1, queues=[queue], perform_ping_check=False, shutdown_timeout=10
+    ):
         yield
 
 
@@ -38,4 +39,6 @@ def test_a_worker_on_redis_delivers_the_email_once(redis_worker, smtp_server):
         time.sleep(0.1)
 
     assert (email.status, email.attempts) == (OutgoingEmail.Status.SENT, 1)
-    assert [(m["To"], m["Subject"]) for m in smtp_server.parsed()] == [("lucia@example.org", "A test message for Lucia")]
+    assert [(m["To"], m["Subject"]) for m in smtp_server.parsed()] == [
+        ("lucia@example.org", "A test message for Lucia")
+    ]

@@ -15,7 +15,7 @@ def test_home_in_italian_tells_what_the_network_is(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="it">' in html
-    assert "<h1 id=\"home-title\">Alleanza per la Generatività Sociale</h1>" in html
+    assert '<h1 id="home-title">Alleanza per la Generatività Sociale</h1>' in html
     assert "Rigenerazione dei beni comuni" in html
     assert "Lotta alle nuove povertà e alle disuguaglianze" in html
     assert "Salta al contenuto" in html

@@ -52,7 +52,9 @@ def test_every_page_sends_a_strict_content_security_policy(client):
     response = client.get(reverse("alliance:home"))
 
     policy = dict(
-        directive.strip().split(" ", 1) for directive in response["Content-Security-Policy"].split(";") if directive.strip()
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+        if directive.strip()
     )
     assert policy["default-src"] == "'self'"
     assert policy["script-src"] == "'self'"

@@ -31,7 +31,9 @@ def test_home_language_switch_and_sign_in(page, assert_accessible):
     page.get_by_label("Email").fill("elena@example.org")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("alert")).to_contain_text("The email address and/or password you specified are not correct.")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The email address and/or password you specified are not correct."
+    )
     assert_accessible(page)
 
     page.get_by_label("Password").fill(PASSWORD)

@@ -34,8 +34,18 @@ def sign_up(client, *, language, email, name="Chiara Bassi"):
 @pytest.mark.parametrize(
     ("language", "subject", "prefix", "greeting"),
     [
-        ("it", "Conferma il tuo indirizzo email", "/account/confirm-email/", "Ciao da Alleanza per la Generatività Sociale!"),
-        ("en", "Please Confirm Your Email Address", "/en/accounts/confirm-email/", "Hello from Alleanza per la Generatività Sociale!"),
+        (
+            "it",
+            "Conferma il tuo indirizzo email",
+            "/account/confirm-email/",
+            "Ciao da Alleanza per la Generatività Sociale!",
+        ),
+        (
+            "en",
+            "Please Confirm Your Email Address",
+            "/en/accounts/confirm-email/",
+            "Hello from Alleanza per la Generatività Sociale!",
+        ),
     ],
 )
 def test_sign_up_sends_a_verification_email_in_the_person_language(
@@ -60,7 +70,9 @@ def test_sign_up_sends_a_verification_email_in_the_person_language(
     assert path in html
 
 
-def test_verification_link_confirms_and_then_the_person_can_log_in(client, django_capture_on_commit_callbacks, mailoutbox):
+def test_verification_link_confirms_and_then_the_person_can_log_in(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(client, language="it", email="piero@example.org")
     [path] = LINK.findall(mailoutbox[0].body)
@@ -81,8 +93,12 @@ def test_verification_link_confirms_and_then_the_person_can_log_in(client, djang
 
 def test_login_before_verification_sends_the_person_to_verify(client, django_capture_on_commit_callbacks, mailoutbox):
     UserFactory(email="nuova@example.org")
-    EmailAddress.objects.create(user=get_user_model().objects.get(email="nuova@example.org"),
-                                email="nuova@example.org", verified=False, primary=True)
+    EmailAddress.objects.create(
+        user=get_user_model().objects.get(email="nuova@example.org"),
+        email="nuova@example.org",
+        verified=False,
+        primary=True,
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("account_login"), {"login": "nuova@example.org", "password": PASSWORD})

@@ -22,7 +22,5 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"Not an e-mail address: {address}") from exc
         with transaction.atomic():
-            email = queue_email(
-                to=address, template="test_message", context={"name": address}, language=language
-            )
+            email = queue_email(to=address, template="test_message", context={"name": address}, language=language)
         self.stdout.write(f"Queued outgoing e-mail #{email.pk} to {address}; the worker sends it.")

@@ -1,0 +1,56 @@
+"""Uploaded images: checked, decoded and re-encoded before anything is stored.
+
+Re-encoding with Pillow drops metadata (EXIF, GPS positions, comments) and
+anything hidden after the image data; the pixel size is bounded.
+"""
+
+import io
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+IMAGE_FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_SIDE = 1600
+# Refuse to decode images whose header announces more pixels than this (decompression bombs).
+MAX_SOURCE_PIXELS = 40_000_000
+
+
+def clean_image(upload, *, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = MAX_IMAGE_SIDE):
+    """Return a re-encoded copy of `upload`, or raise ValidationError with a message for the person."""
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The image is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+            code="too_big",
+        )
+    refused = ValidationError(_("Upload a PNG, JPEG or WebP image."), code="wrong_type")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            image_format = probe.format
+            if image_format not in IMAGE_FORMATS:
+                raise refused
+            if probe.width * probe.height > MAX_SOURCE_PIXELS:
+                raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
+            probe.load()  # decodes everything: a truncated file fails here
+            image = ImageOps.exif_transpose(probe)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            _("This file could not be read as an image: it may be damaged or of another type."), code="unreadable"
+        ) from exc
+
+    image.thumbnail((max_side, max_side))
+    extension, content_type = IMAGE_FORMATS[image_format]
+    if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **({"quality": 85} if image_format != "PNG" else {"optimize": True}))
+    stem = os.path.splitext(os.path.basename(upload.name or "image"))[0][:60] or "image"
+    return SimpleUploadedFile(f"{stem}.{extension}", buffer.getvalue(), content_type=content_type)

@@ -1,0 +1,31 @@
+"""Who may do what with allies: pure predicates, no HTTP."""
+
+from alliance.permissions import is_coordinator
+
+from .models import Ally, AllyManager
+
+
+def _role(user, ally: Ally) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return AllyManager.objects.filter(ally=ally, user=user).values_list("role", flat=True).first()
+
+
+def can_view_ally(user, ally: Ally) -> bool:
+    return ally.is_member or _role(user, ally) is not None or is_coordinator(user)
+
+
+def can_edit_ally(user, ally: Ally) -> bool:
+    return _role(user, ally) is not None
+
+
+def can_manage_editors(user, ally: Ally) -> bool:
+    return ally.is_organization and _role(user, ally) == AllyManager.Role.OWNER
+
+
+def can_review_applications(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_verify_allies(user) -> bool:
+    return is_coordinator(user)

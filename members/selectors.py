@@ -1,0 +1,159 @@
+"""Reads about allies: querysets shaped for the pages that show them."""
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from alliance.models import Theme
+
+from .models import Ally, AllyManager, MembershipApplication
+
+
+def public_allies():
+    """Approved allies with what a directory card shows, in a constant number of queries."""
+    return (
+        Ally.objects.filter(approved_at__isnull=False)
+        .select_related("province__region")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("position")),
+            "regions",
+        )
+    )
+
+
+def search_allies(queryset, query: str):
+    """Full-text search in Italian on PostgreSQL; a plain substring match elsewhere."""
+    query = " ".join(query.split())
+    if not query:
+        return queryset
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("name", weight="A", config="italian")
+            + SearchVector("summary", "role", weight="B", config="italian")
+            + SearchVector("description", "city", weight="C", config="italian")
+        )
+        search = SearchQuery(query, config="italian", search_type="websearch")
+        return queryset.annotate(search_rank=SearchRank(vector, search)).filter(
+            Q(search_rank__gt=0) | Q(name__icontains=query)
+        )
+    return queryset.filter(
+        Q(name__icontains=query)
+        | Q(summary__icontains=query)
+        | Q(description__icontains=query)
+        | Q(city__icontains=query)
+    )
+
+
+def ally_for_page(slug: str):
+    return (
+        Ally.objects.select_related("province__region", "verified_by")
+        .prefetch_related("themes", "regions", "provinces")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def allies_managed_by(user):
+    return (
+        Ally.objects.filter(memberships__user=user)
+        .prefetch_related(
+            Prefetch("memberships", queryset=AllyManager.objects.select_related("user")),
+            Prefetch("applications", queryset=MembershipApplication.objects.order_by("-created_at")),
+            "invitations",
+        )
+        .distinct()
+    )
+
+
+def pending_applications():
+    return (
+        MembershipApplication.objects.filter(status=MembershipApplication.Status.SUBMITTED)
+        .select_related("ally", "applicant", "principles")
+        .order_by("created_at")
+    )
+
+
+def count_pending_applications(user=None) -> int:
+    return MembershipApplication.objects.filter(status=MembershipApplication.Status.SUBMITTED).count()
+
+
+def export_user_data(user) -> dict:
+    """Everything the portal stores about `user`, for the download in their area."""
+    from allauth.account.models import EmailAddress
+
+    from alliance.models import OutgoingEmail
+
+    def ally_data(ally):
+        return {
+            "kind": ally.kind,
+            "name": ally.name,
+            "summary": ally.summary,
+            "description": ally.description,
+            "legal_form": ally.legal_form,
+            "tax_code": ally.tax_code,
+            "website": ally.website,
+            "social_links": ally.social_links,
+            "address": ally.address,
+            "city": ally.city,
+            "province": ally.province.name if ally.province else None,
+            "regions": [r.name for r in ally.regions.all()],
+            "provinces": [p.name for p in ally.provinces.all()],
+            "themes": [t.name for t in ally.themes.all()],
+            "year_founded": ally.year_founded,
+            "is_supporter": ally.is_supporter,
+            "role": ally.role,
+            "contact_email": ally.contact_email,
+            "contact_email_public": ally.contact_email_public,
+            "phone": ally.phone,
+            "phone_public": ally.phone_public,
+            "image": ally.image.name or None,
+            "member_since": ally.approved_at,
+            "verified_at": ally.verified_at,
+            "your_role": next(m.role for m in ally.memberships.all() if m.user_id == user.pk),
+        }
+
+    allies = (
+        Ally.objects.filter(memberships__user=user)
+        .select_related("province")
+        .prefetch_related("regions", "provinces", "themes", "memberships")
+    )
+    applications = (
+        MembershipApplication.objects.filter(applicant=user)
+        .select_related("ally", "principles")
+        .prefetch_related("log")
+    )
+    return {
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "preferred_language": user.preferred_language,
+            "news_opt_in": user.news_opt_in,
+            "news_opt_in_changed_at": user.news_opt_in_changed_at,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "email_addresses": [
+                {"email": a.email, "verified": a.verified, "primary": a.primary}
+                for a in EmailAddress.objects.filter(user=user)
+            ],
+        },
+        "allies": [ally_data(ally) for ally in allies],
+        "membership_applications": [
+            {
+                "ally": a.ally.name,
+                "status": a.status,
+                "motivation": a.motivation,
+                "principles_version": a.principles.version,
+                "principles_accepted_at": a.principles_accepted_at,
+                "submitted_at": a.created_at,
+                "decided_at": a.decided_at,
+                "decision_reason": a.decision_reason,
+                "log": [{"from": e.from_status, "to": e.to_status, "at": e.at, "note": e.note} for e in a.log.all()],
+            }
+            for a in applications
+        ],
+        "emails_sent_to_you": [
+            {"subject": e.subject, "status": e.status, "created_at": e.created_at, "sent_at": e.sent_at}
+            for e in OutgoingEmail.objects.filter(to__iexact=user.email).order_by("created_at")
+        ],
+    }
