@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from alliance.roles import COORDINATOR_GROUP, ensure_coordinator_group
+from members.demo import DEMO_PASSWORD, load_demo_allies
 
-DEMO_PASSWORD = "alleanza-demo"
 DEMO_ACCOUNTS = [
     # email, full name, language, coordinator?
     ("coordinatrice@alleanza.example.org", "Giulia Ferri", "it", True),
@@ -17,7 +17,7 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = "Loads the demo content (taxonomy, one coordinator and one ally account) and prints how to sign in."
+    help = "Loads the demo content (accounts, allies, pending applications) and prints how to sign in."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -38,6 +38,11 @@ class Command(BaseCommand):
             role = "coordinator" if is_coordinator else "ally"
             state = "created" if created else "already there"
             lines.append(f"  {role:12} {email}  password: {DEMO_PASSWORD}  ({state})")
+        users = {email: User.objects.get(email=email) for email, *_rest in DEMO_ACCOUNTS}
+        allies = load_demo_allies(
+            ally_user=users["alleato@alleanza.example.org"], coordinator=users["coordinatrice@alleanza.example.org"]
+        )
+        lines.append(f"  allies: {allies['allies']} in all, {allies['created']} added now")
         self.stdout.write(self.style.SUCCESS("Demo content loaded. Sign in with:"))
         for line in lines:
             self.stdout.write(line)
