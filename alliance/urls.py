@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("", include((portal_patterns, "alliance"))),
+        path("", include("members.urls")),
         path(_("accounts/"), include("allauth.urls")),
         prefix_default_language=False,
     ),

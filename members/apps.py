@@ -5,3 +5,32 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Allies and accounts")
+
+    def ready(self):
+        from alliance.registry import CoordinationTask, NavItem, SearchSection, registry
+        from alliance.roles import COORDINATOR_PERMISSIONS
+
+        from . import selectors
+
+        registry.navigation.insert(0, NavItem(label=_("Allies"), url_name="members:ally_list"))
+        registry.search_sections.append(
+            SearchSection(label=_("Allies"), search=selectors.search_public_allies, more_url_name="members:ally_list")
+        )
+        registry.coordination_tasks.append(
+            CoordinationTask(
+                label=_("Membership applications to review"),
+                count=selectors.count_pending_applications,
+                url_name="members:application_queue",
+            )
+        )
+        registry.home_figures.append(selectors.member_figures)
+        COORDINATOR_PERMISSIONS.extend(
+            [
+                "members.view_ally",
+                "members.change_ally",
+                "members.view_membershipapplication",
+                "members.change_membershipapplication",
+                "members.add_principles",
+                "members.view_principles",
+            ]
+        )

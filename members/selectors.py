@@ -157,3 +157,18 @@ def export_user_data(user) -> dict:
             for e in OutgoingEmail.objects.filter(to__iexact=user.email).order_by("created_at")
         ],
     }
+
+
+def search_public_allies(query: str, limit: int):
+    return list(search_allies(Ally.objects.filter(approved_at__isnull=False), query).order_by("name")[:limit])
+
+
+def member_figures():
+    from django.db.models import Count
+    from django.utils.translation import gettext as _
+
+    counts = Ally.objects.filter(approved_at__isnull=False).aggregate(
+        organizations=Count("pk", filter=Q(kind=Ally.Kind.ORGANIZATION)),
+        persons=Count("pk", filter=Q(kind=Ally.Kind.PERSON)),
+    )
+    return [(_("member organizations"), counts["organizations"]), (_("people"), counts["persons"])]

@@ -78,7 +78,7 @@ def apply_to_join(*, user, ally: Ally, m2m: dict, motivation: str, principles: P
             context={
                 "application_id": application.pk,
                 "ally_name": ally.name,
-                "kind": ally.get_kind_display(),
+                "kind": Ally.Kind(ally.kind).label,
                 "recipient_name": coordinator.full_name,
             },
             language=coordinator.preferred_language,

@@ -1,0 +1,1 @@
+"""Views of the allies domain, one module per area: directory, joining, account area, coordination."""
