@@ -5,22 +5,23 @@ from alliance.permissions import is_coordinator
 from .models import Ally, AllyManager
 
 
-def _role(user, ally: Ally) -> str | None:
+def role_of(user, ally: Ally) -> str | None:
+    """The role `user` holds in managing `ally`, or None."""
     if not user.is_authenticated:
         return None
     return AllyManager.objects.filter(ally=ally, user=user).values_list("role", flat=True).first()
 
 
 def can_view_ally(user, ally: Ally) -> bool:
-    return ally.is_member or _role(user, ally) is not None or is_coordinator(user)
+    return ally.is_member or role_of(user, ally) is not None or is_coordinator(user)
 
 
 def can_edit_ally(user, ally: Ally) -> bool:
-    return _role(user, ally) is not None
+    return role_of(user, ally) is not None
 
 
 def can_manage_editors(user, ally: Ally) -> bool:
-    return ally.is_organization and _role(user, ally) == AllyManager.Role.OWNER
+    return ally.is_organization and role_of(user, ally) == AllyManager.Role.OWNER
 
 
 def can_review_applications(user) -> bool:

@@ -172,3 +172,59 @@ def member_figures():
         persons=Count("pk", filter=Q(kind=Ally.Kind.PERSON)),
     )
     return [(_("member organizations"), counts["organizations"]), (_("people"), counts["persons"])]
+
+
+def ally_by_slug(slug: str):
+    return Ally.objects.filter(slug=slug).first()
+
+
+def managers_of(ally):
+    return AllyManager.objects.filter(ally=ally).select_related("user").order_by("role", "created_at")
+
+
+def manager_of(ally, pk: int):
+    return AllyManager.objects.select_related("user", "ally").filter(pk=pk, ally=ally).first()
+
+
+def pending_invitations(ally):
+    return ally.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
+
+
+def invitation_by_token(token: str):
+    from .models import Invitation
+
+    return Invitation.objects.select_related("ally").filter(token=token).first()
+
+
+def principles_by_version(version: int):
+    from .models import Principles
+
+    return Principles.objects.filter(version=version).first()
+
+
+def application_owned_by(user, pk: int):
+    """The application `pk` if `user` owns its ally, else None."""
+    return (
+        MembershipApplication.objects.select_related("ally")
+        .filter(pk=pk, ally__memberships__user=user, ally__memberships__role=AllyManager.Role.OWNER)
+        .first()
+    )
+
+
+def application_for_review(pk: int):
+    """An application with everything the coordinators' review page shows."""
+    from .models import ApplicationLogEntry
+
+    return (
+        MembershipApplication.objects.select_related(
+            "ally__province__region", "ally__verified_by", "applicant", "principles", "decided_by"
+        )
+        .prefetch_related(
+            "ally__themes",
+            "ally__regions",
+            "ally__provinces",
+            Prefetch("log", queryset=ApplicationLogEntry.objects.select_related("actor")),
+        )
+        .filter(pk=pk)
+        .first()
+    )

@@ -14,6 +14,7 @@ from alliance.emails import queue_email
 from alliance.roles import COORDINATOR_GROUP
 
 from .models import Ally, AllyManager, ApplicationLogEntry, Invitation, MembershipApplication, Principles
+from .permissions import role_of
 
 Status = MembershipApplication.Status
 
@@ -42,13 +43,23 @@ def unique_slug(name: str, *, exclude_pk=None) -> str:
 # Joining -------------------------------------------------------------------
 
 
-@transaction.atomic
 def apply_to_join(*, user, ally: Ally, m2m: dict, motivation: str, principles: Principles) -> MembershipApplication:
     """Create the ally's profile (not public yet), make `user` its owner and submit the application.
 
     `ally` is an unsaved instance filled from the form; `m2m` maps themes,
-    regions and provinces to their chosen objects.
+    regions and provinces to their chosen objects. If anything fails, the
+    rows roll back and the uploaded image, already written to storage, goes too.
     """
+    try:
+        return _apply_to_join(user=user, ally=ally, m2m=m2m, motivation=motivation, principles=principles)
+    except Exception:
+        if ally.image and ally.image.name and ally.pk is not None:
+            ally.image.storage.delete(ally.image.name)
+        raise
+
+
+@transaction.atomic
+def _apply_to_join(*, user, ally, m2m, motivation, principles):
     if principles.pk != current_principles().pk:
         raise MembershipError(
             _("The principles changed while you were reading them: please read and accept them again.")
@@ -90,7 +101,7 @@ def apply_to_join(*, user, ally: Ally, m2m: dict, motivation: str, principles: P
 def reapply(*, user, ally: Ally, motivation: str, principles: Principles) -> MembershipApplication:
     """A new application for an ally whose last one was declined or withdrawn."""
     ally = Ally.objects.select_for_update().get(pk=ally.pk)
-    if _role(user, ally) != AllyManager.Role.OWNER:
+    if role_of(user, ally) != AllyManager.Role.OWNER:
         raise PermissionDenied
     if ally.is_member or ally.applications.filter(status=Status.SUBMITTED).exists():
         raise MembershipError(_("This profile already has an application under review or is already a member."))
@@ -122,7 +133,7 @@ def decline_application(*, application: MembershipApplication, actor, reason: st
 
 @transaction.atomic
 def withdraw_application(*, application: MembershipApplication, actor) -> MembershipApplication:
-    if _role(actor, application.ally) != AllyManager.Role.OWNER:
+    if role_of(actor, application.ally) != AllyManager.Role.OWNER:
         raise PermissionDenied
     return _transition(application, Status.WITHDRAWN, actor=actor)
 
@@ -188,7 +199,7 @@ def coordinators():
 @transaction.atomic
 def update_ally(*, ally: Ally, actor, form) -> Ally:
     """Save the profile form of an ally `actor` manages."""
-    if _role(actor, ally) is None:
+    if role_of(actor, ally) is None:
         raise PermissionDenied
     ally = form.save()
     return ally
@@ -209,13 +220,9 @@ def set_verified(*, ally: Ally, actor, verified: bool) -> Ally:
 # Managers and invitations -------------------------------------------------------
 
 
-def _role(user, ally):
-    return AllyManager.objects.filter(ally=ally, user=user).values_list("role", flat=True).first()
-
-
 @transaction.atomic
 def invite_manager(*, ally: Ally, inviter, email: str, role: str) -> Invitation:
-    if not ally.is_organization or _role(inviter, ally) != AllyManager.Role.OWNER:
+    if not ally.is_organization or role_of(inviter, ally) != AllyManager.Role.OWNER:
         raise PermissionDenied
     email = get_user_model().objects.normalize_email(email).strip()
     if AllyManager.objects.filter(ally=ally, user__email__iexact=email).exists():
@@ -265,7 +272,7 @@ def accept_invitation(*, token: str, user) -> AllyManager:
 def remove_manager(*, manager: AllyManager, actor) -> None:
     """An owner removes a manager (or anyone leaves); an organization always keeps an owner."""
     ally = Ally.objects.select_for_update().get(pk=manager.ally_id)
-    if actor.pk != manager.user_id and _role(actor, ally) != AllyManager.Role.OWNER:
+    if actor.pk != manager.user_id and role_of(actor, ally) != AllyManager.Role.OWNER:
         raise PermissionDenied
     manager = AllyManager.objects.get(pk=manager.pk)
     if (
@@ -279,7 +286,7 @@ def remove_manager(*, manager: AllyManager, actor) -> None:
 @transaction.atomic
 def set_manager_role(*, manager: AllyManager, actor, role: str) -> AllyManager:
     ally = Ally.objects.select_for_update().get(pk=manager.ally_id)
-    if _role(actor, ally) != AllyManager.Role.OWNER:
+    if role_of(actor, ally) != AllyManager.Role.OWNER:
         raise PermissionDenied
     manager = AllyManager.objects.get(pk=manager.pk)
     if (

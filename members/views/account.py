@@ -12,14 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import selectors, services
 from ..forms import AllyProfileForm, DeleteAccountForm, EmailPreferencesForm, InvitationForm
-from ..models import Ally, AllyManager, Invitation, MembershipApplication
+from ..models import Ally, AllyManager, MembershipApplication
 from ..permissions import can_edit_ally, can_manage_editors
 from ..services import MembershipError
 
@@ -28,7 +28,7 @@ Status = MembershipApplication.Status
 
 def _managed_ally(user, slug: str, *, organization: bool = False) -> Ally:
     """The ally `slug` if `user` manages it; 404 otherwise, whether or not it exists."""
-    ally = Ally.objects.filter(slug=slug).first()
+    ally = selectors.ally_by_slug(slug)
     if ally is None or not can_edit_ally(user, ally) or (organization and not ally.is_organization):
         raise Http404
     return ally
@@ -108,10 +108,8 @@ def ally_managers(request, slug):
             else:
                 messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
                 return redirect("members:ally_managers", slug=ally.slug)
-    managers = AllyManager.objects.filter(ally=ally).select_related("user").order_by("role", "created_at")
-    invitations = (
-        Invitation.objects.filter(ally=ally, accepted_at__isnull=True).order_by("-created_at") if is_owner else []
-    )
+    managers = selectors.managers_of(ally)
+    invitations = selectors.pending_invitations(ally) if is_owner else []
     return render(
         request,
         "members/ally_managers.html",
@@ -128,7 +126,10 @@ def ally_managers(request, slug):
 
 def _manager_of(request, slug, pk) -> AllyManager:
     ally = _managed_ally(request.user, slug, organization=True)
-    return get_object_or_404(AllyManager.objects.select_related("user", "ally"), pk=pk, ally=ally)
+    manager = selectors.manager_of(ally, pk)
+    if manager is None:
+        raise Http404
+    return manager
 
 
 @login_required
@@ -189,7 +190,9 @@ def manager_role(request, slug, pk):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitation_accept(request, token):
-    invitation = get_object_or_404(Invitation.objects.select_related("ally"), token=token)
+    invitation = selectors.invitation_by_token(token)
+    if invitation is None:
+        raise Http404
     error = None
     if request.method == "POST":
         try:

@@ -4,7 +4,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from alliance.permissions import is_coordinator
 
 from .. import selectors, services
 from ..forms import DecisionForm
-from ..models import ApplicationLogEntry, MembershipApplication
+from ..models import MembershipApplication
 from ..services import MembershipError
 
 
@@ -42,19 +41,7 @@ def application_queue(request):
 
 
 def _application_for_review(pk):
-    application = (
-        MembershipApplication.objects.select_related(
-            "ally__province__region", "ally__verified_by", "applicant", "principles", "decided_by"
-        )
-        .prefetch_related(
-            "ally__themes",
-            "ally__regions",
-            "ally__provinces",
-            Prefetch("log", queryset=ApplicationLogEntry.objects.select_related("actor")),
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    application = selectors.application_for_review(pk)
     if application is None:
         raise Http404
     return application

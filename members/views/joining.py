@@ -27,7 +27,7 @@ def _principles_form(principles, *, data=None, motivation=""):
 
 def _accepted_principles(form) -> Principles:
     """The version the person read; the service checks that it is still the current one."""
-    principles = Principles.objects.filter(version=form.cleaned_data["principles_version"]).first()
+    principles = selectors.principles_by_version(form.cleaned_data["principles_version"])
     if principles is None:
         raise MembershipError(
             _("The principles changed while you were reading them: please read and accept them again.")
@@ -170,11 +170,7 @@ def reapply(request, slug):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, pk):
-    application = (
-        MembershipApplication.objects.select_related("ally")
-        .filter(pk=pk, ally__memberships__user=request.user, ally__memberships__role=AllyManager.Role.OWNER)
-        .first()
-    )
+    application = selectors.application_owned_by(request.user, pk)
     if application is None:
         raise Http404
     error = None
