@@ -23,6 +23,9 @@ PAGES = {
     "home (it)": "/",
     "home (en)": "/en/",
     "search": "/cerca/?q=welfare",
+    "allies directory": "/alleati/",
+    "allies, region + text filter": "/alleati/?region=lombardia&q=welfare",
+    "ally page": "/alleati/mag-verona/",
 }
 
 
@@ -66,6 +69,7 @@ def main():
     env.setdefault("DATABASE_URL", f"sqlite:///{db}")
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen(
         [
             str(Path(python).parent / "gunicorn"),

@@ -239,7 +239,7 @@ def invite_manager(*, ally: Ally, inviter, email: str, role: str) -> Invitation:
             "ally_name": ally.name,
             "inviter_name": inviter.full_name,
             "token": invitation.token,
-            "role": invitation.get_role_display(),
+            "role": AllyManager.Role(invitation.role).label,  # lazy: rendered in the recipient's language
         },
         language=existing.preferred_language if existing else inviter.preferred_language,
     )
