@@ -113,3 +113,13 @@ def taxonomy(db):
     from alliance.models import Province, Region, Theme
 
     seed_taxonomy(theme_model=Theme, region_model=Region, province_model=Province)
+
+
+@pytest.fixture
+def principles(db):
+    """The published principles (version 1 comes from a data migration; a transactional test may have emptied it)."""
+    from members.models import Principles
+
+    return Principles.objects.get_or_create(
+        version=1, defaults={"title": "I principi dell'alleanza", "body": "Generare, connettere, co-progettare."}
+    )[0]

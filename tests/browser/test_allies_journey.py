@@ -23,7 +23,7 @@ def log_in(page, email):
 
 
 def test_an_organization_signs_up_applies_is_approved_and_appears_in_the_directory(
-    browser, live_server, taxonomy, page, assert_accessible
+    browser, live_server, taxonomy, principles, page, assert_accessible
 ):
     CoordinatorFactory(email="coordinatrice@example.org", full_name="Giulia Ferri", preferred_language="en")
 
