@@ -231,6 +231,7 @@ def test_joining_for_an_organization_creates_a_private_ally_its_owner_and_a_subm
         "membership_new_application",
         "it",
     )
+    assert rows["coordinatrice@example.org"].subject == "Nuova richiesta di adesione: Cooperativa L'Ape"
     assert {row.status for row in rows.values()} == {OutgoingEmail.Status.SENT}
 
     sent = {message.to[0]: message for message in mailoutbox}
@@ -255,7 +256,9 @@ def test_an_italian_applicant_gets_the_email_in_italian(client, django_capture_o
     assert response.status_code == 302
     row = OutgoingEmail.objects.get(to="marco@example.org")
     assert (row.template, row.language) == ("membership_submitted", "it")
+    assert row.subject == "Abbiamo ricevuto la tua richiesta di adesione per Giulia Ferri"
     assert absolute("members:my_area", language="it") in row.body_text
+    assert absolute("members:my_area", language="it").endswith("/area-personale/")
 
 
 @pytest.mark.parametrize(
