@@ -38,6 +38,7 @@ class Registry:
     navigation: list[NavItem] = field(default_factory=list)
     search_sections: list[SearchSection] = field(default_factory=list)
     coordination_tasks: list[CoordinationTask] = field(default_factory=list)
+    coordination_links: list[NavItem] = field(default_factory=list)
     home_figures: list[Callable] = field(default_factory=list)
 
 

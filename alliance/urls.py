@@ -20,6 +20,7 @@ urlpatterns = [
     *i18n_patterns(
         path("", include((portal_patterns, "alliance"))),
         path("", include("members.urls")),
+        path("", include("events.urls")),
         path(_("accounts/"), include("allauth.urls")),
         prefix_default_language=False,
     ),

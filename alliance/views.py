@@ -46,4 +46,5 @@ def coordination(request):
         count = task.count(request.user)
         if count:
             tasks.append({"label": task.label, "count": count, "url_name": task.url_name})
-    return render(request, "alliance/coordination.html", {"tasks": tasks})
+    links = [{"label": link.label, "url_name": link.url_name} for link in registry.coordination_links]
+    return render(request, "alliance/coordination.html", {"tasks": tasks, "links": links})

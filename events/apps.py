@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and workshops")
+
+    def ready(self):
+        from alliance.registry import CoordinationTask, NavItem, registry
+        from alliance.roles import COORDINATOR_PERMISSIONS
+
+        from . import selectors
+
+        registry.navigation.append(NavItem(label=_("Events"), url_name="events:event_list"))
+        registry.coordination_links.append(NavItem(label=_("Events and registrations"), url_name="events:manage_list"))
+        registry.coordination_tasks.append(
+            CoordinationTask(
+                label=_("Event applications to decide"),
+                count=selectors.count_pending_decisions,
+                url_name="events:manage_list",
+            )
+        )
+        COORDINATOR_PERMISSIONS.extend(
+            ["events.add_event", "events.change_event", "events.view_event", "events.view_registration",
+             "events.change_registration"]
+        )

@@ -23,6 +23,9 @@ class MembersConfig(AppConfig):
                 url_name="members:application_queue",
             )
         )
+        registry.coordination_links.append(
+            NavItem(label=_("Membership applications"), url_name="members:application_queue")
+        )
         registry.home_figures.append(selectors.member_figures)
         COORDINATOR_PERMISSIONS.extend(
             [

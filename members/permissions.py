@@ -30,3 +30,10 @@ def can_review_applications(user) -> bool:
 
 def can_verify_allies(user) -> bool:
     return is_coordinator(user)
+
+
+def is_member(user) -> bool:
+    """A signed-in person who manages an approved ally: what members-only activities require."""
+    if not user.is_authenticated:
+        return False
+    return AllyManager.objects.filter(user=user, ally__approved_at__isnull=False).exists()

@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.requeue_stalled_emails",
         "schedule": 300.0,
     },
+    # Event reminders are rows with a due time; this picks up the due ones.
+    "send-event-reminders": {
+        "task": "events.send_due_reminders",
+        "schedule": 60.0,
+    },
 }
 
 # Outgoing mail. EMAIL_URL selects the backend (smtp://user:pass@host:587/?tls=True);

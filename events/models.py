@@ -1,0 +1,273 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_REMINDER_OFFSETS = [2880, 120]  # minutes before the start: two days and two hours
+
+
+def default_reminder_offsets():
+    return list(DEFAULT_REMINDER_OFFSETS)
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+class Event(models.Model):
+    """A meeting of the network: a kick-off, a two-day gathering, a series of workshops."""
+
+    class Kind(models.TextChoices):
+        KICKOFF = "kickoff", _("Kick-off meeting")
+        CONFERENCE = "conference", _("Conference")
+        WORKSHOP_SERIES = "workshop_series", _("Workshop series")
+        TRAINING = "training", _("Training")
+        WEBINAR = "webinar", _("Webinar")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Policy(models.TextChoices):
+        OPEN = "open", _("Open to everyone")
+        MEMBERS = "members", _("Members of the alliance only")
+        APPLICATION = "application", _("On application")
+        NONE = "none", _("No registration")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("address of the page"), max_length=220, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CONFERENCE)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    organizers = models.ManyToManyField(
+        "members.Ally", blank=True, related_name="organized_events", verbose_name=_("organizing allies")
+    )
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("town or city"), max_length=100, blank=True)
+    province = models.ForeignKey(
+        "alliance.Province", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("province"),
+    )
+    region = models.ForeignKey(
+        "alliance.Region", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        verbose_name=_("region"),
+    )
+    online_url = models.URLField(_("online link"), blank=True)
+    step_free_access = models.BooleanField(_("step-free access"), default=False)
+    interpretation = models.CharField(
+        _("interpretation"), max_length=200, blank=True, help_text=_("e.g. Italian Sign Language (LIS)")
+    )
+    accessibility_notes = models.TextField(_("other accessibility information"), blank=True)
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
+    cover_image = models.ImageField(_("cover image"), upload_to="events/covers/", blank=True)
+    programme_pdf = models.FileField(_("programme (PDF)"), upload_to="events/programmes/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="events", verbose_name=_("themes"))
+    language = models.CharField(_("language of the event"), max_length=8, choices=settings.LANGUAGES, default="it")
+    registration_policy = models.CharField(
+        _("registration"), max_length=12, choices=Policy.choices, default=Policy.OPEN
+    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    reminder_offsets = models.JSONField(
+        _("reminders (minutes before the start)"), default=default_reminder_offsets, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["status", "start"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_session_capacity(self) -> bool:
+        """True when attendees choose sessions that have their own seats (read from prefetched sessions)."""
+        return any(session.capacity is not None for session in self.sessions.all())
+
+    def registration_state(self, now=None) -> str:
+        """'open', or why registration is closed: 'none', 'draft', 'cancelled', 'not_yet', 'closed', 'past'."""
+        now = now or timezone.now()
+        if self.registration_policy == self.Policy.NONE:
+            return "none"
+        if self.status == self.Status.CANCELLED:
+            return "cancelled"
+        if self.status != self.Status.PUBLISHED:
+            return "draft"
+        if self.end <= now:
+            return "past"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_yet"
+        if (self.registration_closes_at and now >= self.registration_closes_at) or self.start <= now:
+            return "closed"
+        return "open"
+
+
+class Speaker(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="speakers", verbose_name=_("event"))
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    ally = models.ForeignKey(
+        "members.Ally", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ally"),
+    )
+    bio = models.TextField(_("short bio"), blank=True)
+    to_be_confirmed = models.BooleanField(_("to be confirmed"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+
+    def __str__(self):
+        return self.name
+
+
+class Session(models.Model):
+    """A part of the programme: a plenary, a workshop, a break."""
+
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", _("Plenary")
+        WORKSHOP = "workshop", _("Workshop")
+        BREAK = "break", _("Break")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
+    day = models.DateField(_("day"))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    title = models.CharField(_("title"), max_length=250)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PLENARY)
+    room = models.CharField(_("room"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("seats"), null=True, blank=True, help_text=_("Only for sessions chosen at registration.")
+    )
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions", verbose_name=_("speakers"))
+
+    class Meta:
+        ordering = ["day", "start_time", "room", "pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.day:%d/%m} {self.start_time:%H:%M} {self.title}"
+
+    @property
+    def slot(self) -> tuple:
+        return (self.day, self.start_time, self.end_time)
+
+    def overlaps(self, other: "Session") -> bool:
+        return self.day == other.day and self.start_time < other.end_time and other.start_time < self.end_time
+
+
+class Registration(models.Model):
+    """A person's place at an event: one row per event and e-mail address."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="event_registrations", verbose_name=_("account"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    organization = models.CharField(_("organization"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    public_consent = models.BooleanField(_("shown in the public list of participants"), default=False)
+    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="it")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="one_registration_per_email")]
+        indexes = [models.Index(fields=["event", "status", "waitlisted_at"])]
+
+    def __str__(self):
+        return f"{self.name} – {self.event} ({self.get_status_display()})"
+
+
+class SessionChoice(models.Model):
+    """A session an attendee chose, with its own seat when the session has a capacity."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        REQUESTED = "requested", _("Requested")  # the registration itself is not confirmed yet
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="session_choices", verbose_name=_("registration")
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="choices", verbose_name=_("session"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session__day", "session__start_time"]
+        constraints = [models.UniqueConstraint(fields=["registration", "session"], name="one_choice_per_session")]
+
+    def __str__(self):
+        return f"{self.registration.name} → {self.session.title} ({self.status})"
+
+
+class Reminder(models.Model):
+    """One reminder e-mail for one registration, sent by the periodic task when due."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reminders")
+    offset_minutes = models.PositiveIntegerField()
+    due_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "offset_minutes"], name="one_reminder_per_offset")
+        ]
+
+    def __str__(self):
+        return f"{self.registration} −{self.offset_minutes}′"

@@ -1,0 +1,26 @@
+"""Who may see and run events: pure predicates."""
+
+from alliance.permissions import is_coordinator
+
+from .models import Event
+
+
+def can_manage_event(user, event: Event) -> bool:
+    """Coordinators, and the managers of an organizing ally for their own events."""
+    if not user.is_authenticated:
+        return False
+    if is_coordinator(user):
+        return True
+    return event.organizers.filter(memberships__user=user).exists()
+
+
+def can_create_events(user) -> bool:
+    from members.models import AllyManager
+
+    if is_coordinator(user):
+        return True
+    return user.is_authenticated and AllyManager.objects.filter(user=user, ally__approved_at__isnull=False).exists()
+
+
+def can_view_event(user, event: Event) -> bool:
+    return event.status != Event.Status.DRAFT or can_manage_event(user, event)

@@ -1,0 +1,122 @@
+"""Reads about events: querysets shaped for the pages that show them."""
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from .models import Event, Registration, Session, SessionChoice, Speaker
+
+
+def public_events():
+    """Published and cancelled events (cancelled ones stay visible, marked), for lists and the feed."""
+    return (
+        Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        .select_related("province", "region")
+        .prefetch_related("themes", "organizers")
+    )
+
+
+def upcoming(queryset, now=None):
+    return queryset.filter(end__gte=now or timezone.now()).order_by("start")
+
+
+def past(queryset, now=None):
+    return queryset.filter(end__lt=now or timezone.now()).order_by("-start")
+
+
+def search_events(queryset, query: str):
+    query = " ".join(query.split())
+    if not query:
+        return queryset
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("title", weight="A", config="italian") + SearchVector(
+            "summary", "description", "city", "venue_name", weight="B", config="italian"
+        )
+        search = SearchQuery(query, config="italian", search_type="websearch")
+        return queryset.annotate(search=vector).filter(Q(search=search) | Q(title__icontains=query))
+    return queryset.filter(Q(title__icontains=query) | Q(summary__icontains=query) | Q(city__icontains=query))
+
+
+def event_for_page(slug: str):
+    """An event with its programme, speakers and seat counts, in a constant number of queries."""
+    sessions = Session.objects.prefetch_related(
+        Prefetch("speakers", queryset=Speaker.objects.select_related("ally"))
+    ).annotate(
+        confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
+    )
+    return (
+        Event.objects.select_related("province", "region")
+        .prefetch_related(
+            "themes",
+            "organizers",
+            Prefetch("sessions", queryset=sessions),
+            Prefetch("speakers", queryset=Speaker.objects.select_related("ally").prefetch_related("sessions")),
+        )
+        .annotate(confirmed_seats=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED),
+                                        distinct=True))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def seats_left(event) -> int | None:
+    """None when the event has no limit; needs `confirmed_seats` from event_for_page()."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - event.confirmed_seats, 0)
+
+
+def public_participants(event):
+    return event.registrations.filter(status=Registration.Status.CONFIRMED, public_consent=True).order_by("name")
+
+
+def registrations_of_user(user):
+    return (
+        Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+        .select_related("event")
+        .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
+        .order_by("-event__start")
+    )
+
+
+def registration_by_token(token: str):
+    return (
+        Registration.objects.select_related("event")
+        .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
+        .filter(token=token)
+        .first()
+    )
+
+
+def managed_events(user):
+    """The events `user` may run: all for coordinators, their allies' for ally managers."""
+    from alliance.permissions import is_coordinator
+
+    events = Event.objects.select_related("region").annotate(
+        confirmed_count=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+        waitlisted_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        pending_count=Count("registrations", filter=Q(registrations__status=Registration.Status.PENDING)),
+    )
+    if is_coordinator(user):
+        return events.order_by("-start")
+    return events.filter(organizers__memberships__user=user).distinct().order_by("-start")
+
+
+def registrations_for_management(event):
+    return (
+        event.registrations.select_related("user")
+        .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
+        .order_by("created_at", "pk")
+    )
+
+
+def count_pending_decisions(user) -> int:
+    """Applications to events that wait for a decision by `user`."""
+    return Registration.objects.filter(
+        status=Registration.Status.PENDING,
+        email_confirmed_at__isnull=False,
+        event__registration_policy=Event.Policy.APPLICATION,
+        event__in=managed_events(user).values("pk"),
+    ).count()

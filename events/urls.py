@@ -1,0 +1,35 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from .views import attendee, manage, public, registrations
+
+app_name = "events"
+
+urlpatterns = [
+    # Public pages
+    path(_("events/"), public.event_list, name="event_list"),
+    path(_("events/calendar.ics"), public.feed, name="feed"),
+    path(_("events/<slug:slug>/"), public.event_detail, name="event_detail"),
+    path(_("events/<slug:slug>/calendar.ics"), public.event_ics, name="event_ics"),
+    # Attendees
+    path(_("events/<slug:slug>/register/"), attendee.register, name="register"),
+    path(_("registrations/<str:token>/"), attendee.registration_detail, name="registration"),
+    path(_("registrations/<str:token>/confirm/"), attendee.confirm_email, name="confirm_email"),
+    path(_("registrations/<str:token>/cancel/"), attendee.cancel, name="cancel"),
+    path(_("my-area/registrations/"), attendee.my_registrations, name="my_registrations"),
+    # Coordination: events and their programme
+    path(_("coordination/events/"), manage.event_list, name="manage_list"),
+    path(_("coordination/events/new/"), manage.event_create, name="event_create"),
+    path(_("coordination/events/<slug:slug>/"), manage.event_edit, name="event_edit"),
+    path(_("coordination/events/<slug:slug>/publish/"), manage.event_publish, name="event_publish"),
+    path(_("coordination/events/<slug:slug>/duplicate/"), manage.event_duplicate, name="event_duplicate"),
+    path(_("coordination/events/<slug:slug>/cancel/"), manage.event_cancel, name="event_cancel"),
+    # Coordination: registrations
+    path(_("coordination/events/<slug:slug>/registrations/"), registrations.registration_list, name="registrations"),
+    path(_("coordination/events/<slug:slug>/registrations.csv"), registrations.registrations_csv,
+         name="registrations_csv"),
+    path(_("coordination/events/<slug:slug>/registrations/<int:pk>/"), registrations.registration_action,
+         name="registration_action"),
+    path(_("coordination/events/<slug:slug>/message/"), registrations.message, name="message"),
+    path(_("coordination/events/<slug:slug>/check-in/"), registrations.check_in, name="check_in"),
+]

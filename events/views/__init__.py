@@ -1,0 +1,1 @@
+"""Views of the events domain: public pages, attendees, coordination (events and registrations)."""
