@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from alliance.roles import COORDINATOR_GROUP, ensure_coordinator_group
+from events.demo import load_demo_events
 from members.demo import DEMO_PASSWORD, load_demo_allies
 
 DEMO_ACCOUNTS = [
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             ally_user=users["alleato@alleanza.example.org"], coordinator=users["coordinatrice@alleanza.example.org"]
         )
         lines.append(f"  allies: {allies['allies']} in all, {allies['created']} added now")
+        events = load_demo_events()
+        lines.append(f"  events: {events['events']} in all, {events['created']} added now")
         self.stdout.write(self.style.SUCCESS("Demo content loaded. Sign in with:"))
         for line in lines:
             self.stdout.write(line)
