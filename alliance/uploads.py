@@ -54,3 +54,28 @@ def clean_image(upload, *, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = MAX
     image.save(buffer, format=image_format, **({"quality": 85} if image_format != "PNG" else {"optimize": True}))
     stem = os.path.splitext(os.path.basename(upload.name or "image"))[0][:60] or "image"
     return SimpleUploadedFile(f"{stem}.{extension}", buffer.getvalue(), content_type=content_type)
+
+
+MAX_PDF_BYTES = 10 * 1024 * 1024
+
+
+def clean_pdf(upload, *, max_bytes: int = MAX_PDF_BYTES):
+    """Return `upload` if it is really a PDF within the size limit; else ValidationError for the person.
+
+    The name and the browser's content type prove nothing: the bytes must start
+    like a PDF and end with its end-of-file marker.
+    """
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+            code="too_big",
+        )
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(max(upload.size - 2048, 0))
+    tail = upload.read()
+    upload.seek(0)
+    if not head.lstrip(b"\r\n\t ").startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise ValidationError(_("This file is not a PDF document."), code="not_pdf")
+    return upload

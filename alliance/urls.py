@@ -21,6 +21,7 @@ urlpatterns = [
         path("", include((portal_patterns, "alliance"))),
         path("", include("members.urls")),
         path("", include("events.urls")),
+        path("", include("initiatives.urls")),
         path(_("accounts/"), include("allauth.urls")),
         prefix_default_language=False,
     ),

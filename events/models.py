@@ -77,6 +77,14 @@ class Event(models.Model):
     )
     registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    project = models.ForeignKey(
+        "initiatives.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        verbose_name=_("related project"),
+    )
+    pathway_stage = models.ForeignKey(
+        "initiatives.Stage", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        verbose_name=_("pathway stage it carries out"),
+    )
     reminder_offsets = models.JSONField(
         _("reminders (minutes before the start)"), default=default_reminder_offsets, blank=True
     )

@@ -5,3 +5,35 @@ from django.utils.translation import gettext_lazy as _
 class InitiativesConfig(AppConfig):
     name = "initiatives"
     verbose_name = _("Projects and pathways")
+
+    def ready(self):
+        from alliance.registry import CoordinationTask, NavItem, SearchSection, registry
+        from alliance.roles import COORDINATOR_PERMISSIONS
+
+        from . import selectors
+
+        # Allies, Projects, Pathways, Events: the order of the main navigation.
+        position = 1 if registry.navigation else 0
+        registry.navigation[position:position] = [
+            NavItem(label=_("Projects"), url_name="initiatives:project_list"),
+            NavItem(label=_("Pathways"), url_name="initiatives:pathway_list"),
+        ]
+        registry.search_sections.append(
+            SearchSection(label=_("Projects"), search=selectors.search_public_projects,
+                          more_url_name="initiatives:project_list")
+        )
+        registry.coordination_tasks += [
+            CoordinationTask(label=_("Projects to review"), count=selectors.count_projects_to_review,
+                             url_name="initiatives:project_queue"),
+            CoordinationTask(label=_("Pathway applications to decide"),
+                             count=selectors.count_pathway_applications_to_decide,
+                             url_name="initiatives:pathway_manage_list"),
+        ]
+        registry.coordination_links += [
+            NavItem(label=_("Projects"), url_name="initiatives:project_queue"),
+            NavItem(label=_("Pathways"), url_name="initiatives:pathway_manage_list"),
+        ]
+        COORDINATOR_PERMISSIONS.extend(
+            ["initiatives.view_project", "initiatives.change_project", "initiatives.add_pathway",
+             "initiatives.change_pathway", "initiatives.view_pathway"]
+        )

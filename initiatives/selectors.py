@@ -1,0 +1,162 @@
+"""Reads about projects and pathways, shaped for their pages."""
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from alliance.models import Region
+
+from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
+
+
+def published_projects():
+    return (
+        Project.objects.filter(publication=Project.Publication.PUBLISHED)
+        .select_related("lead_ally")
+        .prefetch_related("themes", "regions")
+    )
+
+
+def search_projects(queryset, query: str):
+    query = " ".join(query.split())
+    if not query:
+        return queryset
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        vector = SearchVector("title", weight="A", config="italian") + SearchVector(
+            "summary", "description", "municipalities", "results", weight="B", config="italian"
+        )
+        search = SearchQuery(query, config="italian", search_type="websearch")
+        return queryset.annotate(search=vector).filter(Q(search=search) | Q(title__icontains=query))
+    return queryset.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+
+
+def search_public_projects(query: str, limit: int):
+    return list(search_projects(Project.objects.filter(publication=Project.Publication.PUBLISHED), query)[:limit])
+
+
+def project_for_page(slug: str):
+    return (
+        Project.objects.select_related("lead_ally")
+        .prefetch_related(
+            "themes", "regions", "provinces", "objectives", "external_partners", "attachments", "links", "updates",
+            Prefetch("partners", queryset=ProjectPartner.objects.select_related("ally")),
+            "log",
+        )
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def presence_by_region():
+    """For each region: published projects there and approved allies serving it (two grouped queries)."""
+    regions = Region.objects.annotate(
+        project_count=Count(
+            "projects", filter=Q(projects__publication=Project.Publication.PUBLISHED), distinct=True
+        ),
+        ally_count=Count("allies", filter=Q(allies__approved_at__isnull=False), distinct=True),
+    ).order_by("name")
+    return list(regions)
+
+
+def projects_of_user(user):
+    return (
+        Project.objects.filter(lead_ally__memberships__user=user)
+        .select_related("lead_ally")
+        .distinct()
+        .order_by("-updated_at")
+    )
+
+
+def projects_to_review():
+    return (
+        Project.objects.filter(publication=Project.Publication.SUBMITTED)
+        .select_related("lead_ally")
+        .order_by("updated_at")
+    )
+
+
+def count_projects_to_review(user=None) -> int:
+    return Project.objects.filter(publication=Project.Publication.SUBMITTED).count()
+
+
+def public_pathways():
+    return (
+        Pathway.objects.exclude(status=Pathway.Status.DRAFT)
+        .prefetch_related("stages", "organizers", "themes")
+        .order_by("-created_at")
+    )
+
+
+def pathway_for_page(slug: str):
+    from events.models import Event
+
+    upcoming = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now()).order_by("start")
+    return (
+        Pathway.objects.select_related("project")
+        .prefetch_related(
+            "objectives",
+            "organizers",
+            "themes",
+            Prefetch("stages", queryset=Stage.objects.prefetch_related(Prefetch("events", queryset=upcoming))),
+            Prefetch(
+                "applications",
+                queryset=PathwayApplication.objects.filter(
+                    status=PathwayApplication.Status.ADMITTED, show_publicly=True
+                ).select_related("ally"),
+                to_attr="public_participants",
+            ),
+        )
+        .annotate(admitted_count=Count("applications", filter=Q(applications__status="admitted"), distinct=True))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def applications_for_review(pathway):
+    return pathway.applications.select_related("ally", "applicant").order_by("created_at")
+
+
+def count_pathway_applications_to_decide(user=None) -> int:
+    return PathwayApplication.objects.filter(status=PathwayApplication.Status.SUBMITTED).count()
+
+
+def progress_grid(pathway):
+    """Admitted organizations × stages: (stages, [(application, [progress per stage])])."""
+    stages = list(pathway.stages.all())
+    applications = list(
+        pathway.applications.filter(status=PathwayApplication.Status.ADMITTED)
+        .select_related("ally")
+        .prefetch_related(Prefetch("progress", queryset=StageProgress.objects.select_related("stage")))
+        .order_by("ally__name")
+    )
+    rows = []
+    for application in applications:
+        by_stage = {p.stage_id: p for p in application.progress.all()}
+        rows.append((application, [by_stage.get(stage.pk) for stage in stages]))
+    return stages, rows
+
+
+def applications_of_user(user):
+    return (
+        PathwayApplication.objects.filter(ally__memberships__user=user)
+        .select_related("pathway", "ally")
+        .prefetch_related(Prefetch("progress", queryset=StageProgress.objects.select_related("stage")))
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def completed_pathways(ally):
+    """Pathways in which `ally` completed every stage: its completion marks."""
+    marks = []
+    applications = ally.pathway_applications.filter(status=PathwayApplication.Status.ADMITTED).select_related(
+        "pathway"
+    ).prefetch_related("progress", "pathway__stages")
+    for application in applications:
+        stages = {s.pk for s in application.pathway.stages.all()}
+        done = {p.stage_id for p in application.progress.all() if p.state == StageProgress.State.COMPLETED}
+        if stages and stages <= done:
+            marks.append(application.pathway)
+    return marks

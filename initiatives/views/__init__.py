@@ -1,0 +1,1 @@
+"""Views of projects and pathways: public pages, the allies' side, coordination."""
