@@ -33,6 +33,15 @@ class CoordinationTask:
     url_name: str
 
 
+@dataclass(frozen=True)
+class AllySection:
+    """A part of an ally's public page that another domain fills: `items(ally)` returns
+    (label, url, detail) tuples; nothing is shown when it returns none."""
+
+    title: str
+    items: Callable
+
+
 @dataclass
 class Registry:
     navigation: list[NavItem] = field(default_factory=list)
@@ -40,6 +49,7 @@ class Registry:
     coordination_tasks: list[CoordinationTask] = field(default_factory=list)
     coordination_links: list[NavItem] = field(default_factory=list)
     home_figures: list[Callable] = field(default_factory=list)
+    ally_sections: list[AllySection] = field(default_factory=list)
 
 
 registry = Registry()

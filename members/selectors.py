@@ -228,3 +228,15 @@ def application_for_review(pk: int):
         .filter(pk=pk)
         .first()
     )
+
+
+def ally_page_sections(ally) -> list[dict]:
+    """What the other domains show on an ally's page (projects, events, pathways), non-empty ones only."""
+    from alliance.registry import registry
+
+    sections = []
+    for section in registry.ally_sections:
+        items = section.items(ally)
+        if items:
+            sections.append({"title": section.title, "items": items})
+    return sections

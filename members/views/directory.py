@@ -38,6 +38,7 @@ def ally_detail(request, slug):
         "members/ally_detail.html",
         {
             "ally": ally,
+            "sections": selectors.ally_page_sections(ally),
             "can_edit": can_edit_ally(request.user, ally),
             "can_verify": can_verify_allies(request.user),
         },
