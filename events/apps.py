@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and workshops")
 
     def ready(self):
-        from alliance.registry import CoordinationTask, NavItem, registry
+        from alliance.registry import AllySection, CoordinationTask, NavItem, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
 
         from . import selectors
@@ -21,6 +21,7 @@ class EventsConfig(AppConfig):
                 url_name="events:manage_list",
             )
         )
+        registry.ally_sections.append(AllySection(title=_("Events"), items=selectors.ally_events))
         COORDINATOR_PERMISSIONS.extend(
             ["events.add_event", "events.change_event", "events.view_event", "events.view_registration",
              "events.change_registration"]

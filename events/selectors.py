@@ -120,3 +120,11 @@ def count_pending_decisions(user) -> int:
         event__registration_policy=Event.Policy.APPLICATION,
         event__in=managed_events(user).values("pk"),
     ).count()
+
+
+def ally_events(ally):
+    """Published events the ally organizes, upcoming first, for its page."""
+    from django.utils.formats import date_format
+
+    events = ally.organized_events.filter(status=Event.Status.PUBLISHED).order_by("-start")[:20]
+    return [(e.title, e.get_absolute_url(), date_format(timezone.localtime(e.start), "DATE_FORMAT")) for e in events]

@@ -7,7 +7,7 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Projects and pathways")
 
     def ready(self):
-        from alliance.registry import CoordinationTask, NavItem, SearchSection, registry
+        from alliance.registry import AllySection, CoordinationTask, NavItem, SearchSection, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
 
         from . import selectors
@@ -32,6 +32,10 @@ class InitiativesConfig(AppConfig):
         registry.coordination_links += [
             NavItem(label=_("Projects"), url_name="initiatives:project_queue"),
             NavItem(label=_("Pathways"), url_name="initiatives:pathway_manage_list"),
+        ]
+        registry.ally_sections += [
+            AllySection(title=_("Projects"), items=selectors.ally_projects),
+            AllySection(title=_("Pathways"), items=selectors.ally_pathways),
         ]
         COORDINATOR_PERMISSIONS.extend(
             ["initiatives.view_project", "initiatives.change_project", "initiatives.add_pathway",

@@ -160,3 +160,32 @@ def completed_pathways(ally):
         if stages and stages <= done:
             marks.append(application.pathway)
     return marks
+
+
+def ally_projects(ally):
+    """Published projects the ally leads or takes part in, for its page."""
+    from django.utils.translation import gettext as _
+
+    projects = (
+        Project.objects.filter(publication=Project.Publication.PUBLISHED)
+        .filter(Q(lead_ally=ally) | Q(partners__ally=ally))
+        .distinct()
+        .order_by("-start_date", "title")
+    )
+    return [
+        (p.title, p.get_absolute_url(), _("lead") if p.lead_ally_id == ally.pk else _("partner")) for p in projects
+    ]
+
+
+def ally_pathways(ally):
+    """Pathways the ally follows (shown publicly), with a completion mark when every stage is completed."""
+    from django.utils.translation import gettext as _
+
+    completed = {p.pk for p in completed_pathways(ally)}
+    applications = ally.pathway_applications.filter(
+        status=PathwayApplication.Status.ADMITTED, show_publicly=True
+    ).select_related("pathway")
+    return [
+        (a.pathway.title, a.pathway.get_absolute_url(), _("✓ completed") if a.pathway_id in completed else "")
+        for a in applications
+    ]
