@@ -45,9 +45,9 @@ def event_for_page(slug: str):
         Prefetch("speakers", queryset=Speaker.objects.select_related("ally"))
     ).annotate(
         confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
-    )
+    ).order_by("day", "start_time", "room", "pk")  # grouped queries drop Meta.ordering
     return (
-        Event.objects.select_related("province", "region")
+        Event.objects.select_related("province", "region", "project", "pathway_stage__pathway")
         .prefetch_related(
             "themes",
             "organizers",

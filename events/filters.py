@@ -1,0 +1,192 @@
+"""The filters of the public list of events."""
+
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django import forms
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from alliance.models import Region, Theme
+from members.models import Ally
+
+from . import selectors
+from .models import Event, Registration
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+class MonthField(forms.CharField):
+    """A month as YYYY-MM (what `<input type="month">` sends), cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-03", "pattern": r"\d{4}-\d{2}"})
+    default_error_messages = {"invalid": _("Enter a month as year and month, e.g. 2026-03.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
+        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return date(int(match.group(1)), int(match.group(2)), 1)
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if isinstance(value, date) else value
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
+def registration_open_now(queryset, now=None):
+    """Events whose registration_state() is 'open', in SQL."""
+    now = now or timezone.now()
+    return queryset.filter(
+        Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now),
+        Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now),
+        status=Event.Status.PUBLISHED,
+        start__gt=now,
+        end__gt=now,
+    ).exclude(registration_policy=Event.Policy.NONE)
+
+
+def with_seat_counts(queryset):
+    """`confirmed_seats` for each event, as a subquery so that searching and prefetching stay simple."""
+    confirmed = (
+        Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+        .order_by()
+        .values("event")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return queryset.annotate(confirmed_seats=Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0)))
+
+
+class EventFilterSet(django_filters.FilterSet):
+    """Filters and search for `public_events()`; every value travels in the URL.
+
+    An invalid value leaves the form with an error and the results empty, never a 500.
+    """
+
+    WHEN_UPCOMING = "upcoming"
+    WHEN_PAST = "past"
+    WHEN_CHOICES = [(WHEN_UPCOMING, _("Upcoming events")), (WHEN_PAST, _("Past events"))]
+
+    q = django_filters.CharFilter(
+        label=_("Words to look for"), method="filter_words", max_length=200, widget=forms.SearchInput
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind of event"), choices=Event.Kind.choices, empty_label=_("All"))
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        method="filter_theme",
+        empty_label=_("All themes"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"),
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+        empty_label=_("All of Italy"),
+    )
+    month = MonthFilter(label=_("Month"), method="filter_month", help_text=_("Year and month, e.g. 2026-03."))
+    organizer = django_filters.ModelChoiceFilter(
+        label=_("Organized by"),
+        queryset=Ally.objects.none(),  # set in __init__: the allies that organize public events
+        to_field_name="slug",
+        method="filter_organizer",
+        empty_label=_("Any ally"),
+    )
+    open = django_filters.BooleanFilter(
+        label=_("Only events open for registration"), method="filter_open", widget=forms.CheckboxInput
+    )
+    # The tabs of the page; applied last, in filter_queryset, because it also orders.
+    when = django_filters.ChoiceFilter(
+        label=_("When"), choices=WHEN_CHOICES, empty_label=None, method="filter_nothing", widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Event
+        fields = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = selectors.public_events()
+        super().__init__(data, queryset, **kwargs)
+        self.form.fields["organizer"].queryset = Ally.objects.filter(
+            approved_at__isnull=False,
+            pk__in=Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]).values(
+                "organizers"
+            ),
+        ).order_by("name")
+
+    @property
+    def tab(self) -> str:
+        """The tab shown: 'upcoming' or 'past'."""
+        value = self.data.get("when") if self.data else None
+        return self.WHEN_PAST if value == self.WHEN_PAST else self.WHEN_UPCOMING
+
+    def filter_words(self, queryset, name, value):
+        return selectors.search_events(queryset, value)
+
+    def filter_theme(self, queryset, name, theme):
+        return queryset.filter(themes=theme)
+
+    def filter_region(self, queryset, name, region):
+        return queryset.filter(Q(region=region) | Q(province__region=region))
+
+    def filter_month(self, queryset, name, first_day):
+        start = datetime.combine(first_day, time(0), tzinfo=ROME)
+        following = (
+            date(first_day.year + 1, 1, 1) if first_day.month == 12 else date(first_day.year, first_day.month + 1, 1)
+        )
+        end = datetime.combine(following, time(0), tzinfo=ROME)
+        return queryset.filter(start__lt=end, end__gt=start)
+
+    def filter_organizer(self, queryset, name, ally):
+        return queryset.filter(organizers=ally)
+
+    def filter_open(self, queryset, name, value):
+        return registration_open_now(queryset) if value else queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        if not self.form.is_valid():
+            return queryset.none()
+        queryset = with_seat_counts(super().filter_queryset(queryset))
+        if self.form.cleaned_data.get("when") == self.WHEN_PAST:
+            return selectors.past(queryset).order_by("-start", "-pk")
+        return selectors.upcoming(queryset).order_by("start", "pk")
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of every filter in use, to say what was looked for."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "when" or value in (None, "", False):
+                continue
+            field = self.form.fields[name]
+            if value is True:
+                active.append((str(field.label), str(_("yes"))))
+            elif isinstance(value, Region | Theme):
+                active.append((str(field.label), value.display_name))
+            elif isinstance(value, Ally):
+                active.append((str(field.label), value.name))
+            elif isinstance(value, date):
+                active.append((str(field.label), date_format(value, "YEAR_MONTH_FORMAT")))
+            elif name == "kind":
+                active.append((str(field.label), str(dict(field.choices).get(value, value))))
+            else:
+                active.append((str(field.label), str(value)))
+        return active
