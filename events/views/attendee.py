@@ -1,23 +1,249 @@
-"""Placeholder until this area is written."""
+"""Attendees: registering, the registration page reached through its secret link, confirming, cancelling.
 
+The token in the link is the only key to a registration: whoever holds it
+may see and cancel it, without an account. So the token page is shown right
+after registering only to whoever already owns the registration (a signed-in
+person registering their own verified address); a guest reaches it through
+the e-mail, which is what proves the address is theirs.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from members.permissions import is_member
+
+from .. import selectors, services
+from ..forms.attendee import RegistrationForm
+from ..models import Event, Registration
+from ..services import RegistrationError
+
+Status = Registration.Status
+ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
 
 
-def register(request, **kwargs):
-    raise Http404
+def _error_text(exc: RegistrationError) -> str:
+    return " ".join(exc.messages)
 
 
-def registration_detail(request, **kwargs):
-    raise Http404
+def _waitlist_position(registration) -> int | None:
+    """1 for the next person to get a seat, in the order the service promotes them."""
+    if registration.status != Status.WAITLISTED or registration.waitlisted_at is None:
+        return None
+    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
+        Q(waitlisted_at__lt=registration.waitlisted_at)
+        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
 
 
-def confirm_email(request, **kwargs):
-    raise Http404
+def _registration_or_404(token: str) -> Registration:
+    registration = selectors.registration_by_token(token)
+    if registration is None:
+        raise Http404
+    return registration
 
 
-def cancel(request, **kwargs):
-    raise Http404
+def _email_language(user, email: str) -> str:
+    """The account's e-mail language for one's own address, else the language of the page."""
+    if user.is_authenticated and user.email.lower() == email.lower():
+        return user.preferred_language
+    return translation.get_language()
 
 
-def my_registrations(request, **kwargs):
-    raise Http404
+def _outcome_message(registration) -> str:
+    if registration.status == Status.PENDING and registration.email_confirmed_at is None:
+        return _(
+            "We sent an e-mail to %(email)s to confirm the address: your seat counts once you confirm it "
+            "with the link in the e-mail."
+        ) % {"email": registration.email}
+    if registration.status == Status.PENDING:
+        return _("We received your request. The organizers will review it and write to you with their decision.")
+    if registration.status == Status.CONFIRMED:
+        return _("Your seat is confirmed. We sent you an e-mail with the details and the calendar file.")
+    if registration.status == Status.WAITLISTED:
+        return _(
+            "The event is full: you are number %(position)s on the waiting list. We will write to you as soon as "
+            "a seat frees up."
+        ) % {"position": _waitlist_position(registration)}
+    return _("Your registration is %(status)s.") % {"status": registration.get_status_display().lower()}
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request, slug):
+    event = selectors.public_events().filter(slug=slug).first()
+    if event is None:
+        raise Http404
+    state = event.registration_state()
+    context = {"event": event, "state": state}
+    if state != "open":
+        context["closed_reason"] = services.closed_reason(state)
+        return render(request, "events/register.html", context)
+    if event.registration_policy == Event.Policy.MEMBERS and not is_member(request.user):
+        if request.user.is_authenticated:
+            context["members_only"] = "join"
+        else:
+            context["members_only"] = "sign_in"
+            context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+            context["signup_url"] = f"{reverse('account_signup')}?{urlencode({'next': request.get_full_path()})}"
+        return render(request, "events/register.html", context)
+
+    posted = request.method == "POST"
+    form = RegistrationForm(request.POST if posted else None, event=event, user=request.user)
+    if posted and form.is_valid():
+        started = timezone.now()
+        attendee = form.to_attendee(_email_language(request.user, form.cleaned_data["email"]))
+        try:
+            registration = services.register(event=event, attendee=attendee, user=request.user)
+        except RegistrationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            owner = request.user.is_authenticated and (
+                registration.user_id == request.user.pk or registration.email == request.user.email.lower()
+            )
+            # The service returns an active registration untouched, with the consent given back then.
+            if registration.privacy_accepted_at < started:
+                if owner:
+                    messages.info(request, _("You were already registered for this event."))
+                    return redirect("events:registration", token=registration.token)
+                messages.info(
+                    request,
+                    _(
+                        "%(email)s was already registered for this event: the link to see or cancel the "
+                        "registration is in the e-mails we sent to that address."
+                    )
+                    % {"email": registration.email},
+                )
+                return redirect(event)
+            messages.success(request, _outcome_message(registration))
+            if owner and registration.email_confirmed_at is not None:
+                return redirect("events:registration", token=registration.token)
+            return redirect(event)
+    context["form"] = form
+    return render(request, "events/register.html", context)
+
+
+@never_cache
+@require_safe
+def registration_detail(request, token):
+    registration = _registration_or_404(token)
+    return render(
+        request,
+        "events/registration_detail.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "choices": registration.session_choices.all(),
+            "position": _waitlist_position(registration),
+            "is_active": registration.status in ACTIVE,
+            "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,
+        },
+    )
+
+
+def _confirmed_message(registration) -> str:
+    if registration.status == Status.CONFIRMED:
+        return _(
+            "Thank you: your address is confirmed and so is your seat. We sent you an e-mail with the calendar file."
+        )
+    if registration.status == Status.WAITLISTED:
+        return _(
+            "Thank you: your address is confirmed. The event is full: you are number %(position)s on the waiting "
+            "list, and we will write to you as soon as a seat frees up."
+        ) % {"position": _waitlist_position(registration)}
+    return _(
+        "Thank you: your address is confirmed. The organizers will review your request and write to you with "
+        "their decision."
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm_email(request, token):
+    registration = _registration_or_404(token)
+    # Only a registration still waiting for its address has anything to confirm; the service ignores the rest.
+    waiting = registration.status == Status.PENDING and registration.email_confirmed_at is None
+    error = None
+    if request.method == "POST":
+        try:
+            registration = services.confirm_email(token=token)
+        except RegistrationError as exc:
+            error = _error_text(exc)
+        else:
+            if not waiting and registration.status in ACTIVE:
+                messages.info(request, _("Your e-mail address was already confirmed."))
+            elif not waiting:
+                messages.info(request, _("This registration is no longer active: there is nothing to confirm."))
+            else:
+                messages.success(request, _confirmed_message(registration))
+            return redirect("events:registration", token=registration.token)
+    # One template for both questions asked through the link: confirm the address, cancel the registration.
+    return render(
+        request,
+        "events/registration_confirm_cancel.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "action": "confirm_email",
+            "error": error,
+            "waiting": waiting,
+            "is_active": registration.status in ACTIVE,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel(request, token):
+    registration = _registration_or_404(token)
+    if request.method == "POST":
+        was_active = registration.status in ACTIVE
+        registration = services.cancel_registration(registration=registration, actor=None)
+        if was_active:
+            messages.success(
+                request,
+                _("Your registration for “%(event)s” is cancelled. Thank you for freeing your seat.")
+                % {"event": registration.event.title},
+            )
+        else:
+            messages.info(request, _("This registration was already cancelled."))
+        return redirect("events:registration", token=registration.token)
+    return render(
+        request,
+        "events/registration_confirm_cancel.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "action": "cancel",
+            "is_active": registration.status in ACTIVE,
+        },
+    )
+
+
+@login_required
+@require_safe
+def my_registrations(request):
+    now = timezone.now()
+    registrations = list(selectors.registrations_of_user(request.user))  # newest event first
+    upcoming = sorted((r for r in registrations if r.event.end >= now), key=lambda r: (r.event.start, r.pk))
+    past = [r for r in registrations if r.event.end < now]
+    return render(
+        request,
+        "events/my_registrations.html",
+        {
+            "sections": [
+                {"id": "upcoming", "title": _("Upcoming events"), "registrations": upcoming},
+                {"id": "past", "title": _("Past events"), "registrations": past},
+            ],
+            "active_statuses": ACTIVE,
+        },
+    )

@@ -1,0 +1,181 @@
+"""What a person fills in to register for an event."""
+
+from django import forms
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import services
+from ..models import SessionChoice
+
+
+def time_slots(sessions) -> list[list]:
+    """Sessions grouped by time slot: those of the same day that overlap, directly or through another one."""
+    slots: list[list] = []
+    for session in sorted(sessions, key=lambda s: (s.day, s.start_time, s.end_time, s.pk)):
+        last = slots[-1] if slots else None
+        if last and last[0].day == session.day and session.start_time < max(s.end_time for s in last):
+            last.append(session)
+        else:
+            slots.append([session])
+    return slots
+
+
+class SlotRadioSelect(forms.RadioSelect):
+    """One radio group for a time slot.
+
+    It reads every value posted under its name, so that a hand-made request
+    choosing two sessions of one slot reaches the service, which refuses it
+    with a message that names them.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [value for value in values if value]
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+    def format_value(self, value):
+        return super().format_value(value) or [""]  # nothing chosen: "None" is checked
+
+
+class SlotField(forms.TypedMultipleChoiceField):
+    widget = SlotRadioSelect
+
+    def __init__(self, *, slot, **kwargs):
+        self.slot = slot
+        super().__init__(coerce=int, required=False, **kwargs)
+
+
+def _seats_text(session) -> str:
+    left = max(session.capacity - session.confirmed_seats, 0)
+    if left == 0:
+        return str(_("full: you would be on its waiting list"))
+    return ngettext("%(count)s seat left", "%(count)s seats left", left) % {"count": left}
+
+
+def _session_label(session) -> str:
+    parts = [session.title]
+    if session.room:
+        parts.append(session.room)
+    parts.append(_seats_text(session))
+    return " · ".join(str(part) for part in parts)
+
+
+def _slot_label(slot) -> str:
+    first = slot[0]
+    end = max(session.end_time for session in slot)
+    return _("%(day)s, %(start)s–%(end)s") % {
+        "day": formats.date_format(first.day, "l j F"),
+        "start": formats.time_format(first.start_time, "TIME_FORMAT"),
+        "end": formats.time_format(end, "TIME_FORMAT"),
+    }
+
+
+def _privacy_label():
+    return format_html(
+        _(
+            'I have read the <a href="{url}">privacy policy</a> and agree that my data is used to manage this registration.'
+        ),
+        url=reverse("alliance:privacy"),
+    )
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        error_messages={"required": _("Please enter your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        error_messages={"required": _("Please enter your e-mail address.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("We send you an e-mail to confirm the address: your seat counts once you confirm it."),
+    )
+    organization = forms.CharField(
+        label=_("Organization"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    role = forms.CharField(
+        label=_("Role"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example step-free access, sign language interpretation, a dietary need. "
+            "Only the organizers of the event read it, to prepare the place."
+        ),
+    )
+    public_consent = forms.BooleanField(
+        label=_("Show my name and organization in the public list of participants"),
+        required=False,
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I accept the privacy policy."),  # with its link, in __init__
+        error_messages={"required": _("To register, please accept the privacy policy.")},
+    )
+
+    def __init__(self, *args, event, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.user = user
+        self.fields["privacy_consent"].label = _privacy_label()
+        if user is not None and user.is_authenticated:
+            self.fields["email"].initial = user.email
+            self.fields["name"].initial = user.full_name
+            self.fields["email"].help_text = _(
+                "The address of your account. You may register someone else: we then send an e-mail to that "
+                "address to confirm it."
+            )
+        sessions = services.choosable_sessions(event).annotate(
+            confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
+        )
+        self.slot_names = []
+        for number, slot in enumerate(time_slots(sessions), start=1):
+            name = f"slot_{number}"
+            self.fields[name] = SlotField(
+                slot=slot,
+                label=_slot_label(slot),
+                choices=[("", _("None of these"))] + [(s.pk, _session_label(s)) for s in slot],
+                help_text=_("You may choose one of the sessions that take place at this time."),
+            )
+            self.slot_names.append(name)
+        self.order_fields(
+            ["name", "email", "organization", "role", "accessibility_needs", *self.slot_names, "public_consent"]
+        )
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def session_ids(self) -> list[int]:
+        return [pk for name in self.slot_names for pk in self.cleaned_data.get(name, [])]
+
+    def to_attendee(self, language: str) -> services.Attendee:
+        data = self.cleaned_data
+        return services.Attendee(
+            name=data["name"],
+            email=data["email"],
+            organization=data["organization"],
+            role=data["role"],
+            accessibility_needs=data["accessibility_needs"],
+            public_consent=data["public_consent"],
+            language=language,
+            session_ids=self.session_ids(),
+        )

@@ -1,0 +1,674 @@
+"""Attendees in the browser's place: registering, confirming the address, the token page, cancelling, my registrations."""
+
+from datetime import time, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings as django_settings
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
+from icalendar import Calendar
+
+from alliance.models import OutgoingEmail
+from events.models import Event, Registration, SessionChoice
+from tests.factories.events import ROME, EventFactory, RegistrationFactory, SessionFactory
+from tests.factories.members import AllyManagerFactory, MemberOrganizationFactory, VerifiedUserFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = Registration.Status
+
+
+def url(name, language="en", **kwargs):
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
+
+
+def absolute(name, language="en", **kwargs):
+    return django_settings.SITE_URL.rstrip("/") + url(name, language=language, **kwargs)
+
+
+def page_messages(response):
+    """The messages the response left for the next page; the next request starts with none."""
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    response.client.cookies.pop("messages", None)
+    return texts
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Giulia  Ferri",
+        "email": "Giulia.Ferri@example.org",
+        "organization": "Cooperativa L'Ape",
+        "role": "Educatrice",
+        "accessibility_needs": "Accesso senza gradini",
+        "public_consent": "on",
+        "privacy_consent": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def member():
+    user = VerifiedUserFactory(email="socia@example.org", full_name="Sara Socia", preferred_language="en")
+    AllyManagerFactory(ally=MemberOrganizationFactory(), user=user)
+    return user
+
+
+def sent_to(mailoutbox, email):
+    return [message for message in mailoutbox if message.to == [email]]
+
+
+def calendar_event(message):
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == ("evento.ics", "text/calendar")
+    [component] = Calendar.from_ical(content).walk("VEVENT")
+    return component
+
+
+# Registering as a guest ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["seats left", "full"])
+def test_a_guest_registers_confirms_the_address_and_gets_a_seat_or_the_waiting_list(
+    client, django_capture_on_commit_callbacks, mailoutbox, full
+):
+    event = EventFactory(title="Generare comunità", capacity=1)
+    if full:
+        RegistrationFactory(event=event)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data())
+
+    registration = Registration.objects.get(email="giulia.ferri@example.org")
+    assert response.status_code == 302
+    assert response["Location"] == url("events:event_detail", slug=event.slug)  # the token only travels by e-mail
+    assert page_messages(response) == [
+        "We sent an e-mail to giulia.ferri@example.org to confirm the address: your seat counts once you confirm "
+        "it with the link in the e-mail."
+    ]
+    assert (registration.name, registration.organization, registration.role, registration.accessibility_needs) == (
+        "Giulia Ferri",
+        "Cooperativa L'Ape",
+        "Educatrice",
+        "Accesso senza gradini",
+    )
+    assert (registration.status, registration.email_confirmed_at, registration.language) == (Status.PENDING, None, "en")
+    assert (registration.public_consent, registration.user) == (True, None)
+
+    [check] = mailoutbox
+    assert check.to == ["giulia.ferri@example.org"]
+    assert check.subject == "Confirm your registration for Generare comunità"
+    confirm_link = absolute("events:confirm_email", token=registration.token)
+    assert confirm_link in check.body
+    assert f'href="{confirm_link}"' in check.alternatives[0][0]
+
+    page = client.get(confirm_link)
+    assert page.status_code == 200
+    assert "Confirm my address" in page.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == Status.PENDING  # a GET (a link scanner, say) confirms nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirm_link)
+
+    registration.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == url("events:registration", token=registration.token)
+    assert registration.email_confirmed_at is not None
+    [second] = mailoutbox[1:]
+    assert second.to == ["giulia.ferri@example.org"]
+    if full:
+        assert registration.status == Status.WAITLISTED
+        assert page_messages(response) == [
+            "Thank you: your address is confirmed. The event is full: you are number 1 on the waiting list, and "
+            "we will write to you as soon as a seat frees up."
+        ]
+        assert second.subject == "You are on the waiting list: Generare comunità"
+        assert second.attachments == []
+    else:
+        assert registration.status == Status.CONFIRMED
+        assert page_messages(response) == [
+            "Thank you: your address is confirmed and so is your seat. We sent you an e-mail with the calendar file."
+        ]
+        assert second.subject == "Your seat is confirmed: Generare comunità"
+        component = calendar_event(second)
+        assert component["SUMMARY"] == "Generare comunità"
+        assert component.decoded("DTSTART") == event.start
+        assert component["DTSTART"].params["TZID"] == "Europe/Rome"
+        assert component.decoded("DTSTART").hour == 9
+
+    token_page = client.get(response["Location"]).content.decode()
+    expected = (
+        "you are number 1 on the waiting list" if full else "Your seat is confirmed. We look forward to seeing you."
+    )
+    assert expected in token_page
+
+    # Following the link again changes nothing and sends nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(confirm_link)
+    assert page_messages(again) == ["Your e-mail address was already confirmed."]
+    assert len(mailoutbox) == 2
+
+
+def test_on_an_event_by_application_the_confirmed_guest_waits_for_the_organizers(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(title="Laboratorio di co-progettazione", registration_policy=Event.Policy.APPLICATION)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data())
+    registration = Registration.objects.get()
+    assert (registration.status, registration.email_confirmed_at) == (Status.PENDING, None)
+    assert response["Location"] == url("events:event_detail", slug=event.slug)
+    page_messages(response)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:confirm_email", token=registration.token))
+
+    registration.refresh_from_db()
+    assert (registration.status, registration.email_confirmed_at is not None) == (Status.PENDING, True)
+    assert page_messages(response) == [
+        "Thank you: your address is confirmed. The organizers will review your request and write to you with their "
+        "decision."
+    ]
+    assert [m.subject for m in mailoutbox] == [
+        "Confirm your registration for Laboratorio di co-progettazione",
+        "We received your request to take part in Laboratorio di co-progettazione",
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "The organizers are reviewing your request and will write to you with their decision." in page
+
+
+def test_registering_twice_returns_the_same_registration_and_sends_no_second_email(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        page_messages(client.post(url("events:register", slug=event.slug), form_data()))
+    first = Registration.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data(name="Qualcun Altro"))
+
+    assert list(Registration.objects.values_list("pk", "name")) == [(first.pk, "Giulia Ferri")]
+    assert len(mailoutbox) == 1
+    assert response["Location"] == url("events:event_detail", slug=event.slug)
+    assert page_messages(response) == [
+        "giulia.ferri@example.org was already registered for this event: the link to see or cancel the "
+        "registration is in the e-mails we sent to that address."
+    ]
+
+
+def test_the_privacy_policy_must_be_accepted(client, mailoutbox):
+    event = EventFactory()
+
+    response = client.post(url("events:register", slug=event.slug), form_data(privacy_consent=None))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "To register, please accept the privacy policy." in html
+    assert f'<a href="{url("alliance:privacy")}">privacy policy</a>' in html
+    assert Registration.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_the_form_shows_who_reads_the_accessibility_needs_and_the_public_list_consent(client):
+    event = EventFactory()
+
+    html = client.get(url("events:register", slug=event.slug)).content.decode()
+
+    assert "Only the organizers of the event read it, to prepare the place." in html
+    assert "Show my name and organization in the public list of participants" in html
+    for field in ("name", "email", "organization", "role", "accessibility_needs", "public_consent", "privacy_consent"):
+        assert f'<label for="id_{field}">' in html
+
+
+# Members ------------------------------------------------------------------------------------
+
+
+def test_a_member_with_a_verified_address_is_confirmed_at_once_on_a_members_only_event(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(title="Assemblea delle socie", registration_policy=Event.Policy.MEMBERS)
+    user = member()
+    client.force_login(user)
+
+    form_page = client.get(url("events:register", slug=event.slug, language="it")).content.decode()
+    assert 'value="socia@example.org"' in form_page
+    assert 'value="Sara Socia"' in form_page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("events:register", slug=event.slug, language="it"),
+            form_data(name="Sara Socia", email="socia@example.org"),
+        )
+
+    registration = Registration.objects.get()
+    assert (registration.status, registration.user, registration.email) == (
+        Status.CONFIRMED,
+        user,
+        "socia@example.org",
+    )
+    assert registration.language == "en"  # the language the account chose for its e-mails
+    assert response["Location"] == url("events:registration", token=registration.token, language="it")
+    with translation.override("it"):  # the page's language
+        expected = gettext("Your seat is confirmed. We sent you an e-mail with the details and the calendar file.")
+    assert page_messages(response) == [expected]
+    [confirmation] = mailoutbox
+    assert (confirmation.to, confirmation.subject) == (
+        ["socia@example.org"],
+        "Your seat is confirmed: Assemblea delle socie",
+    )
+    assert calendar_event(confirmation).decoded("DTSTART") == event.start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            url("events:register", slug=event.slug), form_data(name="Sara Socia", email="socia@example.org")
+        )
+    assert again["Location"] == url("events:registration", token=registration.token)
+    assert page_messages(again) == ["You were already registered for this event."]
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("policy", "capacity", "status", "message"),
+    [
+        (
+            Event.Policy.OPEN,
+            5,
+            Status.CONFIRMED,
+            "Your seat is confirmed. We sent you an e-mail with the details and the calendar file.",
+        ),
+        (
+            Event.Policy.OPEN,
+            1,
+            Status.WAITLISTED,
+            "The event is full: you are number 2 on the waiting list. We will write to you as soon as a seat frees up.",
+        ),
+        (
+            Event.Policy.APPLICATION,
+            5,
+            Status.PENDING,
+            "We received your request. The organizers will review it and write to you with their decision.",
+        ),
+    ],
+    ids=["confirmed", "waitlisted", "application"],
+)
+def test_a_signed_in_person_is_told_exactly_what_happens_next(
+    client, django_capture_on_commit_callbacks, policy, capacity, status, message
+):
+    event = EventFactory(registration_policy=policy, capacity=capacity)
+    RegistrationFactory(event=event)
+    RegistrationFactory(event=event, status=Status.WAITLISTED, confirmed_at=None, waitlisted_at=timezone.now())
+    user = VerifiedUserFactory(email="persona@example.org", preferred_language="en")
+    client.force_login(user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data(email="persona@example.org"))
+
+    registration = Registration.objects.get(email="persona@example.org")
+    assert (registration.status, registration.user) == (status, user)
+    assert registration.email_confirmed_at is not None
+    assert response["Location"] == url("events:registration", token=registration.token)
+    assert page_messages(response) == [message]
+
+
+def test_a_signed_in_member_registering_another_address_must_confirm_it(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(registration_policy=Event.Policy.MEMBERS)
+    client.force_login(member())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data(email="collega@example.org"))
+
+    registration = Registration.objects.get()
+    assert (registration.status, registration.email_confirmed_at) == (Status.PENDING, None)
+    assert response["Location"] == url("events:event_detail", slug=event.slug)
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["collega@example.org"], f"Confirm your registration for {event.title}")
+    ]
+
+
+def test_a_signed_in_non_member_learns_how_to_join_and_nothing_is_created(client, mailoutbox):
+    event = EventFactory(registration_policy=Event.Policy.MEMBERS)
+    client.force_login(VerifiedUserFactory())
+
+    for response in (
+        client.get(url("events:register", slug=event.slug)),
+        client.post(url("events:register", slug=event.slug), form_data()),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Your account does not manage an approved ally yet." in html
+        assert f'href="{url("members:join")}"' in html
+        assert 'name="privacy_consent"' not in html
+    assert Registration.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_an_anonymous_visitor_is_invited_to_sign_in_on_a_members_only_event(client):
+    event = EventFactory(registration_policy=Event.Policy.MEMBERS)
+    register_url = url("events:register", slug=event.slug)
+
+    html = client.get(register_url).content.decode()
+
+    next_query = urlencode({"next": register_url})
+    assert f'href="{url("account_login")}?{next_query}"' in html
+    assert "Sign in to register" in html
+    assert 'name="privacy_consent"' not in html
+
+    client.post(register_url, form_data())
+    assert Registration.objects.count() == 0
+
+
+# Sessions ----------------------------------------------------------------------------------
+
+
+def workshops(event):
+    """Two parallel workshops in the morning, one in the afternoon, and a plenary nobody chooses."""
+    morning_a = SessionFactory(
+        event=event,
+        title="Comunità educanti",
+        kind="workshop",
+        room="Sala A",
+        start_time=time(10, 0),
+        end_time=time(12, 0),
+        capacity=20,
+    )
+    morning_b = SessionFactory(
+        event=event,
+        title="Welfare generativo",
+        kind="workshop",
+        room="Sala B",
+        start_time=time(10, 30),
+        end_time=time(11, 30),
+        capacity=1,
+    )
+    afternoon = SessionFactory(
+        event=event,
+        title="Abitare collaborativo",
+        kind="workshop",
+        room="Sala A",
+        start_time=time(14, 0),
+        end_time=time(16, 0),
+        capacity=10,
+    )
+    SessionFactory(event=event, title="Plenaria di apertura", start_time=time(9, 30), end_time=time(10, 0))
+    return morning_a, morning_b, afternoon
+
+
+def test_the_form_offers_one_choice_per_time_slot_with_seats_left(client):
+    event = EventFactory()
+    morning_a, morning_b, afternoon = workshops(event)
+    RegistrationFactory(event=event).session_choices.create(session=morning_b, status=SessionChoice.Status.CONFIRMED)
+
+    html = client.get(url("events:register", slug=event.slug)).content.decode()
+
+    with translation.override("en"):
+        day = formats.date_format(morning_a.day, "l j F")
+        ten, half_past_eleven = formats.time_format(time(10, 0)), formats.time_format(time(12, 0))
+    assert f"<legend>{day}, {ten}–{half_past_eleven}</legend>" in html
+    assert "Comunità educanti · Sala A · 20 seats left" in html
+    assert "Welfare generativo · Sala B · full: you would be on its waiting list" in html
+    assert "Abitare collaborativo · Sala A · 10 seats left" in html
+    assert "Plenaria di apertura" not in html
+    assert html.count('type="radio" name="slot_1"') == 3  # none, and the two morning workshops
+    assert html.count('type="radio" name="slot_2"') == 2
+
+
+def test_choosing_two_sessions_of_the_same_slot_is_refused_and_nothing_is_created(client, mailoutbox):
+    event = EventFactory()
+    morning_a, morning_b, afternoon = workshops(event)
+
+    response = client.post(
+        url("events:register", slug=event.slug),
+        {**form_data(), "slot_1": [str(morning_a.pk), str(morning_b.pk)], "slot_2": str(afternoon.pk)},
+    )
+
+    assert response.status_code == 200
+    assert "“Comunità educanti” and “Welfare generativo” take place at the same time: choose one of them." in (
+        response.content.decode()
+    )
+    assert Registration.objects.count() == 0
+    assert SessionChoice.objects.count() == 0
+    assert mailoutbox == []
+
+
+def test_the_chosen_sessions_are_kept_and_shown_with_their_status(client, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    morning_a, morning_b, afternoon = workshops(event)
+    RegistrationFactory(event=event).session_choices.create(session=morning_b, status=SessionChoice.Status.CONFIRMED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("events:register", slug=event.slug),
+            {**form_data(), "slot_1": str(morning_b.pk), "slot_2": str(afternoon.pk)},
+        )
+    registration = Registration.objects.get(email="giulia.ferri@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("events:confirm_email", token=registration.token))
+
+    assert dict(registration.session_choices.values_list("session__title", "status")) == {
+        "Welfare generativo": SessionChoice.Status.WAITLISTED,
+        "Abitare collaborativo": SessionChoice.Status.CONFIRMED,
+    }
+    html = client.get(url("events:registration", token=registration.token)).content.decode()
+    assert "Welfare generativo" in html and "on the waiting list of the session" in html
+    assert "Abitare collaborativo" in html and "seat confirmed" in html
+
+
+# The token page, cancelling -----------------------------------------------------------------
+
+
+def test_the_token_page_shows_the_place_on_the_waiting_list_without_login_and_sets_no_cookie(client):
+    event = EventFactory(title="Generare comunità", capacity=1)
+    RegistrationFactory(event=event)
+    now = timezone.now()
+    first = RegistrationFactory(event=event, status=Status.WAITLISTED, confirmed_at=None, waitlisted_at=now)
+    second = RegistrationFactory(
+        event=event, status=Status.WAITLISTED, confirmed_at=None, waitlisted_at=now + timedelta(seconds=1)
+    )
+
+    response = client.get(url("events:registration", token=second.token))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "you are number 2 on the waiting list" in html
+    assert "Generare comunità" in html
+    assert f'href="{url("events:cancel", token=second.token)}"' in html
+    assert response.cookies == {}
+    assert "number 1 on the waiting list" in client.get(url("events:registration", token=first.token)).content.decode()
+
+
+def test_confirming_after_registration_closed_says_why_and_changes_nothing(client, mailoutbox):
+    event = EventFactory()
+    registration = RegistrationFactory(event=event, status=Status.PENDING, email_confirmed_at=None, confirmed_at=None)
+    Event.objects.filter(pk=event.pk).update(registration_closes_at=timezone.now() - timedelta(minutes=1))
+
+    response = client.post(url("events:confirm_email", token=registration.token))
+
+    assert response.status_code == 200
+    assert "Registration is closed." in response.content.decode()
+    registration.refresh_from_db()
+    assert (registration.status, registration.email_confirmed_at) == (Status.PENDING, None)
+    assert mailoutbox == []
+
+
+def test_a_cancelled_registration_has_nothing_to_confirm(client, mailoutbox):
+    registration = RegistrationFactory(
+        status=Status.CANCELLED, email_confirmed_at=None, confirmed_at=None, cancelled_at=timezone.now()
+    )
+
+    page = client.get(url("events:confirm_email", token=registration.token)).content.decode()
+    assert "This registration is no longer active: there is nothing to confirm." in page
+    assert "Confirm my address" not in page
+
+    response = client.post(url("events:confirm_email", token=registration.token))
+    assert page_messages(response) == ["This registration is no longer active: there is nothing to confirm."]
+    registration.refresh_from_db()
+    assert (registration.status, registration.email_confirmed_at) == (Status.CANCELLED, None)
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("name", ["events:registration", "events:confirm_email", "events:cancel"])
+def test_an_unknown_token_is_not_found(client, name):
+    RegistrationFactory()
+    assert client.get(url(name, token="non-esiste")).status_code == 404
+    if name != "events:registration":
+        assert client.post(url(name, token="non-esiste")).status_code == 404
+
+
+def test_cancelling_through_the_link_frees_the_seat_for_the_first_on_the_waiting_list(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(title="Generare comunità", capacity=1)
+    leaving = RegistrationFactory(event=event, email="anna@example.org", language="en")
+    waiting = RegistrationFactory(
+        event=event,
+        email="bruno@example.org",
+        status=Status.WAITLISTED,
+        confirmed_at=None,
+        waitlisted_at=timezone.now(),
+        language="en",
+    )
+    RegistrationFactory(
+        event=event,
+        email="carla@example.org",
+        status=Status.WAITLISTED,
+        confirmed_at=None,
+        waitlisted_at=timezone.now() + timedelta(seconds=1),
+    )
+
+    page = client.get(url("events:cancel", token=leaving.token))
+    assert page.status_code == 200
+    assert "Your seat goes to the first person on the waiting list." in page.content.decode()
+    assert Registration.objects.get(pk=leaving.pk).status == Status.CONFIRMED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:cancel", token=leaving.token))
+
+    assert response["Location"] == url("events:registration", token=leaving.token)
+    assert page_messages(response) == [
+        "Your registration for “Generare comunità” is cancelled. Thank you for freeing your seat."
+    ]
+    assert dict(event.registrations.values_list("email", "status")) == {
+        "anna@example.org": Status.CANCELLED,
+        "bruno@example.org": Status.CONFIRMED,
+        "carla@example.org": Status.WAITLISTED,
+    }
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
+        ("anna@example.org", "Your registration for Generare comunità is cancelled"),
+        ("bruno@example.org", "A seat is yours: Generare comunità"),
+    ]
+    [promoted] = sent_to(mailoutbox, "bruno@example.org")
+    assert OutgoingEmail.objects.get(to="bruno@example.org").template == "event_promoted"
+    assert calendar_event(promoted).decoded("DTSTART") == event.start
+    assert f"{absolute('events:cancel', token=waiting.token)}" in promoted.body
+
+    # Cancelling twice is harmless.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url("events:cancel", token=leaving.token))
+    assert page_messages(again) == ["This registration was already cancelled."]
+    assert len(mailoutbox) == 2
+    html = client.get(url("events:cancel", token=leaving.token)).content.decode()
+    assert "there is nothing to cancel" in html
+    assert 'type="submit"' not in html.split("<main", 1)[1]
+
+
+# My registrations ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_my_registrations_lists_exactly_mine_with_a_constant_number_of_queries(
+    client, django_assert_num_queries, count
+):
+    me = VerifiedUserFactory(email="io@example.org")
+    for n in range(count):
+        event = EventFactory(title=f"Il mio evento {n}", day=timezone.localdate() + timedelta(days=30 - n))
+        registration = RegistrationFactory(event=event, user=me, email=me.email)
+        SessionFactory(event=event, capacity=5).choices.create(registration=registration)
+    RegistrationFactory(event=EventFactory(title="Evento di altri"), name="Zebedeo Distintivo")
+    client.force_login(me)
+
+    with django_assert_num_queries(5):
+        response = client.get(url("events:my_registrations"))
+
+    html = response.content.decode()
+    titles = [f"Il mio evento {n}" for n in reversed(range(count))]  # the soonest first
+    assert [r.event.title for r in response.context["sections"][0]["registrations"]] == titles
+    assert [html.index(title) for title in titles] == sorted(html.index(title) for title in titles)
+    assert "Zebedeo Distintivo" not in html
+    assert "Evento di altri" not in html
+
+
+def test_my_registrations_shows_upcoming_first_then_past_with_cancel_links_only_where_useful(client):
+    me = VerifiedUserFactory()
+    today = timezone.localdate()
+    later = RegistrationFactory(event=EventFactory(title="Più avanti", day=today + timedelta(days=40)), user=me)
+    sooner = RegistrationFactory(event=EventFactory(title="Presto", day=today + timedelta(days=5)), email=me.email)
+    over = RegistrationFactory(event=EventFactory(title="Già passato", day=today - timedelta(days=5)), user=me)
+    cancelled = RegistrationFactory(
+        event=EventFactory(title="Rinunciato", day=today + timedelta(days=10)), user=me, status=Status.CANCELLED
+    )
+    client.force_login(me)
+
+    response = client.get(url("events:my_registrations"))
+
+    upcoming, past = response.context["sections"]
+    assert [r.pk for r in upcoming["registrations"]] == [sooner.pk, cancelled.pk, later.pk]
+    assert [r.pk for r in past["registrations"]] == [over.pk]
+    html = response.content.decode()
+    for registration in (sooner, later):
+        assert f'href="{url("events:cancel", token=registration.token)}"' in html
+    for registration in (over, cancelled):
+        assert f'href="{url("events:cancel", token=registration.token)}"' not in html
+        assert f'href="{url("events:registration", token=registration.token)}"' in html
+
+
+def test_my_registrations_needs_an_account(client):
+    response = client.get(url("events:my_registrations"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("account_login"))
+
+
+# Closed and unpublished events -----------------------------------------------------------------
+
+
+def test_when_registration_is_over_the_page_says_why_and_shows_no_form(client):
+    event = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1))
+
+    for response in (
+        client.get(url("events:register", slug=event.slug)),
+        client.post(url("events:register", slug=event.slug), form_data()),
+    ):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Registration is closed." in html
+        assert 'name="privacy_consent"' not in html
+    assert Registration.objects.count() == 0
+
+
+def test_a_cancelled_event_says_so(client):
+    event = EventFactory(cancelled=True)
+    html = client.get(url("events:register", slug=event.slug)).content.decode()
+    assert "This event has been cancelled." in html
+    assert 'name="privacy_consent"' not in html
+
+
+def test_the_register_page_of_a_draft_event_is_not_found(client):
+    event = EventFactory(draft=True)
+    assert client.get(url("events:register", slug=event.slug)).status_code == 404
+    assert client.post(url("events:register", slug=event.slug), form_data()).status_code == 404
+    assert client.get(url("events:register", slug="non-esiste")).status_code == 404
+    assert Registration.objects.count() == 0
+
+
+def test_times_on_the_pages_are_in_rome_time(client):
+    event = EventFactory()
+    html = client.get(url("events:register", slug=event.slug)).content.decode()
+    start = timezone.localtime(event.start, ROME)
+    with translation.override("en"):
+        assert f"from {formats.time_format(start.time())} to" in html
