@@ -37,15 +37,24 @@ def render_html_from_text(*, subject: str, text: str, language: str) -> str:
         )
 
 
-def queue_email(*, to: str, template: str, context: dict, language: str) -> OutgoingEmail:
+def queue_email(
+    *, to: str, template: str, context: dict, language: str, attachments: list | None = None
+) -> OutgoingEmail:
     subject, text, html = render_email(template=template, context=context, language=language)
-    return store_email(to=to, template=template, language=language, subject=subject, body_text=text, body_html=html)
+    return store_email(
+        to=to, template=template, language=language, subject=subject, body_text=text, body_html=html,
+        attachments=attachments,
+    )
 
 
 def store_email(
-    *, to: str, template: str, language: str, subject: str, body_text: str, body_html: str
+    *, to: str, template: str, language: str, subject: str, body_text: str, body_html: str,
+    attachments: list | None = None,
 ) -> OutgoingEmail:
-    """Store the message and hand it to Celery once the surrounding transaction commits."""
+    """Store the message and hand it to Celery once the surrounding transaction commits.
+
+    `attachments`: text files such as an .ics, as [{"filename", "content", "mimetype"}].
+    """
     email = OutgoingEmail.objects.create(
         to=to,
         template=template,
@@ -53,6 +62,7 @@ def store_email(
         subject=subject[:255],
         body_text=body_text,
         body_html=body_html,
+        attachments=attachments or [],
     )
     transaction.on_commit(lambda: dispatch_email(email.pk))
     return email

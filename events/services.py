@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from alliance.emails import queue_email
 
 from .calendar import ics_attachment
-from .models import Event, Registration, Reminder, Session, SessionChoice
-from .permissions import can_manage_event
+from .models import Event, Registration, Reminder, Session, SessionChoice, new_token
+from .permissions import can_create_events, can_manage_event
 
 Status = Registration.Status
 ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
@@ -68,8 +68,12 @@ def choosable_sessions(event):
 
 
 def _check_session_choice(event, session_ids) -> list[Session]:
-    sessions = list(choosable_sessions(event).filter(pk__in=session_ids))
-    if len(sessions) != len(set(int(i) for i in session_ids)):
+    try:
+        wanted = {int(i) for i in session_ids}
+    except (TypeError, ValueError) as exc:
+        raise RegistrationError(_("One of the chosen sessions is not part of this event.")) from exc
+    sessions = list(choosable_sessions(event).filter(pk__in=wanted))
+    if len(sessions) != len(wanted):
         raise RegistrationError(_("One of the chosen sessions is not part of this event."))
     for i, first in enumerate(sessions):
         for second in sessions[i + 1 :]:
@@ -93,16 +97,25 @@ def register(*, event: Event, attendee: Attendee, user=None) -> Registration:
         state = event.registration_state()
         if state != "open":
             raise RegistrationError(closed_reason(state))
-        if event.registration_policy == Event.Policy.MEMBERS and not is_member(user):
+        if event.registration_policy == Event.Policy.MEMBERS and (user is None or not is_member(user)):
             raise RegistrationError(
                 _("This event is for members of the alliance: sign in with the account of an approved ally.")
             )
         email = attendee.email.strip().lower()
         existing = Registration.objects.filter(event=event, email__iexact=email).first()
         if existing is not None and existing.status in ACTIVE:
+            signed_in_owner = user is not None and user.is_authenticated and _has_verified_email(user, email)
+            if existing.status == Status.PENDING and existing.email_confirmed_at is None and signed_in_owner:
+                # A guest who registered earlier now signs in with that verified address.
+                existing.user = user
+                existing.save(update_fields=["user"])
+                _after_email_confirmed(event, existing)
             return existing
         sessions = _check_session_choice(event, attendee.session_ids)
         registration = existing or Registration(event=event, email=email)
+        if existing is not None:
+            # A cancelled or declined row comes back to life: old links must not open it.
+            registration.token = new_token()
         registration.user = user if user is not None and user.is_authenticated else None
         registration.name = attendee.name.strip()
         registration.organization = attendee.organization.strip()
@@ -249,9 +262,11 @@ def cancel_registration(*, registration: Registration, actor=None) -> Registrati
         registration.reminders.filter(sent_at__isnull=True).delete()
         _email(registration, "event_registration_cancelled")
         if was_confirmed:
-            _promote_waitlist(event)
+            # Session seats first: those already waiting for a session come before whoever the
+            # event's waiting list promotes now, whose choices would otherwise take the freed seat.
             for session in freed_sessions:
                 _promote_session_waitlist(session)
+            _promote_waitlist(event)
     return registration
 
 
@@ -341,6 +356,8 @@ def save_event(*, event: Event, actor, previous: dict | None = None) -> Event:
     """
     with transaction.atomic():
         if event.pk is None:
+            if not can_create_events(actor):
+                raise PermissionDenied
             event.slug = unique_event_slug(event.title)
             event.created_by = actor
             event.save()
@@ -354,6 +371,11 @@ def save_event(*, event: Event, actor, previous: dict | None = None) -> Event:
             for session in event.sessions.filter(capacity__isnull=False):
                 _promote_session_waitlist(session)
         changed = previous is not None and any(previous[f] != getattr(event, f) for f in CHANGE_FIELDS)
+        if not changed and old.reminder_offsets != event.reminder_offsets:
+            # New offsets: plan the missing reminders, keep the ones already sent.
+            Reminder.objects.filter(registration__event=event, sent_at__isnull=True).delete()
+            for registration in event.registrations.filter(status=Status.CONFIRMED).select_related("event"):
+                schedule_reminders(registration)
         if changed and event.status == Event.Status.PUBLISHED:
             _reschedule_reminders(event)
             for registration in event.registrations.filter(status__in=(Status.CONFIRMED, Status.WAITLISTED)):
@@ -453,7 +475,8 @@ def schedule_reminders(registration: Registration) -> None:
 
 
 def _reschedule_reminders(event) -> None:
-    Reminder.objects.filter(registration__event=event, sent_at__isnull=True).delete()
+    # A new time means new reminders, also where the old ones were already sent.
+    Reminder.objects.filter(registration__event=event).delete()
     for registration in event.registrations.filter(status=Status.CONFIRMED).select_related("event"):
         schedule_reminders(registration)
 
@@ -470,11 +493,19 @@ def send_due_reminders(now=None, batch: int = 500) -> int:
             .select_related("registration__event")
             .order_by("due_at")[:batch]
         )
+        # If the task was away, several reminders of one registration may be due at once: only the
+        # nearest to the start is sent ("in two hours", not "in two days"); the others are marked done.
+        nearest = {}
         for reminder in due:
+            current = nearest.get(reminder.registration_id)
+            if current is None or reminder.offset_minutes < current.offset_minutes:
+                nearest[reminder.registration_id] = reminder
+        for reminder in nearest.values():
             _email(reminder.registration, "event_reminder", calendar=False, extra={"offset": reminder.offset_minutes})
+        for reminder in due:
             reminder.sent_at = now
         Reminder.objects.bulk_update(due, ["sent_at"])
-    return len(due)
+    return len(nearest)
 
 
 # E-mails -------------------------------------------------------------------------

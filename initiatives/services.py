@@ -273,6 +273,9 @@ def set_stage_progress(*, application: PathwayApplication, stage: Stage, actor, 
                        note: str = "") -> StageProgress:
     if not can_run_pathways(actor):
         raise PermissionDenied
+    if state not in StageProgress.State.values:
+        raise InitiativeError(_("Choose one of the states offered."))
+    application = PathwayApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != AppStatus.ADMITTED or stage.pathway_id != application.pathway_id:
         raise InitiativeError(_("Progress is kept only for admitted organizations, on the stages of their pathway."))
     progress, _created = StageProgress.objects.get_or_create(application=application, stage=stage)

@@ -1,0 +1,319 @@
+"""Forms of orientation pathways: applying, reporting, and the coordinators' editor, decisions and grid.
+
+The pathway editor is one page: the pathway's fields, its objectives and its
+stages. `PathwayEditor` validates all three before anything is written and
+saves them in one transaction, so an error anywhere leaves nothing half-saved.
+"""
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from alliance.uploads import clean_pdf
+from members.models import Ally
+
+from .. import services
+from ..models import Pathway, PathwayApplication, PathwayObjective, Project, Stage, StageProgress
+
+AppStatus = PathwayApplication.Status
+MAX_ROWS = 50
+
+
+# Applying and reporting -------------------------------------------------------------
+
+
+class PathwayApplicationForm(forms.Form):
+    ally = forms.ModelChoiceField(
+        label=_("Who applies"),
+        queryset=Ally.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the profiles you manage that may apply.")},
+    )
+    motivation = forms.CharField(
+        label=_("Motivation"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Why you want to take part, and what you bring to the pathway."),
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=150,
+                                   widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    contact_email = forms.EmailField(label=_("Contact e-mail"),
+                                     widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                                     help_text=_("The coordinators write here about the application."))
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False,
+                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    show_publicly = forms.BooleanField(
+        label=_("Show our participation on the pathway page"), required=False, initial=True,
+        help_text=_("Once admitted, the name links to the public page of the profile."),
+    )
+
+    def __init__(self, *args, allies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ally"].queryset = allies
+
+
+class StageReportForm(forms.Form):
+    report = forms.CharField(label=_("Your report"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        kwargs.setdefault("prefix", f"stage-{stage.pk}")
+        super().__init__(*args, **kwargs)
+
+
+# Coordination: the editor -------------------------------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A `datetime-local` input, in the portal's time (Europe/Rome).
+
+    Named like Django's own so that its widget type stays "datetime" and the
+    shared field template gives it the portal's input markup.
+    """
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _datetime_field(label, *, help_text=""):
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=DateTimeInput(),
+        error_messages={"invalid": _("Enter a date and a time, e.g. 14/05/2026 09:30.")},
+    )
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _position_field():
+    return forms.IntegerField(
+        label=_("Position"), required=False, min_value=1, max_value=MAX_ROWS * 2,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=_("Rows are shown in this order; empty: after the others."),
+    )
+
+
+class PathwayForm(forms.ModelForm):
+    applications_open_at = _datetime_field(_("Applications open"), help_text=_("Empty: as soon as it is open."))
+    applications_close_at = _datetime_field(_("Applications close"), help_text=_("Empty: no deadline."))
+
+    class Meta:
+        model = Pathway
+        fields = [
+            "title", "purpose", "eligibility", "applications_open_at", "applications_close_at", "places",
+            "status", "project", "brochure", "organizers", "themes", "regions",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 6}),
+            "places": forms.NumberInput(attrs={"min": 1}),
+            "brochure": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+            "organizers": forms.SelectMultiple(attrs={"size": 8}),
+            "themes": forms.CheckboxSelectMultiple,
+            "regions": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "brochure": _("A PDF file, at most 10 MB."),
+            "organizers": _("Approved allies that promote the pathway."),
+            "status": _("A draft is seen by the coordinators only."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizers"].queryset = Ally.objects.filter(approved_at__isnull=False).order_by("name")
+        self.fields["project"].queryset = Project.objects.order_by("title")
+        self.fields["project"].empty_label = _("None")
+        self.fields["places"].widget.attrs["min"] = 1
+
+    def clean_brochure(self):
+        brochure = self.cleaned_data.get("brochure")
+        if isinstance(brochure, UploadedFile):  # a new upload, not the stored file
+            return clean_pdf(brochure)
+        return brochure
+
+    def clean_places(self):
+        places = self.cleaned_data.get("places")
+        if places is not None and places < 1:
+            raise forms.ValidationError(_("Leave it empty for no limit, or give at least one place."))
+        return places
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("applications_open_at"), data.get("applications_close_at")
+        if opens and closes and closes <= opens:
+            self.add_error("applications_close_at", _("Applications must close after they open."))
+        return data
+
+
+class ObjectiveForm(forms.ModelForm):
+    position = _position_field()
+
+    class Meta:
+        model = PathwayObjective
+        fields = ["position", "text"]
+        widgets = {"text": forms.TextInput()}
+
+
+class StageForm(forms.ModelForm):
+    position = _position_field()
+
+    class Meta:
+        model = Stage
+        fields = ["position", "kind", "title", "description", "start_date", "end_date", "report_prompt"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "report_prompt": forms.Textarea(attrs={"rows": 2}),
+            "start_date": _date_widget(),
+            "end_date": _date_widget(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start_date", "end_date"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+
+    def has_changed(self):
+        # An empty new row still posts the kind its select shows: that alone is no stage.
+        if self.instance.pk is None:
+            return bool(set(self.changed_data) - {"kind"})
+        return super().has_changed()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The stage cannot end before it starts."))
+        if end and not start:
+            self.add_error("start_date", _("Give the start too: the current stage follows the dates."))
+        return data
+
+
+ObjectiveFormSet = forms.inlineformset_factory(
+    Pathway, PathwayObjective, form=ObjectiveForm, extra=3, can_delete=True, max_num=MAX_ROWS, validate_max=True,
+)
+StageFormSet = forms.inlineformset_factory(
+    Pathway, Stage, form=StageForm, extra=3, can_delete=True, max_num=MAX_ROWS, validate_max=True,
+)
+
+
+class PathwayEditor:
+    """The pathway, its objectives and its stages: validated together, saved together."""
+
+    def __init__(self, data=None, files=None, *, instance: Pathway):
+        self.is_bound = data is not None
+        self.instance = instance
+        self.form = PathwayForm(data, files, instance=instance)
+        self.objectives = ObjectiveFormSet(data, instance=instance, prefix="objectives")
+        self.stages = StageFormSet(data, instance=instance, prefix="stages")
+
+    def is_valid(self) -> bool:
+        if not self.is_bound:
+            return False
+        results = [self.form.is_valid(), self.objectives.is_valid(), self.stages.is_valid()]
+        return all(results)
+
+    def save(self) -> Pathway:
+        with transaction.atomic():
+            pathway = self.form.save(commit=False)
+            if pathway.pk is None:
+                pathway.slug = services.unique_slug(Pathway, pathway.title)
+            pathway.save()
+            self.form.save_m2m()
+            self._save_rows(self.objectives, pathway)
+            new_stages = self._save_rows(self.stages, pathway)
+            if new_stages:
+                # Organizations admitted before a stage was added follow it too.
+                admitted = pathway.applications.filter(status=AppStatus.ADMITTED)
+                StageProgress.objects.bulk_create(
+                    [StageProgress(application=a, stage=s) for a in admitted for s in new_stages],
+                    ignore_conflicts=True,
+                )
+        return pathway
+
+    @staticmethod
+    def _save_rows(formset, pathway) -> list:
+        """Save the kept rows numbered 1, 2, 3… in the order asked; return the rows that are new."""
+        kept = []
+        for index, form in enumerate(formset.forms):
+            if formset._should_delete_form(form):
+                if form.instance.pk:
+                    form.instance.delete()
+                continue
+            if not form.instance.pk and not form.has_changed():
+                continue
+            position = form.cleaned_data.get("position")
+            kept.append((position if position is not None else MAX_ROWS * 10, index, form))
+        created = []
+        for position, (_wanted, _index, form) in enumerate(sorted(kept, key=lambda row: row[:2]), start=1):
+            row = form.save(commit=False)
+            is_new = row.pk is None
+            row.pathway = pathway
+            row.position = position
+            row.save()
+            if is_new:
+                created.append(row)
+        return created
+
+
+# Coordination: applications and progress -------------------------------------------------
+
+
+class ApplicationFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All"))] + list(AppStatus.choices)
+
+    def filter(self, queryset):
+        if self.is_valid() and self.cleaned_data["status"]:
+            return queryset.filter(status=self.cleaned_data["status"])
+        return queryset
+
+
+DECISION_LABELS = {
+    AppStatus.ADMITTED: _("Admit"),
+    AppStatus.WAITLISTED: _("Put on the waiting list"),
+    AppStatus.DECLINED: _("Decline"),
+}
+
+
+def decisions_for(application: PathwayApplication) -> list:
+    return [(status.value, label) for status, label in DECISION_LABELS.items() if application.can_become(status)]
+
+
+class PathwayDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to decline. The applicant receives it by e-mail."),
+    )
+
+    def __init__(self, *args, application: PathwayApplication, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = decisions_for(application)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == AppStatus.DECLINED and not data.get("reason", "").strip():
+            self.add_error("reason", _("Please give the applicant a reason."))
+        return data
+
+
+class StageProgressForm(forms.Form):
+    """One cell of the progress grid, posted on its own."""
+
+    application = forms.IntegerField(min_value=1)
+    stage = forms.IntegerField(min_value=1)
+    state = forms.ChoiceField(label=_("State"), choices=StageProgress.State.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
