@@ -1,12 +1,12 @@
 """Reads about projects and pathways, shaped for their pages."""
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from alliance.models import Region
 
-from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
+from .models import Pathway, PathwayApplication, Project, ProjectLogEntry, ProjectPartner, Stage, StageProgress
 
 
 def published_projects():
@@ -37,27 +37,51 @@ def search_public_projects(query: str, limit: int):
 
 
 def project_for_page(slug: str):
+    """A project with everything its page shows; `public_events` are its published events by start."""
+    from events.models import Event
+
     return (
         Project.objects.select_related("lead_ally")
         .prefetch_related(
             "themes", "regions", "provinces", "objectives", "external_partners", "attachments", "links", "updates",
             Prefetch("partners", queryset=ProjectPartner.objects.select_related("ally")),
-            "log",
+            Prefetch("log", queryset=ProjectLogEntry.objects.select_related("actor")),
+            Prefetch(
+                "events",
+                queryset=Event.objects.filter(status=Event.Status.PUBLISHED).order_by("start", "pk"),
+                to_attr="public_events",
+            ),
         )
         .filter(slug=slug)
         .first()
     )
 
 
+class _DistinctCount(Subquery):
+    """How many distinct rows a subquery of `.values("pk")` returns, as a column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _rows)"
+    output_field = IntegerField()
+
+
 def presence_by_region():
-    """For each region: published projects there and approved allies serving it (two grouped queries)."""
-    regions = Region.objects.annotate(
-        project_count=Count(
-            "projects", filter=Q(projects__publication=Project.Publication.PUBLISHED), distinct=True
-        ),
-        ally_count=Count("allies", filter=Q(allies__approved_at__isnull=False), distinct=True),
-    ).order_by("name")
-    return list(regions)
+    """For each region: published projects and approved allies there, in one query.
+
+    A project or an ally is in a region when it names the region or one of its
+    provinces, as the filters of the two lists that the counts link to.
+    """
+    from members.models import Ally
+
+    def in_region(queryset):
+        here = Q(regions=OuterRef("pk")) | Q(provinces__region=OuterRef("pk"))
+        return _DistinctCount(queryset.filter(here).order_by().values("pk").distinct())
+
+    return list(
+        Region.objects.annotate(
+            project_count=in_region(Project.objects.filter(publication=Project.Publication.PUBLISHED)),
+            ally_count=in_region(Ally.objects.filter(approved_at__isnull=False)),
+        ).order_by("name")
+    )
 
 
 def projects_of_user(user):

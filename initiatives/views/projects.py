@@ -1,15 +1,54 @@
-"""Placeholder until this area is written."""
+"""The public side of projects: the list with its filters, the network's presence by region, each project's page."""
 
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from .. import selectors
+from ..filters import ProjectFilterSet
+from ..models import Project
+from ..permissions import can_edit_project, can_view_project
+
+PROJECTS_PER_PAGE = 20
 
 
-def project_list(request, **kwargs):
-    raise Http404
+@require_safe
+def project_list(request):
+    filterset = ProjectFilterSet(request.GET, queryset=selectors.published_projects())
+    paginator = Paginator(filterset.qs, PROJECTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "initiatives/projects/project_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        },
+    )
 
 
-def project_regions(request, **kwargs):
-    raise Http404
+@require_safe
+def project_regions(request):
+    return render(request, "initiatives/projects/project_regions.html", {"regions": selectors.presence_by_region()})
 
 
-def project_detail(request, **kwargs):
-    raise Http404
+@require_safe
+def project_detail(request, slug):
+    project = selectors.project_for_page(slug)
+    if project is None or not can_view_project(request.user, project):
+        raise Http404
+    now = timezone.now()
+    return render(
+        request,
+        "initiatives/projects/project_detail.html",
+        {
+            "project": project,
+            "can_edit": can_edit_project(request.user, project),
+            "upcoming_events": [event for event in project.public_events if event.end >= now],
+            "past_events": [event for event in reversed(project.public_events) if event.end < now],
+            "Publication": Project.Publication,
+        },
+    )

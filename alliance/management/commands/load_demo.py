@@ -8,6 +8,7 @@ from django.db import transaction
 
 from alliance.roles import COORDINATOR_GROUP, ensure_coordinator_group
 from events.demo import load_demo_events
+from initiatives.demo import load_demo_initiatives
 from members.demo import DEMO_PASSWORD, load_demo_allies
 
 DEMO_ACCOUNTS = [
@@ -46,6 +47,13 @@ class Command(BaseCommand):
         lines.append(f"  allies: {allies['allies']} in all, {allies['created']} added now")
         events = load_demo_events()
         lines.append(f"  events: {events['events']} in all, {events['created']} added now")
+        initiatives = load_demo_initiatives(
+            coordinator=users["coordinatrice@alleanza.example.org"], ally_user=users["alleato@alleanza.example.org"]
+        )
+        lines.append(
+            f"  projects: {initiatives['projects']}, pathways: {initiatives['pathways']} "
+            f"({initiatives['created']} added now)"
+        )
         self.stdout.write(self.style.SUCCESS("Demo content loaded. Sign in with:"))
         for line in lines:
             self.stdout.write(line)

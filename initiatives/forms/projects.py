@@ -1,0 +1,304 @@
+"""Forms of projects: the editor (the project with its objectives, partners, links and attachments on one page),
+the progress update and the coordinators' review.
+
+`ProjectEditor` validates the project and every row before anything is written,
+then saves them in one transaction through the services: an error anywhere
+leaves nothing half-saved.
+"""
+
+from django import forms
+from django.db import transaction
+from django.db.models import Q
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from alliance.permissions import is_coordinator
+from alliance.uploads import clean_image, clean_pdf
+from members.models import Ally
+
+from .. import services
+from ..models import (
+    ExternalPartner,
+    ProgressUpdate,
+    Project,
+    ProjectAttachment,
+    ProjectLink,
+    ProjectObjective,
+    ProjectPartner,
+)
+
+MAX_ROWS = 50
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value travels as YYYY-MM-DD."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _date_field(label, *, required=False, help_text=""):
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=DateInput(),
+        error_messages={"invalid": _("Enter a date, e.g. 14/05/2026.")},
+    )
+
+
+def lead_ally_choices(user, current=None):
+    """Approved allies `user` manages (every approved ally for coordinators), and the current lead ally."""
+    allies = Ally.objects.filter(approved_at__isnull=False)
+    if not is_coordinator(user):
+        allies = allies.filter(memberships__user=user)
+    if current is not None:
+        allies = Ally.objects.filter(Q(pk__in=allies.values("pk")) | Q(pk=current.pk))
+    return allies.order_by("name")
+
+
+class ProjectForm(forms.ModelForm):
+    start_date = _date_field(_("Start"))
+    end_date = _date_field(_("End"), help_text=_("Empty while the end is not known."))
+
+    class Meta:
+        model = Project
+        fields = [
+            "title", "summary", "description", "lead_ally", "regions", "provinces", "municipalities", "scope",
+            "themes", "status", "start_date", "end_date", "results", "cover_image",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "results": forms.Textarea(attrs={"rows": 4}),
+            "regions": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "provinces": forms.SelectMultiple(attrs={"size": 8}),
+            "cover_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
+        help_texts = {
+            "summary": _("One or two sentences, shown in the lists of projects."),
+            "lead_ally": _("The ally that leads the project; its managers keep the project current."),
+            "provinces": _("Hold Ctrl (Cmd on a Mac) to choose more than one."),
+            "results": _("What the project has achieved so far, or achieved in the end."),
+            "cover_image": _("PNG, JPEG or WebP, at most 2 MB."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.lead_ally if self.instance.lead_ally_id else None
+        allies = lead_ally_choices(user, current)
+        self.fields["lead_ally"].queryset = allies
+        only_one = self.instance.pk is None and not is_coordinator(user) and len(allies[:2]) == 1
+        self.fields["lead_ally"].empty_label = None if self.instance.pk or only_one else _("Choose the lead ally")
+
+    def clean_title(self):
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_cover_image(self):
+        image = self.cleaned_data.get("cover_image")
+        if image and hasattr(image, "content_type"):  # a new upload, not the stored file
+            return clean_image(image)
+        return image
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end cannot come before the start."))
+        return data
+
+
+# The rows on the same page ----------------------------------------------------------
+
+
+class RowsFormSet(BaseInlineFormSet):
+    """Rows of a project: a “Remove” box on each saved row, empty rows left empty are ignored."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].label = _("Position")
+            form.fields["ORDER"].widget.attrs.update({"min": 1, "class": "project-rows__position"})
+            form.fields["ORDER"].help_text = _("1 comes first.")
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = ProjectPartner
+        fields = ["ally", "role"]
+        labels = {"ally": _("Partner ally")}
+        help_texts = {"role": _("e.g. Training, research, communication.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A partner whose membership ended stays choosable on its row, so that saving does not refuse the row.
+        current = Q(pk=self.instance.ally_id) if self.instance.ally_id else Q(pk__in=[])
+        self.fields["ally"].queryset = Ally.objects.filter(Q(approved_at__isnull=False) | current).order_by("name")
+
+
+class LinkForm(forms.ModelForm):
+    url = forms.URLField(label=_("Address"), assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = ProjectLink
+        fields = ["title", "url"]
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = ProjectAttachment
+        fields = ["title", "file"]
+        widgets = {"file": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})}
+        help_texts = {"file": _("A PDF file, at most 10 MB: a brochure, a report.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Empty: the name of the file.")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload or not hasattr(upload, "content_type"):  # the stored file
+            return upload
+        upload = clean_pdf(upload)
+        if not upload.name.lower().endswith(".pdf"):
+            upload.name = f"{upload.name.rsplit('.', 1)[0]}.pdf"
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload and not (data.get("title") or "").strip():
+            data["title"] = upload.name.rsplit("/", 1)[-1].rsplit(".", 1)[0][:200]
+        return data
+
+
+ROW_OPTIONS = {"formset": RowsFormSet, "max_num": MAX_ROWS, "validate_max": True, "can_delete_extra": False}
+ObjectiveFormSet = inlineformset_factory(
+    Project, ProjectObjective, fields=["text"], extra=3, can_order=True, **ROW_OPTIONS
+)
+PartnerFormSet = inlineformset_factory(Project, ProjectPartner, form=PartnerForm, extra=2, **ROW_OPTIONS)
+ExternalPartnerFormSet = inlineformset_factory(Project, ExternalPartner, fields=["name", "kind"], extra=2, **ROW_OPTIONS)
+LinkFormSet = inlineformset_factory(Project, ProjectLink, form=LinkForm, extra=2, **ROW_OPTIONS)
+AttachmentFormSet = inlineformset_factory(Project, ProjectAttachment, form=AttachmentForm, extra=2, **ROW_OPTIONS)
+
+# prefix: (formset, title of its part of the page, what one row is called)
+ROWS = {
+    "objectives": (ObjectiveFormSet, _("Objectives"), _("Objective")),
+    "partners": (PartnerFormSet, _("Partner allies"), _("Partner")),
+    "external": (ExternalPartnerFormSet, _("External partners and funders"), _("External partner or funder")),
+    "links": (LinkFormSet, _("Links"), _("Link")),
+    "attachments": (AttachmentFormSet, _("Attachments"), _("Attachment")),
+}
+
+
+class ProjectEditor:
+    """The project form and its rows, validated together and saved in one transaction."""
+
+    def __init__(self, data=None, files=None, *, instance: Project, user):
+        self.project = instance
+        self.user = user
+        self.creating = instance.pk is None
+        self.form = ProjectForm(data, files, instance=instance, user=user)
+        self.formsets = {
+            prefix: formset_class(data, files, instance=instance, prefix=prefix)
+            for prefix, (formset_class, _title, _row) in ROWS.items()
+        }
+
+    def parts(self):
+        """(prefix, formset, title, row name) of every part of rows, for the template."""
+        return [(prefix, self.formsets[prefix], title, row) for prefix, (_cls, title, row) in ROWS.items()]
+
+    def is_valid(self) -> bool:
+        valid = self.form.is_valid()
+        valid = all([formset.is_valid() for formset in self.formsets.values()]) and valid
+        return valid and self._check_partners()
+
+    def _check_partners(self) -> bool:
+        lead = self.form.cleaned_data.get("lead_ally")
+        ok = True
+        partners = self.formsets["partners"]
+        for form in partners.forms:
+            if form in partners.deleted_forms or (form.instance.pk is None and not form.has_changed()):
+                continue
+            if lead is not None and form.cleaned_data.get("ally") == lead:
+                form.add_error("ally", _("This is the lead ally: name it only once, as the lead."))
+                ok = False
+        return ok
+
+    def save(self) -> Project:
+        project = self.form.save(commit=False)
+        try:
+            with transaction.atomic():
+                if self.creating:
+                    services.create_project(project=project, actor=self.user)
+                else:
+                    services.update_project(project=project, actor=self.user)
+                self.form.save_m2m()
+                for prefix, formset in self.formsets.items():
+                    formset.instance = project
+                    if prefix == "objectives":
+                        self._save_objectives(formset, project)
+                    else:
+                        formset.save()
+        except Exception:
+            if self.creating:  # rolled back: the form shows again as a new project
+                project.pk = None
+                project._state.adding = True
+            raise
+        return project
+
+    @staticmethod
+    def _save_objectives(formset, project):
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                form.instance.delete()
+        for position, form in enumerate(formset.ordered_forms, start=1):
+            objective = form.instance
+            objective.project = project
+            objective.position = position
+            objective.save()
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    date = _date_field(_("Date"), required=True)
+    percentage = forms.IntegerField(
+        label=_("Progress (%)"), required=False, min_value=0, max_value=100,
+        help_text=_("Optional: how far the project is, from 0 to 100."),
+    )
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["date", "text", "percentage"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "maxlength": 500})}
+        help_texts = {"text": _("A short note, at most 500 characters.")}
+
+
+class ReviewForm(forms.Form):
+    PUBLISH = "publish"
+    SEND_BACK = "send_back"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(PUBLISH, _("Publish the project")), (SEND_BACK, _("Send it back to the proposers"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment for the proposers"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required to send it back: the managers of the lead ally receive it by e-mail."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.SEND_BACK and not data.get("comment", "").strip():
+            self.add_error("comment", _("Please tell the proposers what to change."))
+        return data
