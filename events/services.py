@@ -348,11 +348,13 @@ def unique_event_slug(title: str, *, exclude_pk=None) -> str:
 CHANGE_FIELDS = ("start", "end", "venue_name", "address", "city", "online_url")
 
 
-def save_event(*, event: Event, actor, previous: dict | None = None) -> Event:
+def save_event(*, event: Event, actor, previous: dict | None = None, save_programme=None) -> Event:
     """Save an edited event; if a published event changed time or place, tell everyone registered.
 
     `previous` holds the CHANGE_FIELDS values before the edit (None for a new event).
-    Changing the capacity upward fills seats from the waiting list.
+    `save_programme(event)`, if given, saves sessions and speakers in the same transaction,
+    before seats are counted and people are told. More seats, for the event or a session,
+    fill from the waiting lists; saving without a capacity change moves no one.
     """
     with transaction.atomic():
         if event.pk is None:
@@ -361,15 +363,22 @@ def save_event(*, event: Event, actor, previous: dict | None = None) -> Event:
             event.slug = unique_event_slug(event.title)
             event.created_by = actor
             event.save()
+            if save_programme:
+                save_programme(event)
             return event
         old = Event.objects.select_for_update().get(pk=event.pk)
         if not can_manage_event(actor, old):
             raise PermissionDenied
+        old_session_seats = dict(old.sessions.values_list("pk", "capacity"))
         event.save()
+        if save_programme:
+            save_programme(event)
         if event.status == Event.Status.PUBLISHED:
-            _promote_waitlist(event)
+            if _more_seats(old.capacity, event.capacity):
+                _promote_waitlist(event)
             for session in event.sessions.filter(capacity__isnull=False):
-                _promote_session_waitlist(session)
+                if session.pk in old_session_seats and _more_seats(old_session_seats[session.pk], session.capacity):
+                    _promote_session_waitlist(session)
         changed = previous is not None and any(previous[f] != getattr(event, f) for f in CHANGE_FIELDS)
         if not changed and old.reminder_offsets != event.reminder_offsets:
             # New offsets: plan the missing reminders, keep the ones already sent.
@@ -382,6 +391,13 @@ def save_event(*, event: Event, actor, previous: dict | None = None) -> Event:
                 _email(registration, "event_changed", calendar=registration.status == Status.CONFIRMED,
                        extra={"previous": previous})
     return event
+
+
+def _more_seats(before, after) -> bool:
+    """None means no limit."""
+    if before is None:
+        return False
+    return after is None or after > before
 
 
 def publish_event(*, event: Event, actor) -> Event:

@@ -1,23 +1,203 @@
-"""Placeholder until this area is written."""
+"""The coordination side of registrations: the list with its decisions, the CSV export, messages, check-in at the door."""
 
-from django.http import Http404
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from .. import selectors, services
+from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
+from ..models import Registration
+from ..services import RegistrationError
+from .manage import managers_only
+
+REGISTRATIONS_PER_PAGE = 50
+Status = Registration.Status
 
 
-def registration_list(request, **kwargs):
-    raise Http404
+def _status_counts(event) -> dict:
+    counts = dict(event.registrations.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in Status.values}
 
 
-def registrations_csv(request, **kwargs):
-    raise Http404
+def _list_url(event) -> str:
+    return reverse("events:registrations", kwargs={"slug": event.slug})
 
 
-def registration_action(request, **kwargs):
-    raise Http404
+def _back(request, event, registration) -> str:
+    """Back to the list as it was (filters, page), on the row that changed."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    if not (allowed and target.startswith(_list_url(event))):
+        target = _list_url(event)
+    return f"{target.split('#')[0]}#registration-{registration.pk}"
 
 
-def message(request, **kwargs):
-    raise Http404
+@managers_only
+@require_safe
+def registration_list(request, event):
+    sessions = list(event.sessions.all())
+    filters = RegistrationFilterForm(request.GET or None, event=event, sessions=sessions)
+    paginator = Paginator(filters.filter(selectors.registrations_for_management(event)), REGISTRATIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    counts = _status_counts(event)
+    seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
+    return render(
+        request,
+        "events/manage/registration_list.html",
+        {
+            "event": event,
+            "filters": filters,
+            "page_obj": page,
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "counts": [(value, label, counts[value]) for value, label in Status.choices],
+            "seats_left": seats_left,
+            "has_sessions": bool(sessions),
+            "Status": Status,
+        },
+    )
 
 
-def check_in(request, **kwargs):
-    raise Http404
+@managers_only
+@require_POST
+def registration_action(request, event, pk):
+    registration = get_object_or_404(event.registrations, pk=pk)
+    back = _back(request, event, registration)
+    form = RegistrationActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    action, reason, name = form.cleaned_data["action"], form.cleaned_data["reason"], registration.name
+    try:
+        if action in ("approve", "decline"):
+            registration = services.decide_registration(
+                registration=registration, actor=request.user, approve=action == "approve", reason=reason
+            )
+        elif action == "confirm":
+            registration = services.move_registration(registration=registration, actor=request.user, to=Status.CONFIRMED)
+        elif action == "waitlist":
+            registration = services.move_registration(
+                registration=registration, actor=request.user, to=Status.WAITLISTED
+            )
+        elif registration.status not in services.ACTIVE:
+            raise RegistrationError(_("This registration is already declined or cancelled."))
+        else:
+            registration = services.cancel_registration(registration=registration, actor=request.user)
+    except RegistrationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    if action == "decline":
+        text = _("The application of “%(name)s” is declined; they received your reason by e-mail.")
+    elif action == "cancel":
+        text = _("The registration of “%(name)s” is cancelled; they were told by e-mail.")
+    elif registration.status == Status.CONFIRMED:
+        text = _("“%(name)s” is confirmed; they were told by e-mail.")
+    else:
+        text = _("“%(name)s” is on the waiting list; they were told by e-mail.")
+    messages.success(request, text % {"name": name})
+    return redirect(back)
+
+
+def _cell(value) -> str:
+    """A spreadsheet cell that a spreadsheet never runs as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@managers_only
+@require_safe
+def registrations_csv(request, event):
+    filters = RegistrationFilterForm(request.GET or None, event=event)
+    registrations = filters.filter(selectors.registrations_for_management(event))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}-registrations.csv"'
+    # The byte order mark tells spreadsheets the file is UTF-8, so accented names open right.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([
+        _("Name"), _("E-mail address"), _("Organization"), _("Role"), _("Status"), _("Sessions"),
+        _("Accessibility needs"), _("Shown in the public list"), _("Language"), _("Registered at"),
+        _("Checked in at"),
+    ])
+    yes, no = _("yes"), _("no")
+    for registration in registrations:
+        sessions = "; ".join(
+            f"{choice.session.title} ({choice.get_status_display()})" for choice in registration.session_choices.all()
+        )
+        writer.writerow([
+            _cell(registration.name), _cell(registration.email), _cell(registration.organization),
+            _cell(registration.role), registration.get_status_display(), _cell(sessions),
+            _cell(registration.accessibility_needs), yes if registration.public_consent else no,
+            registration.language, _when(registration.created_at), _when(registration.checked_in_at),
+        ])
+    return response
+
+
+@managers_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def message(request, event):
+    counts = _status_counts(event)
+    form = MessageForm(request.POST if request.method == "POST" else None, counts=counts)
+    if request.method == "POST" and form.is_valid():
+        sent = services.message_attendees(
+            event=event, actor=request.user, statuses=form.statuses,
+            subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
+        )
+        if sent:
+            messages.success(request, ngettext("Your message was sent to %(count)d person.",
+                                               "Your message was sent to %(count)d people.", sent) % {"count": sent})
+        else:
+            messages.warning(request, _("Nobody is in the group you chose: no message was sent."))
+        return redirect(_list_url(event))
+    return render(request, "events/manage/message_form.html", {"event": event, "form": form})
+
+
+@managers_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in(request, event):
+    url = reverse("events:check_in", kwargs={"slug": event.slug})
+    if request.method == "POST":
+        query = request.POST.get("q", "").strip()
+        back = f"{url}?{urlencode({'q': query})}" if query else url
+        pk = request.POST.get("registration", "")
+        registration = get_object_or_404(event.registrations, pk=int(pk) if pk.isdigit() else 0)
+        undo = request.POST.get("undo") == "1"
+        try:
+            services.check_in(registration=registration, actor=request.user, undo=undo)
+        except RegistrationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if undo:
+                messages.info(request, _("Check-in of “%(name)s” undone.") % {"name": registration.name})
+            else:
+                messages.success(request, _("“%(name)s” is checked in.") % {"name": registration.name})
+        return redirect(f"{back}#registration-{registration.pk}")
+    query = " ".join(request.GET.get("q", "").split())
+    confirmed = event.registrations.filter(status=Status.CONFIRMED)
+    attendees = confirmed.order_by("name", "pk")
+    if query:
+        attendees = attendees.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(organization__icontains=query)
+        )
+    totals = confirmed.aggregate(confirmed=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)))
+    return render(
+        request,
+        "events/manage/check_in.html",
+        {"event": event, "search": query, "attendees": list(attendees), "totals": totals},
+    )
