@@ -1,0 +1,140 @@
+"""Events end to end in Chromium, with axe-core on every page visited.
+
+A visitor registers as a guest, confirms by the link in the e-mail and cancels;
+a coordinator creates an event with three sessions, publishes it and checks an
+attendee in at the door.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from alliance.models import OutgoingEmail
+from events.models import Event, Registration, Session
+from tests.factories.events import EventFactory, SessionFactory
+from tests.factories.members import PASSWORD, CoordinatorFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def link_in(email: OutgoingEmail, name: str) -> str:
+    [path] = re.findall(rf"https?://[^/\s]+(/\S*/{name}/)", email.body_text)
+    return path
+
+
+def test_a_guest_registers_confirms_by_email_and_cancels(page, assert_accessible, taxonomy):
+    event = EventFactory(title="Laboratorio sul valore generato", capacity=10, venue_name="Casa Comune Mag",
+                         city="Verona")
+    SessionFactory(event=event, title="Apertura")
+
+    page.goto(f"/en/events/{event.slug}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Laboratorio sul valore generato")
+    assert_accessible(page)
+    page.get_by_role("link", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Register for Laboratorio sul valore generato")
+    assert_accessible(page)
+    page.get_by_role("textbox", name="Full name", exact=True).fill("Teresa Galli")
+    page.get_by_role("textbox", name="E-mail address", exact=True).fill("teresa@example.org")
+    page.get_by_role("textbox", name="Organization", exact=True).fill("Cooperativa La Tessitura")
+    page.locator("label[for=id_privacy_consent]").click()
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("teresa@example.org").first).to_be_visible()
+    assert_accessible(page)
+
+    registration = Registration.objects.get(email="teresa@example.org")
+    assert registration.status == Registration.Status.PENDING
+    check = OutgoingEmail.objects.get(to="teresa@example.org", template="event_email_check")
+    page.goto(link_in(check, "confirm"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your e-mail address")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your registration for Laboratorio sul valore generato")
+    assert_accessible(page)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    confirmation = OutgoingEmail.objects.get(to="teresa@example.org", template="event_confirmation")
+    assert [a["filename"] for a in confirmation.attachments] == ["evento.ics"]
+    assert "Casa Comune Mag" in confirmation.body_text
+
+    page.goto(link_in(confirmation, "cancel"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your registration")
+    assert_accessible(page)
+    page.get_by_role("button", name="Cancel my registration").click()
+    assert_accessible(page)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+    assert OutgoingEmail.objects.filter(to="teresa@example.org", template="event_registration_cancelled").count() == 1
+
+
+def test_a_coordinator_creates_an_event_with_three_sessions_publishes_it_and_checks_someone_in(
+    page, assert_accessible, taxonomy
+):
+    CoordinatorFactory(email="coordinatrice@example.org", preferred_language="en")
+    day = (timezone.localdate() + timedelta(days=20)).isoformat()
+
+    page.goto("/en/accounts/login/")
+    page.get_by_label("Email").fill("coordinatrice@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto("/en/coordination/")
+    page.get_by_role("link", name="Events and registrations").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="New event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New event")
+    assert_accessible(page)
+
+    page.locator("#id_title").fill("Cantieri di comunità a Verona")
+    page.locator("#id_kind").select_option("conference")
+    page.locator("#id_summary").fill("Una giornata di laboratori paralleli tra alleati.")
+    page.locator("#id_venue_name").fill("Casa Comune Mag")
+    page.locator("#id_city").fill("Verona")
+    page.locator("#id_start").fill(f"{day}T09:30")
+    page.locator("#id_end").fill(f"{day}T17:30")
+    page.locator("#id_capacity").fill("40")
+    page.locator("#id_registration_policy").select_option("open")
+    page.locator("#id_speakers-0-name").fill("Paolo Dagazzini")
+    page.locator("#id_speakers-0-role").fill("Coordinatore di progetto")
+    for n, (title, kind, start, end, room, seats) in enumerate([
+        ("Plenaria di apertura", "plenary", "09:30", "10:30", "Sala grande", ""),
+        ("Laboratorio: beni comuni", "workshop", "11:00", "13:00", "Aula 1", "20"),
+        ("Laboratorio: welfare generativo", "workshop", "11:00", "13:00", "Aula 2", "20"),
+    ]):
+        page.locator(f"#id_sessions-{n}-title").fill(title)
+        page.locator(f"#id_sessions-{n}-kind").select_option(kind)
+        page.locator(f"#id_sessions-{n}-day").fill(day)
+        page.locator(f"#id_sessions-{n}-start_time").fill(start)
+        page.locator(f"#id_sessions-{n}-end_time").fill(end)
+        page.locator(f"#id_sessions-{n}-room").fill(room)
+        page.locator(f"#id_sessions-{n}-capacity").fill(seats)
+    page.locator("#id_sessions-0-speaker_names").fill("Paolo Dagazzini")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit “Cantieri di comunità a Verona”")
+    assert_accessible(page)
+
+    event = Event.objects.get(title="Cantieri di comunità a Verona")
+    assert event.status == Event.Status.DRAFT
+    assert list(event.sessions.values_list("title", "capacity")) == [
+        ("Plenaria di apertura", None),
+        ("Laboratorio: beni comuni", 20),
+        ("Laboratorio: welfare generativo", 20),
+    ]
+    assert [s.name for s in Session.objects.get(title="Plenaria di apertura").speakers.all()] == ["Paolo Dagazzini"]
+
+    page.get_by_role("button", name="Publish").click()
+    event.refresh_from_db()
+    assert event.status == Event.Status.PUBLISHED
+
+    Registration.objects.create(event=event, name="Nadia Fontana", email="nadia@example.org",
+                                privacy_accepted_at=timezone.now(), email_confirmed_at=timezone.now(),
+                                status=Registration.Status.CONFIRMED, confirmed_at=timezone.now())
+    page.goto(f"/en/coordination/events/{event.slug}/check-in/")
+    assert_accessible(page)
+    page.locator("#check-in-q").fill("nadia")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Check in Nadia Fontana").click()
+    expect(page.get_by_role("button", name="Undo – Nadia Fontana")).to_be_visible()
+    assert_accessible(page)
+    assert Registration.objects.get(email="nadia@example.org").checked_in_at is not None
