@@ -160,7 +160,7 @@ def test_the_cards_show_dates_place_organizers_themes_and_state(client, taxonomy
     assert '<span class="visually-hidden">Where: </span>Online</p>' in online
     assert "Registration open" in online
     assert '<span class="event-badge event-badge--full">Full – waiting list</span>' in cards["Pieno"]
-    assert '<span class="event-badge event-badge--cancelled">Cancelled</span>' in cards["Annullato"]
+    assert '<span class="event-badge event-badge--cancelled">Event cancelled</span>' in cards["Annullato"]
     assert "Registration open" not in cards["Annullato"]
     assert "event-card__status" not in cards["Senza iscrizione"]
 

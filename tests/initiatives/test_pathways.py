@@ -439,7 +439,7 @@ def test_persons_and_organizations_apply_only_where_they_may(eligibility, factor
     pathway = PathwayFactory(eligibility=eligibility)
     ally = factory()
 
-    with pytest.raises(InitiativeError) as refused:
+    with translation.override("en"), pytest.raises(InitiativeError) as refused:
         services.apply_to_pathway(pathway=pathway, ally=ally, applicant=manager(ally), motivation="m",
                                   contact_name="c", contact_email="c@example.org")
 
@@ -632,8 +632,8 @@ def test_waitlisting_then_admitting(client, django_capture_on_commit_callbacks, 
     application.refresh_from_db()
     assert application.status == Status.ADMITTED
     assert [(m.to, m.subject) for m in mailoutbox] == [
-        (["sole@example.org"], "Cooperativa Sole is on the waiting list of “Costruire comunità”"),
-        (["sole@example.org"], "Cooperativa Sole is admitted to “Costruire comunità”"),
+        (["sole@example.org"], "Cooperativa Sole è in lista d'attesa per “Costruire comunità”"),
+        (["sole@example.org"], "Candidatura ammessa: Cooperativa Sole partecipa a “Costruire comunità”"),
     ]
     assert list(OutgoingEmail.objects.order_by("pk").values_list("language", flat=True)) == ["it", "it"]
 
@@ -777,7 +777,7 @@ def test_the_organization_withdraws(client, django_capture_on_commit_callbacks, 
     assert log_of(application)[1:] == [(Status.ADMITTED, Status.WITHDRAWN, user.pk, "")]
     [message] = mailoutbox
     assert (message.to, message.subject) == (
-        ["sole@example.org"], "The application of Cooperativa Sole to “Costruire comunità” was withdrawn",
+        ["sole@example.org"], "La candidatura di Cooperativa Sole a “Costruire comunità” è stata ritirata",
     )
 
     response = client.post(page)
