@@ -50,6 +50,10 @@ class Registry:
     coordination_links: list[NavItem] = field(default_factory=list)
     home_figures: list[Callable] = field(default_factory=list)
     ally_sections: list[AllySection] = field(default_factory=list)
+    # Privacy: each domain adds what it stores about a person to the data download
+    # (`export(user) -> dict`) and forgets or anonymizes it when the account goes (`forget(user)`).
+    personal_data_exports: list[Callable] = field(default_factory=list)
+    account_deletion_hooks: list[Callable] = field(default_factory=list)
 
 
 registry = Registry()

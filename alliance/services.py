@@ -2,7 +2,6 @@
 
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 
 from django.conf import settings
@@ -33,10 +32,13 @@ def is_temporary_smtp_error(exc: BaseException) -> bool:
         return bool(codes) and all(400 <= code < 500 for code in codes)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return True
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        # A rotated password is fixed by an administrator: keep the messages until then.
+        return True
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500 or exc.smtp_code < 0
-    # Connection refused, reset or timed out: the server is away, not saying no.
-    return isinstance(exc, (ConnectionError, socket.timeout, TimeoutError))
+    # Refused, reset, timed out, name not resolved, TLS failure: the server is away, not saying no.
+    return isinstance(exc, OSError)
 
 
 def retry_delay(attempts: int) -> int:

@@ -6,10 +6,12 @@ anything hidden after the image data; the pixel size is bounded.
 
 import io
 import os
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -79,3 +81,23 @@ def clean_pdf(upload, *, max_bytes: int = MAX_PDF_BYTES):
     if not head.lstrip(b"\r\n\t ").startswith(b"%PDF-") or b"%%EOF" not in tail:
         raise ValidationError(_("This file is not a PDF document."), code="not_pdf")
     return upload
+
+
+@deconstructible
+class RandomName:
+    """`upload_to` that stores every file under a random name in `folder`.
+
+    Media files are served without a permission check, so the name must not be
+    guessable: a draft's brochure or a pending ally's logo stays private until
+    its page links to it.
+    """
+
+    def __init__(self, folder: str):
+        self.folder = folder.strip("/")
+
+    def __call__(self, instance, filename: str) -> str:
+        extension = os.path.splitext(filename)[1].lower()[:8]
+        return f"{self.folder}/{secrets.token_urlsafe(16)}{extension}"
+
+    def __eq__(self, other):
+        return isinstance(other, RandomName) and other.folder == self.folder

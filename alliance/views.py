@@ -21,7 +21,8 @@ def home(request):
 
 @require_safe
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    # NUL bytes cannot reach PostgreSQL; nobody types them on purpose.
+    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:200]
     sections = []
     if query:
         for section in registry.search_sections:

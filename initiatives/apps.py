@@ -10,7 +10,7 @@ class InitiativesConfig(AppConfig):
         from alliance.registry import AllySection, CoordinationTask, NavItem, SearchSection, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
 
-        from . import selectors
+        from . import privacy, selectors
 
         # Allies, Projects, Pathways, Events: the order of the main navigation.
         position = 1 if registry.navigation else 0
@@ -37,6 +37,8 @@ class InitiativesConfig(AppConfig):
             AllySection(title=_("Projects"), items=selectors.ally_projects),
             AllySection(title=_("Pathways"), items=selectors.ally_pathways),
         ]
+        registry.personal_data_exports.append(privacy.export_personal_data)
+        registry.account_deletion_hooks.append(privacy.forget_person)
         COORDINATOR_PERMISSIONS.extend(
             ["initiatives.view_project", "initiatives.change_project", "initiatives.add_pathway",
              "initiatives.change_pathway", "initiatives.view_pathway"]

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.uploads import RandomName
+
 
 class Project(models.Model):
     """A territorial project of the network, proposed by an ally and published by the coordinators."""
@@ -50,7 +52,7 @@ class Project(models.Model):
         "members.Ally", on_delete=models.PROTECT, related_name="led_projects", verbose_name=_("lead ally")
     )
     results = models.TextField(_("results"), blank=True)
-    cover_image = models.ImageField(_("cover image"), upload_to="projects/covers/", blank=True)
+    cover_image = models.ImageField(_("cover image"), upload_to=RandomName("projects/covers"), blank=True)
     publication = models.CharField(
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
@@ -126,7 +128,7 @@ class ExternalPartner(models.Model):
 class ProjectAttachment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("PDF file"), upload_to="projects/attachments/")
+    file = models.FileField(_("PDF file"), upload_to=RandomName("projects/attachments"))
 
     class Meta:
         ordering = ["pk"]
@@ -208,7 +210,7 @@ class Pathway(models.Model):
         Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="pathways",
         verbose_name=_("related project"),
     )
-    brochure = models.FileField(_("brochure (PDF)"), upload_to="pathways/brochures/", blank=True)
+    brochure = models.FileField(_("brochure (PDF)"), upload_to=RandomName("pathways/brochures"), blank=True)
     organizers = models.ManyToManyField(
         "members.Ally", blank=True, related_name="organized_pathways", verbose_name=_("promoted by")
     )
@@ -246,10 +248,12 @@ class Pathway(models.Model):
         Reads the prefetched stages, so a page asks no extra query.
         """
         today = today or timezone.localdate()
-        for stage in self.stages.all():
-            if stage.start_date and stage.start_date <= today and (stage.end_date is None or today <= stage.end_date):
-                return stage
-        return None
+        started = [
+            stage for stage in self.stages.all()
+            if stage.start_date and stage.start_date <= today and (stage.end_date is None or today <= stage.end_date)
+        ]
+        # A stage without an end lasts until a later one starts.
+        return max(started, key=lambda stage: stage.start_date, default=None)
 
 
 class PathwayObjective(models.Model):
@@ -307,6 +311,7 @@ class PathwayApplication(models.Model):
         Status.SUBMITTED: {Status.ADMITTED, Status.WAITLISTED, Status.DECLINED, Status.WITHDRAWN},
         Status.WAITLISTED: {Status.ADMITTED, Status.DECLINED, Status.WITHDRAWN},
         Status.ADMITTED: {Status.WITHDRAWN},
+        Status.WITHDRAWN: {Status.SUBMITTED},  # applying again (services.apply_to_pathway)
     }
 
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="applications")

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from alliance.emails import queue_email
 from members.services import coordinators
@@ -29,8 +30,14 @@ class InitiativeError(ValidationError):
     """A rule about projects or pathways refused; the message is for the person."""
 
 
+# Words the URLs use after /progetti/ and /percorsi/ (in both languages): never a slug.
+RESERVED_SLUGS = {"regioni", "regions", "nuovo", "new"}
+
+
 def unique_slug(model, title: str, *, exclude_pk=None) -> str:
     base = slugify(title)[:200] or "iniziativa"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-1"
     slug, n = base, 1
     taken = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
     while taken.filter(slug=slug).exists():
@@ -145,9 +152,9 @@ def add_progress_update(*, project: Project, actor, date, text: str, percentage=
 
 
 CLOSED_REASONS = {
-    "draft": "This pathway is not published.",
-    "not_yet": "Applications are not open yet.",
-    "closed": "Applications are closed.",
+    "draft": gettext_noop("This pathway is not published."),
+    "not_yet": gettext_noop("Applications are not open yet."),
+    "closed": gettext_noop("Applications are closed."),
 }
 
 
@@ -182,6 +189,10 @@ def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, cont
         existing = PathwayApplication.objects.filter(pathway=pathway, ally=ally).first()
         if existing is not None and existing.status != AppStatus.WITHDRAWN:
             raise InitiativeError(_("%(ally)s has already applied to this pathway.") % {"ally": ally.name})
+        previous_status = existing.status if existing else ""
+        if existing is not None:
+            # Applying again starts afresh: progress of an earlier admission does not carry over.
+            existing.progress.all().delete()
         application = existing or PathwayApplication(pathway=pathway, ally=ally)
         application.applicant = applicant
         application.motivation = motivation.strip()
@@ -194,7 +205,7 @@ def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, cont
         application.decided_at = application.decided_by = None
         application.save()
         PathwayApplicationLogEntry.objects.create(
-            application=application, from_status="", to_status=AppStatus.SUBMITTED, actor=applicant
+            application=application, from_status=previous_status, to_status=AppStatus.SUBMITTED, actor=applicant
         )
         _email_applicant(application, "pathway_application_submitted")
         for coordinator in coordinators():

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.uploads import RandomName
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -117,7 +119,7 @@ class Ally(models.Model):
     slug = models.SlugField(_("address of the page"), max_length=220, unique=True)
     summary = models.CharField(_("in one sentence"), max_length=280, blank=True)
     description = models.TextField(_("description"), blank=True)
-    image = models.ImageField(_("logo or photo"), upload_to="allies/", blank=True)
+    image = models.ImageField(_("logo or photo"), upload_to=RandomName("allies"), blank=True)
     themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="allies", verbose_name=_("themes"))
     regions = models.ManyToManyField(
         "alliance.Region", blank=True, related_name="allies", verbose_name=_("regions served")

@@ -123,7 +123,7 @@ def export_user_data(user) -> dict:
         .select_related("ally", "principles")
         .prefetch_related("log")
     )
-    return {
+    data = {
         "account": {
             "email": user.email,
             "full_name": user.full_name,
@@ -157,6 +157,11 @@ def export_user_data(user) -> dict:
             for e in OutgoingEmail.objects.filter(to__iexact=user.email).order_by("created_at")
         ],
     }
+    from alliance.registry import registry
+
+    for export in registry.personal_data_exports:
+        data.update(export(user))
+    return data
 
 
 def search_public_allies(query: str, limit: int):

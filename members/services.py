@@ -82,6 +82,12 @@ def _apply_to_join(*, user, ally, m2m, motivation, principles):
     )
     ApplicationLogEntry.objects.create(application=application, from_status="", to_status=Status.SUBMITTED, actor=user)
     _email_applicant(application, "membership_submitted")
+    _email_coordinators(application)
+    return application
+
+
+def _email_coordinators(application):
+    ally = application.ally
     for coordinator in coordinators():
         queue_email(
             to=coordinator.email,
@@ -89,12 +95,11 @@ def _apply_to_join(*, user, ally, m2m, motivation, principles):
             context={
                 "application_id": application.pk,
                 "ally_name": ally.name,
-                "kind": Ally.Kind(ally.kind).label,
+                "kind": Ally.Kind(ally.kind).label,  # lazy: rendered in the coordinator's language
                 "recipient_name": coordinator.full_name,
             },
             language=coordinator.preferred_language,
         )
-    return application
 
 
 @transaction.atomic
@@ -118,6 +123,7 @@ def reapply(*, user, ally: Ally, motivation: str, principles: Principles) -> Mem
     )
     ApplicationLogEntry.objects.create(application=application, from_status="", to_status=Status.SUBMITTED, actor=user)
     _email_applicant(application, "membership_submitted")
+    _email_coordinators(application)
     return application
 
 
@@ -201,6 +207,10 @@ def update_ally(*, ally: Ally, actor, form) -> Ally:
     """Save the profile form of an ally `actor` manages."""
     if role_of(actor, ally) is None:
         raise PermissionDenied
+    if {"name", "tax_code", "legal_form"} & set(form.changed_data):
+        # The coordination verified who the ally was; a new identity needs a new check.
+        form.instance.verified_at = None
+        form.instance.verified_by = None
     ally = form.save()
     return ally
 
@@ -333,7 +343,8 @@ def plan_account_deletion(user) -> DeletionPlan:
         ally = membership.ally
         others = AllyManager.objects.filter(ally=ally).exclude(user=user)
         if not others.exists():
-            plan.removed_allies.append(ally)
+            # Projects it leads are the network's too: someone must take them over first.
+            (plan.blocking_allies if ally.led_projects.exists() else plan.removed_allies).append(ally)
         elif membership.role != AllyManager.Role.OWNER or others.filter(role=AllyManager.Role.OWNER).exists():
             plan.kept_allies.append(ally)
         else:
@@ -345,6 +356,7 @@ def plan_account_deletion(user) -> DeletionPlan:
 def delete_account(*, user) -> DeletionPlan:
     """Remove what is only this person's; keep what others need, without them."""
     from alliance.models import OutgoingEmail
+    from alliance.registry import registry
 
     plan = plan_account_deletion(user)
     if not plan.can_delete:
@@ -353,9 +365,13 @@ def delete_account(*, user) -> DeletionPlan:
             % {"names": ", ".join(a.name for a in plan.blocking_allies)}
         )
     for ally in plan.removed_allies:
-        ally.image.delete(save=False)
+        if ally.image:
+            # The file goes only if the rows really go.
+            transaction.on_commit(lambda storage=ally.image.storage, name=ally.image.name: storage.delete(name))
         ally.delete()
     Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()
+    for forget in registry.account_deletion_hooks:
+        forget(user)
     OutgoingEmail.objects.filter(to__iexact=user.email).delete()
     user.delete()
     return plan

@@ -140,6 +140,13 @@ class PathwayForm(forms.ModelForm):
 
     def clean_places(self):
         places = self.cleaned_data.get("places")
+        if places is not None and self.instance.pk:
+            admitted = self.instance.applications.filter(status=PathwayApplication.Status.ADMITTED).count()
+            if places < admitted:
+                raise forms.ValidationError(
+                    _("%(admitted)s organizations are already admitted: the places cannot be fewer.")
+                    % {"admitted": admitted}
+                )
         if places is not None and places < 1:
             raise forms.ValidationError(_("Leave it empty for no limit, or give at least one place."))
         return places

@@ -169,3 +169,18 @@ def test_two_workers_on_the_same_row_send_it_once(smtp_server):
     email.refresh_from_db()
     assert len(smtp_server.messages) == 1
     assert (email.status, email.attempts) == (OutgoingEmail.Status.SENT, 1)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        __import__("socket").gaierror(-2, "Name or service not known"),
+        __import__("ssl").SSLError("handshake failed"),
+        __import__("smtplib").SMTPAuthenticationError(535, b"Authentication failed"),
+        OSError(101, "Network is unreachable"),
+    ],
+)
+def test_network_and_credential_failures_are_retried_not_dropped(error):
+    from alliance.services import is_temporary_smtp_error
+
+    assert is_temporary_smtp_error(error) is True

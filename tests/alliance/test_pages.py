@@ -103,3 +103,10 @@ def test_coordinator_group_has_the_taxonomy_permissions():
     codenames = set(group.permissions.values_list("codename", flat=True))
 
     assert {"change_theme", "view_region", "view_outgoingemail"} <= codenames
+
+
+def test_a_nul_byte_in_the_search_is_harmless(client):
+    response = client.get(reverse("alliance:search"), {"q": "welfare\x00"})
+
+    assert response.status_code == 200
+    assert response.context["query"] == "welfare"

@@ -479,10 +479,16 @@ def test_a_coordinator_sees_the_verify_form(client):
     verify_url = url("members:ally_verify", "en", slug=ally.slug)
     form = re.search(rf'<form method="post" action="{verify_url}">(.*?)</form>', html, re.S).group(1)
     assert 'name="csrfmiddlewaretoken"' in form
-    assert '<input type="hidden" name="action" value="verify">' in form
+    assert '<input type="hidden" name="verified" value="1">' in form
     assert "Mark as verified" in form
     assert "Remove the verification" in verified_html
     assert "Edit the profile" not in html
+
+    # The form really works: posting it marks the ally verified and returns to its page.
+    response = client.post(verify_url, {"verified": "1"})
+    ally.refresh_from_db()
+    assert response.status_code == 302
+    assert ally.is_verified is True
 
 
 def test_a_coordinator_sees_an_unapproved_ally_with_the_notice(client):

@@ -1,6 +1,7 @@
 """Joining the alliance, the coordinators' decisions and the e-mails at every step."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -202,8 +203,8 @@ def test_joining_for_an_organization_creates_a_private_ally_its_owner_and_a_subm
     assert [p.abbreviation for p in ally.provinces.all()] == ["RE"]
     assert [r.slug for r in ally.regions.all()] == ["emilia-romagna"]
     assert ally.themes.count() == 1
-    assert ally.image.name == "allies/logo.png"
-    assert (tmp_path / "allies" / "logo.png").is_file()
+    assert re.fullmatch(r"allies/[\w-]{22}\.png", ally.image.name)  # not guessable
+    assert (tmp_path / ally.image.name).is_file()
 
     assert list(AllyManager.objects.values_list("ally", "user", "role")) == [(ally.pk, user.pk, "owner")]
 
@@ -529,7 +530,11 @@ def test_after_a_decline_the_owner_applies_again(client, django_capture_on_commi
         1,
     )
     assert log_of(new) == [("", Status.SUBMITTED, application.applicant_id)]
-    assert [m.subject for m in mailoutbox] == ["We received your application for Cooperativa Orizzonti"]
+    # The applicant is told, and the coordinators see the new application as they would a first one.
+    assert [(m.to, m.subject) for m in mailoutbox][0] == (
+        [application.applicant.email], "We received your application for Cooperativa Orizzonti"
+    )
+    assert [m.subject for m in mailoutbox][1:] == ["Nuova richiesta di adesione: Cooperativa Orizzonti"]
 
 
 def test_applying_again_is_refused_while_an_application_is_open(client):
