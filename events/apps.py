@@ -10,7 +10,7 @@ class EventsConfig(AppConfig):
         from alliance.registry import AllySection, CoordinationTask, NavItem, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
 
-        from . import selectors
+        from . import privacy, selectors
 
         registry.navigation.append(NavItem(label=_("Events"), url_name="events:event_list"))
         registry.coordination_links.append(NavItem(label=_("Events and registrations"), url_name="events:manage_list"))
@@ -22,6 +22,8 @@ class EventsConfig(AppConfig):
             )
         )
         registry.ally_sections.append(AllySection(title=_("Events"), items=selectors.ally_events))
+        registry.personal_data_exports.append(privacy.export_personal_data)
+        registry.account_deletion_hooks.append(privacy.forget_person)
         COORDINATOR_PERMISSIONS.extend(
             ["events.add_event", "events.change_event", "events.view_event", "events.view_registration",
              "events.change_registration"]
