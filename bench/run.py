@@ -26,6 +26,13 @@ PAGES = {
     "allies directory": "/alleati/",
     "allies, region + text filter": "/alleati/?region=lombardia&q=welfare",
     "ally page": "/alleati/mag-verona/",
+    "events list": "/eventi/",
+    "event page (2 days, 14 sessions)": "/eventi/fare-rete-cantieri-per-linnovazione-sociale/",
+    "events feed (.ics)": "/eventi/calendario.ics",
+    "projects list": "/progetti/",
+    "projects by region": "/progetti/regioni/",
+    "project page": "/progetti/cooperiamo-per-leconomia-del-buon-vivere-comune/",
+    "pathway page": "/percorsi/costruire-comunita/",
 }
 
 

@@ -32,7 +32,7 @@ class MonthField(forms.CharField):
         if not value:
             return None
         match = re.fullmatch(r"(\d{4})-(\d{1,2})", value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 2100:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -122,9 +122,7 @@ class EventFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.form.fields["organizer"].queryset = Ally.objects.filter(
             approved_at__isnull=False,
-            pk__in=Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]).values(
-                "organizers"
-            ),
+            pk__in=Event.objects.filter(selectors.PUBLIC).values("organizers"),
         ).order_by("name")
 
     @property

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.uploads import RandomName
+
 DEFAULT_REMINDER_OFFSETS = [2880, 120]  # minutes before the start: two days and two hours
 
 
@@ -67,8 +69,8 @@ class Event(models.Model):
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
-    cover_image = models.ImageField(_("cover image"), upload_to="events/covers/", blank=True)
-    programme_pdf = models.FileField(_("programme (PDF)"), upload_to="events/programmes/", blank=True)
+    cover_image = models.ImageField(_("cover image"), upload_to=RandomName("events/covers"), blank=True)
+    programme_pdf = models.FileField(_("programme (PDF)"), upload_to=RandomName("events/programmes"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="events", verbose_name=_("themes"))
     language = models.CharField(_("language of the event"), max_length=8, choices=settings.LANGUAGES, default="it")

@@ -22,5 +22,12 @@ def can_create_events(user) -> bool:
     return user.is_authenticated and AllyManager.objects.filter(user=user, ally__approved_at__isnull=False).exists()
 
 
+def is_public(event: Event) -> bool:
+    """Published, or cancelled after it had been published (as `selectors.public_events()`)."""
+    return event.status == Event.Status.PUBLISHED or (
+        event.status == Event.Status.CANCELLED and event.published_at is not None
+    )
+
+
 def can_view_event(user, event: Event) -> bool:
-    return event.status != Event.Status.DRAFT or can_manage_event(user, event)
+    return is_public(event) or can_manage_event(user, event)

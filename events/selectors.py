@@ -6,11 +6,15 @@ from django.utils import timezone
 
 from .models import Event, Registration, Session, SessionChoice, Speaker
 
+# Published events, and cancelled ones that had been published (they stay visible, marked); a draft
+# cancelled before publication stays private.
+PUBLIC = Q(status=Event.Status.PUBLISHED) | Q(status=Event.Status.CANCELLED, published_at__isnull=False)
+
 
 def public_events():
     """Published and cancelled events (cancelled ones stay visible, marked), for lists and the feed."""
     return (
-        Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        Event.objects.filter(PUBLIC)
         .select_related("province", "region")
         .prefetch_related("themes", "organizers")
     )
@@ -73,8 +77,9 @@ def public_participants(event):
 
 
 def registrations_of_user(user):
+    """Registrations of the account's address, and those it made for another address once that was confirmed."""
     return (
-        Registration.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+        Registration.objects.filter(Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False))
         .select_related("event")
         .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
         .order_by("-event__start")
@@ -101,7 +106,10 @@ def managed_events(user):
     )
     if is_coordinator(user):
         return events.order_by("-start")
-    return events.filter(organizers__memberships__user=user).distinct().order_by("-start")
+    # A subquery, not a join: managing two co-organizing allies must not multiply the counts.
+    return events.filter(
+        pk__in=Event.objects.filter(organizers__memberships__user=user).values("pk")
+    ).order_by("-start")
 
 
 def registrations_for_management(event):

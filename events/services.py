@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from alliance.emails import queue_email
 
@@ -45,12 +46,12 @@ class Attendee:
 
 
 CLOSED_REASONS = {
-    "none": "This event has no registration.",
-    "draft": "This event is not published.",
-    "cancelled": "This event has been cancelled.",
-    "not_yet": "Registration is not open yet.",
-    "closed": "Registration is closed.",
-    "past": "This event is over.",
+    "none": gettext_noop("This event has no registration."),
+    "draft": gettext_noop("This event is not published."),
+    "cancelled": gettext_noop("This event has been cancelled."),
+    "not_yet": gettext_noop("Registration is not open yet."),
+    "closed": gettext_noop("Registration is closed."),
+    "past": gettext_noop("This event is over."),
 }
 
 
@@ -104,7 +105,7 @@ def register(*, event: Event, attendee: Attendee, user=None) -> Registration:
         email = attendee.email.strip().lower()
         existing = Registration.objects.filter(event=event, email__iexact=email).first()
         if existing is not None and existing.status in ACTIVE:
-            signed_in_owner = user is not None and user.is_authenticated and _has_verified_email(user, email)
+            signed_in_owner = user is not None and user.is_authenticated and has_verified_email(user, email)
             if existing.status == Status.PENDING and existing.email_confirmed_at is None and signed_in_owner:
                 # A guest who registered earlier now signs in with that verified address.
                 existing.user = user
@@ -133,17 +134,36 @@ def register(*, event: Event, attendee: Attendee, user=None) -> Registration:
         SessionChoice.objects.bulk_create(
             SessionChoice(registration=registration, session=session) for session in sessions
         )
-        if registration.user is not None and _has_verified_email(registration.user, email):
+        if registration.user is not None and has_verified_email(registration.user, email):
             _after_email_confirmed(event, registration)
         else:
             _email(registration, "event_email_check")
     return registration
 
 
-def _has_verified_email(user, email) -> bool:
+def has_verified_email(user, email) -> bool:
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+RESEND_INTERVAL_SECONDS = 600
+
+
+def resend_registration_link(registration: Registration) -> None:
+    """Send the registration's link again, to its own address only: whoever asked learns nothing.
+
+    An address not confirmed yet gets the e-mail check again; a confirmed one the link to its page.
+    At most one such e-mail every ten minutes, so that the form cannot flood an inbox.
+    """
+    from django.core.cache import cache
+
+    if not cache.add(f"events:resend-link:{registration.pk}", 1, timeout=RESEND_INTERVAL_SECONDS):
+        return
+    if registration.email_confirmed_at is None:
+        _email(registration, "event_email_check")
+    else:
+        _email(registration, "event_registration_link")
 
 
 def confirm_email(*, token: str) -> Registration:
@@ -261,7 +281,8 @@ def cancel_registration(*, registration: Registration, actor=None) -> Registrati
         registration.session_choices.all().delete()
         registration.reminders.filter(sent_at__isnull=True).delete()
         _email(registration, "event_registration_cancelled")
-        if was_confirmed:
+        # Once the event is cancelled or has started, nobody gets the "good news" of a freed seat.
+        if was_confirmed and event.status == Event.Status.PUBLISHED and event.start > timezone.now():
             # Session seats first: those already waiting for a session come before whoever the
             # event's waiting list promotes now, whose choices would otherwise take the freed seat.
             for session in freed_sessions:
@@ -370,15 +391,19 @@ def save_event(*, event: Event, actor, previous: dict | None = None, save_progra
         if not can_manage_event(actor, old):
             raise PermissionDenied
         old_session_seats = dict(old.sessions.values_list("pk", "capacity"))
+        # The life of the event is not the editor's: keep a publication or cancellation made meanwhile.
+        event.status, event.published_at, event.cancelled_at = old.status, old.published_at, old.cancelled_at
         event.save()
         if save_programme:
             save_programme(event)
         if event.status == Event.Status.PUBLISHED:
+            # Session seats first, as in cancel_registration; a session whose limit was removed empties its list.
+            limited_before = [pk for pk, seats in old_session_seats.items() if seats is not None]
+            for session in event.sessions.filter(pk__in=limited_before):
+                if _more_seats(old_session_seats[session.pk], session.capacity):
+                    _promote_session_waitlist(session)
             if _more_seats(old.capacity, event.capacity):
                 _promote_waitlist(event)
-            for session in event.sessions.filter(capacity__isnull=False):
-                if session.pk in old_session_seats and _more_seats(old_session_seats[session.pk], session.capacity):
-                    _promote_session_waitlist(session)
         changed = previous is not None and any(previous[f] != getattr(event, f) for f in CHANGE_FIELDS)
         if not changed and old.reminder_offsets != event.reminder_offsets:
             # New offsets: plan the missing reminders, keep the ones already sent.
@@ -427,7 +452,7 @@ def cancel_event(*, event: Event, actor, message: str = "") -> Event:
         event.save(update_fields=["status", "cancelled_at"])
         Reminder.objects.filter(registration__event=event, sent_at__isnull=True).delete()
         if was_published:
-            for registration in event.registrations.filter(status__in=ACTIVE):
+            for registration in event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False):
                 _email(registration, "event_cancelled", calendar=True, extra={"message": message})
     return event
 
@@ -470,7 +495,8 @@ def message_attendees(*, event: Event, actor, statuses: list[str], subject: str,
     if not can_manage_event(actor, event):
         raise PermissionDenied
     with transaction.atomic():
-        recipients = list(event.registrations.filter(status__in=statuses))
+        # Never to an address that was not confirmed: it may not belong to whoever registered it.
+        recipients = list(event.registrations.filter(status__in=statuses, email_confirmed_at__isnull=False))
         for registration in recipients:
             _email(registration, "event_message", extra={"message_subject": subject, "message_body": body})
     return len(recipients)

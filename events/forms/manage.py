@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -131,7 +132,7 @@ class EventForm(forms.ModelForm):
                 if others:
                     self.fields["organizers"].help_text = _(
                         "Your organizations that organize this event. Also organizing it: %(others)s."
-                    ) % {"others": ", ".join(others)}
+                    ) % {"others": format_html_join(", ", "{}", ((name,) for name in others))}  # help texts are HTML
         self.fields["province"].queryset = self.fields["province"].queryset.select_related("region")
         self.fields["capacity"].widget.attrs["min"] = 1
         self.initial.setdefault("reminders", ", ".join(_hours(m) for m in (self.instance.reminder_offsets or [])))

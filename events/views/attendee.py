@@ -60,12 +60,16 @@ def _email_language(user, email: str) -> str:
     return translation.get_language()
 
 
+def _guest_message(email: str) -> str:
+    return _(
+        "We sent an e-mail to %(email)s to confirm the address: your seat counts once you confirm it "
+        "with the link in the e-mail."
+    ) % {"email": email}
+
+
 def _outcome_message(registration) -> str:
     if registration.status == Status.PENDING and registration.email_confirmed_at is None:
-        return _(
-            "We sent an e-mail to %(email)s to confirm the address: your seat counts once you confirm it "
-            "with the link in the e-mail."
-        ) % {"email": registration.email}
+        return _guest_message(registration.email)
     if registration.status == Status.PENDING:
         return _("We received your request. The organizers will review it and write to you with their decision.")
     if registration.status == Status.CONFIRMED:
@@ -107,22 +111,25 @@ def register(request, slug):
         except RegistrationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            owner = request.user.is_authenticated and (
-                registration.user_id == request.user.pk or registration.email == request.user.email.lower()
+            # The token page only for the signed-in owner of the verified address, or for the account that
+            # made a registration whose address has since been confirmed.
+            address_owner = request.user.is_authenticated and services.has_verified_email(
+                request.user, registration.email
+            )
+            owner = address_owner or (
+                request.user.is_authenticated
+                and registration.user_id == request.user.pk
+                and registration.email_confirmed_at is not None
             )
             # The service returns an active registration untouched, with the consent given back then.
             if registration.privacy_accepted_at < started:
-                if owner:
+                if address_owner:
                     messages.info(request, _("You were already registered for this event."))
                     return redirect("events:registration", token=registration.token)
-                messages.info(
-                    request,
-                    _(
-                        "%(email)s was already registered for this event: the link to see or cancel the "
-                        "registration is in the e-mails we sent to that address."
-                    )
-                    % {"email": registration.email},
-                )
+                # Whoever typed the address learns nothing: the same answer as for a new guest, and
+                # the link goes again to the address only.
+                services.resend_registration_link(registration)
+                messages.success(request, _guest_message(registration.email))
                 return redirect(event)
             messages.success(request, _outcome_message(registration))
             if owner and registration.email_confirmed_at is not None:

@@ -159,7 +159,11 @@ def event_cancel(request, event):
         else:
             messages.success(request, _("“%(title)s” is cancelled.") % {"title": event.title})
         return redirect(_edit_url(event))
-    told = event.registrations.filter(status__in=services.ACTIVE).count() if event.is_published else 0
+    told = (
+        event.registrations.filter(status__in=services.ACTIVE, email_confirmed_at__isnull=False).count()
+        if event.is_published
+        else 0
+    )
     return render(
         request,
         "events/manage/event_cancel.html",

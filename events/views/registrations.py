@@ -25,8 +25,11 @@ REGISTRATIONS_PER_PAGE = 50
 Status = Registration.Status
 
 
-def _status_counts(event) -> dict:
-    counts = dict(event.registrations.order_by().values_list("status").annotate(n=Count("pk")))
+def _status_counts(event, *, confirmed_addresses_only=False) -> dict:
+    registrations = event.registrations.order_by()
+    if confirmed_addresses_only:  # who messages reach
+        registrations = registrations.filter(email_confirmed_at__isnull=False)
+    counts = dict(registrations.values_list("status").annotate(n=Count("pk")))
     return {status: counts.get(status, 0) for status in Status.values}
 
 
@@ -152,7 +155,7 @@ def registrations_csv(request, event):
 @managers_only
 @require_http_methods(["GET", "HEAD", "POST"])
 def message(request, event):
-    counts = _status_counts(event)
+    counts = _status_counts(event, confirmed_addresses_only=True)
     form = MessageForm(request.POST if request.method == "POST" else None, counts=counts)
     if request.method == "POST" and form.is_valid():
         sent = services.message_attendees(
@@ -176,7 +179,7 @@ def check_in(request, event):
         query = request.POST.get("q", "").strip()
         back = f"{url}?{urlencode({'q': query})}" if query else url
         pk = request.POST.get("registration", "")
-        registration = get_object_or_404(event.registrations, pk=int(pk) if pk.isdigit() else 0)
+        registration = get_object_or_404(event.registrations, pk=int(pk) if pk.isdecimal() else 0)
         undo = request.POST.get("undo") == "1"
         try:
             services.check_in(registration=registration, actor=request.user, undo=undo)

@@ -181,24 +181,56 @@ def test_on_an_event_by_application_the_confirmed_guest_waits_for_the_organizers
     assert "The organizers are reviewing your request and will write to you with their decision." in page
 
 
-def test_registering_twice_returns_the_same_registration_and_sends_no_second_email(
+NEUTRAL = (
+    "We sent an e-mail to giulia.ferri@example.org to confirm the address: your seat counts once you confirm "
+    "it with the link in the e-mail."
+)
+
+
+def test_registering_twice_returns_the_same_registration_and_sends_the_check_again_to_the_address(
     client, django_capture_on_commit_callbacks, mailoutbox
 ):
     event = EventFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        page_messages(client.post(url("events:register", slug=event.slug), form_data()))
+        first_response = client.post(url("events:register", slug=event.slug), form_data())
+    first_messages = page_messages(first_response)
     first = Registration.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("events:register", slug=event.slug), form_data(name="Qualcun Altro"))
 
     assert list(Registration.objects.values_list("pk", "name")) == [(first.pk, "Giulia Ferri")]
-    assert len(mailoutbox) == 1
-    assert response["Location"] == url("events:event_detail", slug=event.slug)
-    assert page_messages(response) == [
-        "giulia.ferri@example.org was already registered for this event: the link to see or cancel the "
-        "registration is in the e-mails we sent to that address."
+    # Whoever typed the address gets the very answer of a first registration: nothing tells it was there.
+    assert response["Location"] == first_response["Location"] == url("events:event_detail", slug=event.slug)
+    assert page_messages(response) == first_messages == [NEUTRAL]
+    assert [(m.to, m.subject) for m in mailoutbox] == 2 * [
+        (["giulia.ferri@example.org"], f"Confirm your registration for {event.title}")
     ]
+    assert absolute("events:confirm_email", token=first.token) in mailoutbox[1].body
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "another account"])
+def test_registering_an_address_already_confirmed_tells_nothing_and_mails_its_link_to_the_address(
+    client, django_capture_on_commit_callbacks, mailoutbox, signed_in
+):
+    event = EventFactory(title="Generare comunità")
+    registration = RegistrationFactory(event=event, email="giulia.ferri@example.org", name="Giulia Ferri", language="en")
+    if signed_in:
+        client.force_login(VerifiedUserFactory(email="curioso@example.org"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data(name="Curioso"))
+
+    assert response["Location"] == url("events:event_detail", slug=event.slug)
+    assert page_messages(response) == [NEUTRAL]
+    assert list(Registration.objects.values_list("pk", "name", "status")) == [
+        (registration.pk, "Giulia Ferri", Status.CONFIRMED)
+    ]
+    [link] = mailoutbox
+    assert (link.to, link.subject) == (["giulia.ferri@example.org"], "Your registration for Generare comunità")
+    assert absolute("events:registration", token=registration.token) in link.body
+    assert f'href="{absolute("events:registration", token=registration.token)}"' in link.alternatives[0][0]
+    assert OutgoingEmail.objects.get().template == "event_registration_link"
 
 
 def test_the_privacy_policy_must_be_accepted(client, mailoutbox):
@@ -330,6 +362,46 @@ def test_a_signed_in_member_registering_another_address_must_confirm_it(
     assert [(m.to, m.subject) for m in mailoutbox] == [
         (["collega@example.org"], f"Confirm your registration for {event.title}")
     ]
+
+
+def test_registering_another_address_again_never_leads_the_account_to_its_token_page(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(registration_policy=Event.Policy.MEMBERS)
+    client.force_login(member())
+    with django_capture_on_commit_callbacks(execute=True):
+        page_messages(client.post(url("events:register", slug=event.slug), form_data(email="collega@example.org")))
+    registration = Registration.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url("events:register", slug=event.slug), form_data(email="collega@example.org"))
+
+    assert again["Location"] == url("events:event_detail", slug=event.slug)
+    assert page_messages(again) == [
+        "We sent an e-mail to collega@example.org to confirm the address: your seat counts once you confirm "
+        "it with the link in the e-mail."
+    ]
+    registration.refresh_from_db()
+    assert (registration.status, registration.email_confirmed_at) == (Status.PENDING, None)
+    assert [(m.to, m.subject) for m in mailoutbox] == 2 * [
+        (["collega@example.org"], f"Confirm your registration for {event.title}")
+    ]
+
+
+def test_my_registrations_shows_a_registration_for_another_address_only_once_that_address_is_confirmed(client):
+    me = member()
+    event = EventFactory(title="Per una collega", registration_policy=Event.Policy.MEMBERS)
+    client.force_login(me)
+    page_messages(client.post(url("events:register", slug=event.slug), form_data(email="collega@example.org")))
+    registration = Registration.objects.get(user=me)
+
+    before = client.get(url("events:my_registrations"))
+    client.post(url("events:confirm_email", token=registration.token))
+    after = client.get(url("events:my_registrations"))
+
+    assert before.context["sections"][0]["registrations"] == []
+    assert url("events:registration", token=registration.token) not in before.content.decode()
+    assert [r.pk for r in after.context["sections"][0]["registrations"]] == [registration.pk]
 
 
 def test_a_signed_in_non_member_learns_how_to_join_and_nothing_is_created(client, mailoutbox):
@@ -672,3 +744,16 @@ def test_times_on_the_pages_are_in_rome_time(client):
     start = timezone.localtime(event.start, ROME)
     with translation.override("en"):
         assert f"from {formats.time_format(start.time())} to" in html
+
+
+@pytest.mark.django_db
+def test_the_link_is_sent_again_at_most_once_every_ten_minutes():
+    from events.services import resend_registration_link
+
+    registration = RegistrationFactory(email="flood@example.org")
+    OutgoingEmail.objects.all().delete()
+
+    for _attempt in range(5):
+        resend_registration_link(registration)
+
+    assert OutgoingEmail.objects.filter(to="flood@example.org").count() == 1

@@ -139,6 +139,12 @@ def message(language):
     return registration
 
 
+def registration_link(language):
+    registration = confirmed_guest(make_event(), language)
+    services.resend_registration_link(registration)
+    return registration
+
+
 def reminder(offset):
     def scenario(language):
         event = make_event()
@@ -175,6 +181,7 @@ SCENARIOS = {
     "event_cancelled": (cancelled, f"Cancelled: {TITLE}", False, True),
     "event_message": (message, f"Parcheggio – {TITLE}", True, False),
     "event_reminder": (reminder(2880), f"Reminder: {TITLE} starts in 2 days", True, False),
+    "event_registration_link": (registration_link, f"Your registration for {TITLE}", True, False),
 }
 
 
@@ -216,6 +223,24 @@ def test_the_email_check_carries_the_confirmation_link():
     assert link in email.body_text
     assert f'href="{link}"' in email.body_html
     assert email.body_text.startswith("Hello Giulia Ferri,\n\nSomeone, probably you, registered this address")
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_the_link_sent_again_opens_the_registration_once_the_address_is_confirmed(language):
+    unconfirmed = guest(make_event(), language)
+    confirmed = confirmed_guest(make_event(), language, email="altra@example.org")
+    OutgoingEmail.objects.all().delete()
+
+    services.resend_registration_link(unconfirmed)
+    services.resend_registration_link(confirmed)
+
+    assert sorted(OutgoingEmail.objects.values_list("template", "to")) == [
+        ("event_email_check", ADDRESS), ("event_registration_link", "altra@example.org")
+    ]
+    check, link = sent("event_email_check", unconfirmed), sent("event_registration_link", confirmed)
+    assert absolute("events:confirm_email", language, token=unconfirmed.token) in check.body_text
+    assert absolute("events:registration", language, token=confirmed.token) in link.body_text
+    assert f'href="{absolute("events:registration", language, token=confirmed.token)}"' in link.body_html
 
 
 def test_confirmation_and_promotion_say_the_seat_is_confirmed_and_the_calendar_file_is_attached():

@@ -350,6 +350,30 @@ def test_an_invalid_month_says_how_to_write_it(client):
     assert 'aria-invalid="true"' in html
 
 
+@pytest.mark.parametrize("month", ["9999-12", "2101-01", "1899-12"])
+def test_a_month_outside_the_years_1900_to_2100_is_invalid_like_any_other(client, month):
+    on_day(3, title="Incontro")
+
+    response = client.get(url("events:event_list", "en"), {"month": month})
+
+    assert response.status_code == 200
+    assert listed(response) == []
+    assert response.context["filter"].errors == {"month": ["Enter a month as year and month, e.g. 2026-03."]}
+
+
+@pytest.mark.parametrize(("month", "params"), [("1900-01", {"when": "past"}), ("2100-12", {})])
+def test_the_first_and_the_last_month_accepted_filter_the_list(client, month, params):
+    year, number = map(int, month.split("-"))
+    EventFactory(title="Quel mese", start=datetime(year, number, 10, 9, 30, tzinfo=ROME),
+                 end=datetime(year, number, 10, 17, tzinfo=ROME))
+
+    response = client.get(url("events:event_list", "en"), {"month": month, **params})
+
+    assert response.status_code == 200
+    assert response.context["filter"].errors == {}
+    assert listed(response) == ["Quel mese"]
+
+
 def test_the_empty_state_says_what_was_searched_and_offers_a_way_out(client, taxonomy):
     on_day(3, title="Incontro")
 
@@ -605,6 +629,33 @@ def test_the_manager_of_an_organizing_ally_sees_the_draft(client):
 
     assert "<strong>Draft – not public</strong>" in html
     assert ">Edit</a>" in html
+
+
+def test_a_draft_cancelled_before_publication_stays_private(client):
+    organizer = MemberOrganizationFactory(name="Solo una bozza annullata")
+    manager = AllyManagerFactory(ally=organizer)
+    event = on_day(3, title="Bozza annullata", draft=True, organizers=[organizer])
+    event.status, event.cancelled_at = Event.Status.CANCELLED, timezone.now()
+    event.save()
+    on_day(4, title="Annullato dopo la pubblicazione", cancelled=True)
+
+    listing = client.get(url("events:event_list"))
+    feed = Calendar.from_ical(client.get(url("events:feed")).content)
+    anonymous = page(client, event)
+    anonymous_ics = client.get(url("events:event_ics", slug=event.slug))
+    register = client.get(url("events:register", slug=event.slug))
+    client.force_login(VerifiedUserFactory())
+    other_user = page(client, event)
+    client.force_login(manager.user)
+    organizer_page = page(client, event)
+
+    assert listed(listing) == ["Annullato dopo la pubblicazione"]
+    assert list(listing.context["filter"].form.fields["organizer"].queryset) == []
+    assert [str(c["summary"]) for c in feed.walk("VEVENT")] == ["Annullato dopo la pubblicazione"]
+    assert [anonymous.status_code, anonymous_ics.status_code, register.status_code, other_user.status_code] == [
+        404, 404, 404, 404
+    ]
+    assert organizer_page.status_code == 200
 
 
 def test_a_cancelled_event_shows_the_banner(client):

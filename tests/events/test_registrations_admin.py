@@ -337,6 +337,26 @@ def test_a_message_to_the_waiting_list_reaches_only_them(client, coordinator, dj
     assert "Stiamo cercando una sala più grande." in english.body
 
 
+def test_a_message_to_the_pending_counts_and_reaches_only_the_confirmed_addresses(
+    client, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
+    event = EventFactory(registration_policy="application")
+    RegistrationFactory(event=event, email="richiedente@example.org", status="pending", confirmed_at=None)
+    RegistrationFactory(event=event, email="mai-confermato@example.org", status="pending", confirmed_at=None,
+                        email_confirmed_at=None)
+
+    page = client.get(url("events:message", slug=event.slug))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("events:message", slug=event.slug),
+            {"recipients": "pending", "subject": "Documenti", "body": "Portate un documento."},
+        )
+
+    assert "Pending registrations (1)" in page.content.decode()
+    assert messages_of(response) == ["Your message was sent to 1 person."]
+    assert [m.to for m in mailoutbox] == [["richiedente@example.org"]]
+
+
 def test_a_message_needs_a_subject_and_a_text(client, coordinator):
     event = EventFactory()
     RegistrationFactory(event=event)
@@ -407,6 +427,16 @@ def test_checking_in_nobody_is_not_found(client, coordinator, door):
     responses = [client.post(url("events:check_in", slug=event.slug), {"registration": value}) for value in ("", "abc")]
 
     assert [r.status_code for r in responses] == [404, 404]
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "9" * 30])
+def test_checking_in_with_digits_that_are_no_registration_is_not_found(client, coordinator, door, value):
+    event, _people = door
+
+    response = client.post(url("events:check_in", slug=event.slug), {"registration": value})
+
+    assert response.status_code == 404
+    assert Registration.objects.filter(checked_in_at__isnull=False).count() == 0
 
 
 def test_someone_not_confirmed_cannot_be_checked_in(client, coordinator, door):

@@ -262,6 +262,26 @@ def _closed(state):
     return EventFactory(start=now - timedelta(days=2), end=now - timedelta(days=1))  # past
 
 
+def test_the_closed_reasons_are_marked_for_translation():
+    """makemessages extracts only strings inside a gettext call: each reason sits in gettext_noop()."""
+    import ast
+    import inspect
+
+    from events import services
+
+    [node] = [
+        node for node in ast.walk(ast.parse(inspect.getsource(services)))
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["CLOSED_REASONS"]
+    ]
+    marked = {
+        key.value: value.args[0].value
+        for key, value in zip(node.value.keys, node.value.values, strict=True)
+        if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "gettext_noop"
+    }
+    assert marked == services.CLOSED_REASONS
+    assert set(marked) == {"none", "draft", "cancelled", "not_yet", "closed", "past"}
+
+
 @pytest.mark.parametrize("state", ["none", "draft", "cancelled", "not_yet", "closed", "past"])
 def test_closed_windows_refuse_with_the_reason(state):
     event = _closed(state)
@@ -450,6 +470,31 @@ def test_cancelling_twice_or_cancelling_a_waitlisted_person_promotes_nobody_else
     assert emails() == [("event_registration_cancelled", waiting[1].email)]
 
 
+@pytest.mark.parametrize("when", ["event cancelled", "event started"])
+def test_once_the_event_is_cancelled_or_has_started_a_cancellation_promotes_nobody(when):
+    event = EventFactory(capacity=2)
+    workshop = workshop_day(event, capacity=1)
+    leaving, waiting_for_session, waiting_for_event = [signed_in(event, session_ids=[workshop.pk]) for _ in range(3)]
+    if when == "event cancelled":
+        cancel_event(event=event, actor=CoordinatorFactory())
+    else:
+        Event.objects.filter(pk=event.pk).update(start=timezone.now() - timedelta(hours=1))
+    forget_emails()
+
+    cancel_registration(registration=leaving, actor=None)
+
+    assert statuses(event) == {
+        leaving.email: Status.CANCELLED,
+        waiting_for_session.email: Status.CONFIRMED,
+        waiting_for_event.email: Status.WAITLISTED,
+    }
+    assert choice_statuses(workshop) == {
+        waiting_for_session.email: Choice.WAITLISTED,
+        waiting_for_event.email: Choice.REQUESTED,
+    }
+    assert emails() == [("event_registration_cancelled", leaving.email)]
+
+
 def test_someone_else_cannot_cancel_a_registration():
     event, (seated,), waiting = _full_event_with_waitlist(capacity=1, waiting=1)
 
@@ -538,6 +583,52 @@ def test_removing_the_limit_promotes_everyone_waiting():
 
     assert set(statuses(event).values()) == {Status.CONFIRMED}
     assert emails() == sorted(("event_promoted", r.email) for r in waiting)
+
+
+def _workshop_with_waiting_list():
+    """A published event with a one-seat workshop: the first has the seat, the second waits for it."""
+    event = EventFactory(capacity=10)
+    workshop = workshop_day(event, capacity=1)
+    seated, waiting = [signed_in(event, session_ids=[workshop.pk]) for _ in range(2)]
+    forget_emails()
+    return fresh(event), workshop, seated, waiting
+
+
+def test_removing_the_seat_limit_of_a_workshop_confirms_its_waiting_list():
+    event, workshop, seated, waiting = _workshop_with_waiting_list()
+
+    def no_limit(saved_event):
+        saved_event.sessions.filter(pk=workshop.pk).update(capacity=None)
+
+    save_event(event=event, actor=CoordinatorFactory(), previous=previous_of(event), save_programme=no_limit)
+
+    assert choice_statuses(workshop) == {seated.email: Choice.CONFIRMED, waiting.email: Choice.CONFIRMED}
+    assert emails() == [("event_session_promoted", waiting.email)]
+
+
+def test_more_seats_for_the_event_and_a_workshop_go_first_to_who_waited_for_the_workshop():
+    event = EventFactory(capacity=2)
+    workshop = workshop_day(event, capacity=1)
+    seated, waiting_for_session, waiting_for_event = [signed_in(event, session_ids=[workshop.pk]) for _ in range(3)]
+    forget_emails()
+    event = fresh(event)
+    previous = previous_of(event)
+    event.capacity = 3
+
+    def more_workshop_seats(saved_event):
+        saved_event.sessions.filter(pk=workshop.pk).update(capacity=2)
+
+    save_event(event=event, actor=CoordinatorFactory(), previous=previous, save_programme=more_workshop_seats)
+
+    assert set(statuses(event).values()) == {Status.CONFIRMED}
+    assert choice_statuses(workshop) == {
+        seated.email: Choice.CONFIRMED,
+        waiting_for_session.email: Choice.CONFIRMED,
+        waiting_for_event.email: Choice.WAITLISTED,
+    }
+    assert emails() == sorted(
+        [("event_session_promoted", waiting_for_session.email), ("event_promoted", waiting_for_event.email)]
+    )
 
 
 def test_lowering_the_capacity_keeps_the_confirmed_and_waitlists_newcomers():
@@ -642,7 +733,7 @@ def test_check_in_only_for_the_confirmed_and_it_can_be_undone():
 
 def test_cancelling_an_event_tells_every_active_registration_and_drops_unsent_reminders():
     event, (seated,), (waiting,) = _full_event_with_waitlist(capacity=1, waiting=1)
-    pending = guest(event, "ospite@example.org")
+    guest(event, "ospite@example.org")  # never confirmed the address: told nothing
     gone = signed_in(event)
     cancel_registration(registration=gone, actor=None)
     sent = seated.reminders.get(offset_minutes=2880)
@@ -655,9 +746,7 @@ def test_cancelling_an_event_tells_every_active_registration_and_drops_unsent_re
 
     assert (cancelled.status, fresh(event).status) == (Event.Status.CANCELLED, Event.Status.CANCELLED)
     assert fresh(event).cancelled_at is not None
-    assert emails() == sorted(
-        [("event_cancelled", seated.email), ("event_cancelled", waiting.email), ("event_cancelled", pending.email)]
-    )
+    assert emails() == sorted([("event_cancelled", seated.email), ("event_cancelled", waiting.email)])
     assert list(Reminder.objects.filter(registration__event=event)) == [sent]
     assert other_event_registration.reminders.count() == 2
     assert "STATUS:CANCELLED" in ics_of(OutgoingEmail.objects.get(to=seated.email))
@@ -666,6 +755,41 @@ def test_cancelling_an_event_tells_every_active_registration_and_drops_unsent_re
     forget_emails()
     cancel_event(event=event, actor=CoordinatorFactory())
     assert emails() == []
+
+
+def test_cancelling_an_event_tells_no_address_that_was_never_confirmed():
+    event = EventFactory(registration_policy=Event.Policy.APPLICATION)
+    applicant = confirm_email(token=guest(event, "richiedente@example.org").token)
+    guest(event, "mai-confermato@example.org")
+    forget_emails()
+
+    cancel_event(event=event, actor=CoordinatorFactory())
+
+    assert emails() == [("event_cancelled", applicant.email)]
+
+
+@pytest.mark.parametrize("change", ["cancelled", "published"])
+def test_saving_an_edit_keeps_a_cancellation_or_publication_made_meanwhile(change):
+    coordinator = CoordinatorFactory()
+    event = EventFactory(draft=change == "published", capacity=1)
+    editing = fresh(event)  # what the editor loaded before the change
+    previous = previous_of(editing)
+    if change == "cancelled":
+        changed = cancel_event(event=fresh(event), actor=coordinator)
+    else:
+        changed = publish_event(event=fresh(event), actor=coordinator)
+    editing.summary = "Un nuovo sommario."
+
+    save_event(event=editing, actor=coordinator, previous=previous)
+
+    saved = fresh(event)
+    assert (saved.summary, saved.status, saved.published_at, saved.cancelled_at) == (
+        "Un nuovo sommario.",
+        changed.status,
+        changed.published_at,
+        changed.cancelled_at,
+    )
+    assert saved.status == {"cancelled": Event.Status.CANCELLED, "published": Event.Status.PUBLISHED}[change]
 
 
 def test_cancelling_a_draft_sends_nothing():
@@ -833,6 +957,20 @@ def test_messaging_attendees_reaches_the_chosen_statuses():
 
     assert count == 2
     assert emails() == sorted([("event_message", seated.email), ("event_message", waiting.email)])
+
+
+def test_messages_never_go_to_an_address_that_was_never_confirmed():
+    event = EventFactory(registration_policy=Event.Policy.APPLICATION)
+    applicant = confirm_email(token=guest(event, "richiedente@example.org").token)
+    guest(event, "mai-confermato@example.org")
+    forget_emails()
+
+    count = message_attendees(
+        event=event, actor=CoordinatorFactory(), statuses=[Status.PENDING], subject="Domanda", body="Una domanda."
+    )
+
+    assert count == 1
+    assert emails() == [("event_message", applicant.email)]
 
 
 # Permissions ------------------------------------------------------------------------
