@@ -1,8 +1,9 @@
 """Reads about events: querysets shaped for the pages that show them."""
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+
+from alliance.text import full_text_search
 
 from .models import Event, Registration, Session, SessionChoice, Speaker
 
@@ -29,18 +30,12 @@ def past(queryset, now=None):
 
 
 def search_events(queryset, query: str):
-    query = " ".join(query.split())
-    if not query:
-        return queryset
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector("title", weight="A", config="italian") + SearchVector(
-            "summary", "description", "city", "venue_name", weight="B", config="italian"
-        )
-        search = SearchQuery(query, config="italian", search_type="websearch")
-        return queryset.annotate(search=vector).filter(Q(search=search) | Q(title__icontains=query))
-    return queryset.filter(Q(title__icontains=query) | Q(summary__icontains=query) | Q(city__icontains=query))
+    return full_text_search(
+        queryset,
+        query,
+        weighted={"A": ["title"], "B": ["summary", "description", "city", "venue_name"]},
+        fallback=["title", "summary", "city"],
+    )
 
 
 def event_for_page(slug: str):

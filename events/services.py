@@ -13,11 +13,11 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from alliance.emails import queue_email
+from alliance.text import unique_slug
 
 from .calendar import ics_attachment
 from .models import Event, Registration, Reminder, Session, SessionChoice, new_token
@@ -357,13 +357,7 @@ def check_in(*, registration: Registration, actor, undo: bool = False) -> Regist
 
 
 def unique_event_slug(title: str, *, exclude_pk=None) -> str:
-    base = slugify(title)[:200] or "evento"
-    slug, n = base, 1
-    taken = Event.objects.exclude(pk=exclude_pk) if exclude_pk else Event.objects.all()
-    while taken.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Event, title, fallback="evento", exclude_pk=exclude_pk)
 
 
 CHANGE_FIELDS = ("start", "end", "venue_name", "address", "city", "online_url")

@@ -1,10 +1,10 @@
 """Reads about projects and pathways, shaped for their pages."""
 
-from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from alliance.models import Region
+from alliance.text import full_text_search
 
 from .models import Pathway, PathwayApplication, Project, ProjectLogEntry, ProjectPartner, Stage, StageProgress
 
@@ -18,18 +18,12 @@ def published_projects():
 
 
 def search_projects(queryset, query: str):
-    query = " ".join(query.split())
-    if not query:
-        return queryset
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        vector = SearchVector("title", weight="A", config="italian") + SearchVector(
-            "summary", "description", "municipalities", "results", weight="B", config="italian"
-        )
-        search = SearchQuery(query, config="italian", search_type="websearch")
-        return queryset.annotate(search=vector).filter(Q(search=search) | Q(title__icontains=query))
-    return queryset.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+    return full_text_search(
+        queryset,
+        query,
+        weighted={"A": ["title"], "B": ["summary", "description", "municipalities", "results"]},
+        fallback=["title", "summary"],
+    )
 
 
 def search_public_projects(query: str, limit: int):

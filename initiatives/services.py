@@ -3,10 +3,10 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from alliance import text
 from alliance.emails import queue_email
 from members.services import coordinators
 
@@ -35,15 +35,7 @@ RESERVED_SLUGS = {"regioni", "regions", "nuovo", "new"}
 
 
 def unique_slug(model, title: str, *, exclude_pk=None) -> str:
-    base = slugify(title)[:200] or "iniziativa"
-    if base in RESERVED_SLUGS:
-        base = f"{base}-1"
-    slug, n = base, 1
-    taken = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
-    while taken.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return text.unique_slug(model, title, fallback="iniziativa", reserved=RESERVED_SLUGS, exclude_pk=exclude_pk)
 
 
 # Projects ---------------------------------------------------------------------------

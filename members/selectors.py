@@ -1,9 +1,9 @@
 """Reads about allies: querysets shaped for the pages that show them."""
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
 
 from alliance.models import Theme
+from alliance.text import full_text_search
 
 from .models import Ally, AllyManager, MembershipApplication
 
@@ -21,27 +21,11 @@ def public_allies():
 
 
 def search_allies(queryset, query: str):
-    """Full-text search in Italian on PostgreSQL; a plain substring match elsewhere."""
-    query = " ".join(query.split())
-    if not query:
-        return queryset
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("name", weight="A", config="italian")
-            + SearchVector("summary", "role", weight="B", config="italian")
-            + SearchVector("description", "city", weight="C", config="italian")
-        )
-        search = SearchQuery(query, config="italian", search_type="websearch")
-        return queryset.annotate(search_rank=SearchRank(vector, search)).filter(
-            Q(search_rank__gt=0) | Q(name__icontains=query)
-        )
-    return queryset.filter(
-        Q(name__icontains=query)
-        | Q(summary__icontains=query)
-        | Q(description__icontains=query)
-        | Q(city__icontains=query)
+    return full_text_search(
+        queryset,
+        query,
+        weighted={"A": ["name"], "B": ["summary", "role"], "C": ["description", "city"]},
+        fallback=["name", "summary", "description", "city"],
     )
 
 

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from alliance import text
 from alliance.emails import queue_email
 from alliance.roles import COORDINATOR_GROUP
 
@@ -31,13 +31,7 @@ def current_principles() -> Principles:
 
 
 def unique_slug(name: str, *, exclude_pk=None) -> str:
-    base = slugify(name)[:200] or "alleato"
-    slug, n = base, 1
-    taken = Ally.objects.exclude(pk=exclude_pk) if exclude_pk else Ally.objects.all()
-    while taken.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return text.unique_slug(Ally, name, fallback="alleato", exclude_pk=exclude_pk)
 
 
 # Joining -------------------------------------------------------------------
