@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import OutgoingEmail, Province, Region, Theme
+from .models import LogEntry, OutgoingEmail, Province, Region, Theme
 
 
 @admin.register(Theme)
@@ -39,4 +39,24 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
+    """The record of every change: read only, as it was written."""
+
+    list_display = ["created_at", "action", "content_type", "object_id", "actor"]
+    list_filter = ["content_type"]
+    search_fields = ["action", "actor__email"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -101,3 +101,40 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class LogEntry(models.Model):
+    """One change on the record, for any object of the portal (modelled on pretix's LogEntry).
+
+    `action` is a dotted name such as ``events.registration.status.confirmed``
+    or ``events.event.changed``; `data` holds what the change needs to be read
+    later (``{"from": ..., "to": ..., "note": ...}`` for a status change).
+    Written by `alliance.workflow`, never edited.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of object")
+    )
+    object_id = models.PositiveBigIntegerField(_("object"))
+    action = models.CharField(_("action"), max_length=120)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log")
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="log_object_idx")]
+
+    def __str__(self):
+        return f"{self.action} #{self.object_id}"
+
+    @property
+    def description(self) -> str:
+        from .workflow import describe
+
+        return describe(self)
