@@ -8,11 +8,12 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self):
-        from . import selectors
+        from . import pagecache, selectors
         from .registry import registry
         from .roles import ensure_coordinator_group
 
         registry.home_figures.append(selectors.taxonomy_figures)
+        pagecache.connect_signals()
         # After every migrate, so that the permissions of models added later
         # by the other domains reach the coordinator role too.
         post_migrate.connect(ensure_coordinator_group, dispatch_uid="alliance.coordinator_group")

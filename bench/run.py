@@ -1,15 +1,24 @@
-"""Throughput of the public pages against a bare Django view, served by gunicorn on 127.0.0.1.
+"""Throughput and latency of the public pages against a bare Django view, served by gunicorn on 127.0.0.1.
 
-Every number is a ratio to the bare view measured in the same run, so machines
-of different speed give comparable results. Traffic goes only to 127.0.0.1,
-in a bounded number of requests.
+Every number is a ratio to the bare view (one query, a small template)
+measured in the same server run, so machines of different speed give
+comparable results. Traffic goes only to 127.0.0.1, in a bounded number of
+requests. Two rounds: **cold** (page cache off: every request renders) and
+**warm** (the anonymous page cache on, shared by the workers through Redis
+when REDIS_URL is set, else through a folder of files). Then, optionally, the
+registration burst (bench/burst.py).
 
-    .venv/bin/python bench/run.py [--requests 2000] [--concurrency 8]
+    .venv/bin/python bench/run.py [--requests 1000] [--concurrency 8] [--scale 0] [--burst]
+
+`--scale 1` adds 10,000 allies, 5,000 events, 200,000 registrations and
+3,000 projects (bench/generate.py) — meant for PostgreSQL (DATABASE_URL).
+The results are printed and written to bench/RESULTS.md.
 """
 
 import argparse
 import http.client
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,8 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "bare Django view (baseline)"
 PAGES = {
-    "bare Django view (baseline)": "/bench/bare/",
+    BASELINE: "/bench/bare/",
     "home (it)": "/",
     "home (en)": "/en/",
     "search": "/cerca/?q=welfare",
@@ -44,17 +54,23 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def fetch(conn, path):
+    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"{path}: HTTP {response.status}")
+    if response.getheader("Set-Cookie"):
+        raise RuntimeError(f"{path}: an anonymous reader got a cookie")
+
+
 def hammer(port, path, requests, concurrency):
+    """Requests per second with `concurrency` keep-alive clients."""
+
     def worker(count):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for _ in range(count):
-            conn.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{path}: HTTP {response.status}")
-            if response.getheader("Set-Cookie"):
-                raise RuntimeError(f"{path}: an anonymous reader got a cookie")
+            fetch(conn, path)
         conn.close()
 
     share = [requests // concurrency] * concurrency
@@ -64,51 +80,107 @@ def hammer(port, path, requests, concurrency):
     return sum(share) / (time.perf_counter() - started)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    args = parser.parse_args()
+def latencies(port, path, count):
+    """One client, one request at a time: the p50 and p95 in milliseconds."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        fetch(conn, path)
+        times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
-    port = free_port()
-    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
-    env.setdefault("DATABASE_URL", f"sqlite:///{db}")
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    server = subprocess.Popen(
-        [
-            str(Path(python).parent / "gunicorn"),
-            "bench.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        for _ in range(100):
+
+class Server:
+    def __init__(self, env, workers=2, threads=1):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )
+        for _ in range(200):
             try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/bench/bare/")
-                break
+                http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/bench/bare/")
+                return
             except OSError:
                 time.sleep(0.1)
-        for path in PAGES.values():  # warm-up
-            hammer(port, path, 50, 2)
-        results = {name: hammer(port, path, args.requests, args.concurrency) for name, path in PAGES.items()}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        raise RuntimeError("gunicorn did not start")
 
-    baseline = results["bare Django view (baseline)"]
-    print(f"{args.requests} requests per page, {args.concurrency} concurrent clients, gunicorn with 2 workers")
-    for name, rate in results.items():
-        print(f"  {name:32} {rate / baseline:5.2f} × baseline")
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def measure(env, args, cached: bool):
+    server = Server({**env, "PAGE_CACHE_ENABLED": "true" if cached else "false"})
+    try:
+        for path in PAGES.values():  # warm-up: imports, templates, and (warm round) the page cache
+            hammer(server.port, path, 20, 2)
+        rates = {name: hammer(server.port, path, args.requests, args.concurrency) for name, path in PAGES.items()}
+        single = {name: latencies(server.port, path, args.latency_requests) for name, path in PAGES.items()}
+    finally:
+        server.stop()
+    return rates, single
+
+
+def report(title, rates, single):
+    base_rate = rates[BASELINE]
+    base_p95 = single[BASELINE][1]
+    lines = [f"### {title}", "", "| page | throughput × bare | p50 ms | p95 ms | p95 × bare |", "|---|---:|---:|---:|---:|"]
+    for name in PAGES:
+        p50, p95 = single[name]
+        lines.append(f"| {name} | {rates[name] / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} |")
+    lines.append("")
+    lines.append(f"Bare view: {base_rate:.0f} requests/s with the concurrent clients, p95 {base_p95:.1f} ms single-client.")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--latency-requests", type=int, default=60)
+    parser.add_argument("--scale", type=float, default=0.0, help="add scale data (1.0 = 10,000 allies...)")
+    parser.add_argument("--burst", action="store_true", help="also run the registration burst (bench/burst.py)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="alleanza-bench-"))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT),
+           "BENCH_CACHE_DIR": str(workdir / "cache")}
+    env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
+    python = sys.executable
+    database = env["DATABASE_URL"].split(":", 1)[0]
+    if database.startswith("postgres"):
+        # A fresh database for every run, so that the figures do not depend on earlier runs.
+        subprocess.run([python, "-c", "import bench.dbreset as r; r.reset()"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    if args.scale:
+        subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
+
+    lines = [
+        "# Benchmark results", "",
+        f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}`"
+        f" on {database}, gunicorn with 2 sync workers, production settings, "
+        f"cache: {'Redis' if env.get('REDIS_URL') else 'files'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        "Ratios are to the bare view measured in the same server run.", "",
+    ]
+    cold = measure(env, args, cached=False)
+    lines += report("Cold (every request renders)", *cold)
+    lines.append("")
+    warm = measure(env, args, cached=True)
+    lines += report("Warm (anonymous page cache)", *warm)
+    if args.burst:
+        from bench import burst
+
+        lines += ["", *burst.run(env)]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    Path(args.out).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -10,3 +10,12 @@ from alliance.settings.production import *  # noqa: E402,F403
 
 ROOT_URLCONF = "bench.urls"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+
+# The page cache must be shared by gunicorn's workers: Redis when REDIS_URL is set,
+# otherwise a folder of files that bench/run.py makes for the run.
+if not REDIS_URL and os.environ.get("BENCH_CACHE_DIR"):  # noqa: F405
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                    "LOCATION": os.environ["BENCH_CACHE_DIR"]}
+    }
+PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "false").lower() == "true"

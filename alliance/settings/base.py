@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "alliance.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +87,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server and a Celery worker on one SQLite file.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Bursts of registrations: readers never wait for the writer (WAL), and every transaction
+    # takes the write lock when it begins, so concurrent writers queue instead of failing with
+    # "database is locked" half-way (SQLite has no SELECT ... FOR UPDATE).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -229,4 +235,27 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+}
+
+
+# Whole-page cache of the public pages for anonymous readers (alliance/pagecache.py).
+# The cache must be shared by every process: on by default with Redis.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=bool(REDIS_URL))
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
+PAGE_CACHE_VIEWS = {
+    "alliance:home",
+    "alliance:search",
+    "alliance:privacy",
+    "alliance:contacts",
+    "members:ally_list",
+    "members:ally_detail",
+    "events:event_list",
+    "events:event_detail",
+    "events:event_ics",
+    "events:feed",
+    "initiatives:project_list",
+    "initiatives:project_regions",
+    "initiatives:project_detail",
+    "initiatives:pathway_list",
+    "initiatives:pathway_detail",
 }

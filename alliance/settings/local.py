@@ -14,3 +14,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 
 # whitenoise serves from the finders here; it only wants the folder to exist.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# One web process (runserver): the in-memory cache is shared by every request.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)  # noqa: F405

@@ -27,3 +27,6 @@ LOGGING["loggers"] = {"mail.log": {"level": "WARNING"}}  # noqa: F405 - aiosmtpd
 
 # whitenoise serves from the finders here; it only wants the folder to exist.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The page cache is tested on its own (tests/alliance/test_pagecache.py turns it on);
+# PAGE_CACHE_ENABLED=true runs the whole suite through it.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=False)  # noqa: F405
