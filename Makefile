@@ -21,7 +21,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Bootstrap Italia with only the rules the portal's templates use (bin/build-css.mjs).
+static/build/bootstrap-italia.css: node_modules/.installed bin/build-css.mjs $(shell find templates static/js -name '*.html' -o -name '*.js' 2>/dev/null)
+	node bin/build-css.mjs
+
+install: $(VENV)/.installed node_modules/.installed static/build/bootstrap-italia.css
 
 # Runs the portal with demo content on http://$(HOST):$(PORT), with a Celery
 # worker and beat. SQLite and a file-based Celery broker by default: no server

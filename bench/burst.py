@@ -1,0 +1,182 @@
+"""The registration burst: 1,000 signed-in people register in the same moment for a 200-seat event.
+
+Served by gunicorn with workers and threads on 127.0.0.1. Checks the outcome
+(exactly 200 confirmed, 800 waitlisted, one e-mail each, no 5xx) and reports
+p50/p99 latencies, with the bare view's single-request latency of the same
+run as the reference. Then times the reminder scan (nothing due) over every
+registration in the database.
+
+    DATABASE_URL=postgres://... .venv/bin/python -m bench.burst   (bench/run.py --burst calls it)
+"""
+
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PEOPLE = 1000
+SEATS = 200
+SLUG = "bench-burst"
+
+
+def setup(people: int = PEOPLE, seats: int = SEATS) -> list[dict]:
+    """Users with verified addresses, a signed-in session each, and a 200-seat event open to members."""
+    import django
+
+    django.setup()
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from events.models import Event
+
+    User = get_user_model()
+    now = timezone.now()
+    Event.objects.filter(slug=SLUG).delete()
+    Event.objects.create(
+        title="Burst", slug=SLUG, summary="Mille persone, duecento posti.", start=now + timezone.timedelta(days=30),
+        end=now + timezone.timedelta(days=30, hours=4), capacity=seats, status="published", published_at=now,
+        registration_policy="open",
+    )
+    people_rows = []
+    for n in range(people):
+        email = f"burst{n}@example.org"
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email=email, password=None, full_name=f"Persona {n}"
+        )
+        EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        people_rows.append({"email": email, "name": user.full_name, "session": session.session_key})
+    return people_rows
+
+
+def outcome() -> dict:
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from alliance.models import OutgoingEmail
+    from events.models import Registration
+
+    statuses = dict(
+        Registration.objects.filter(event__slug=SLUG).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    mails = OutgoingEmail.objects.filter(to__startswith="burst", to__endswith="@example.org")
+    per_person = mails.values("to").annotate(n=Count("pk"))
+    return {
+        "statuses": statuses,
+        "emails": mails.count(),
+        "people_with_more_than_one_email": sum(1 for row in per_person if row["n"] > 1),
+    }
+
+
+def reminder_scan(repeat: int = 20) -> dict:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from alliance.models import Theme
+    from events.models import Registration
+    from events.services import send_due_reminders
+
+    def timed(fn):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times)
+
+    connection.ensure_connection()
+    bare = timed(lambda: Theme.objects.order_by("pk").first())
+    scan = timed(send_due_reminders)
+    return {"registrations": Registration.objects.count(), "scan_ms": scan, "bare_query_ms": bare}
+
+
+def _django(env, code):
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
+                            text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run(env, people: int = PEOPLE, seats: int = SEATS) -> list[str]:
+    from bench.run import Server, latencies
+
+    rows = _django(env, f"import json, bench.burst as b; print(json.dumps(b.setup({people}, {seats})))")
+    server = Server({**env, "PAGE_CACHE_ENABLED": "false"}, workers=4, threads=8)
+    try:
+        _, bare_p95 = latencies(server.port, "/bench/bare/", 30)
+        bare_p50 = latencies(server.port, "/bench/bare/", 30)[0]
+        path = f"/eventi/{SLUG}/iscriviti/"
+        start = threading.Barrier(min(people, 200))
+        times, failures = [], []
+
+        def register(row):
+            body = urlencode({"name": row["name"], "email": row["email"], "privacy_consent": "on",
+                              "csrfmiddlewaretoken": "b" * 32})
+            headers = {"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded",
+                       "Cookie": f"sessionid={row['session']}; csrftoken={'b' * 32}",
+                       "Referer": "http://127.0.0.1/"}
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+            try:
+                start.wait(timeout=60)
+            except threading.BrokenBarrierError:
+                pass
+            began = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            times.append((time.perf_counter() - began) * 1000)
+            if response.status >= 400:
+                failures.append(response.status)
+            conn.close()
+
+        with ThreadPoolExecutor(200) as pool:
+            list(pool.map(register, rows))
+    finally:
+        server.stop()
+    result = _django(env, "import json, bench.burst as b; print(json.dumps(b.outcome()))")
+    scan = _django(env, "import json, bench.burst as b; print(json.dumps(b.reminder_scan()))")
+    times.sort()
+    p50 = statistics.median(times)
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    statuses = result["statuses"]
+    return [
+        f"### Registration burst: {people} signed-in people at once for {seats} seats",
+        "",
+        "gunicorn with 4 workers × 8 threads, 200 simultaneous connections.",
+        "",
+        f"- confirmed: {statuses.get('confirmed', 0)}, waitlisted: {statuses.get('waitlisted', 0)}, "
+        f"other: {sum(v for k, v in statuses.items() if k not in ('confirmed', 'waitlisted'))}",
+        f"- e-mails queued: {result['emails']}; people with more than one: {result['people_with_more_than_one_email']}",
+        f"- HTTP errors (4xx/5xx): {len(failures)} {sorted(set(failures)) if failures else ''}",
+        f"- latency p50 {p50:.0f} ms, p99 {p99:.0f} ms (bare view single request: p50 {bare_p50:.1f} ms, "
+        f"p95 {bare_p95:.1f} ms; p99 is {p99 / bare_p95:.0f}× the bare p95)",
+        "",
+        f"### Reminder scan with nothing due, over {scan['registrations']} registrations",
+        "",
+        f"- {scan['scan_ms']:.1f} ms per scan (median of 20); one bare query: {scan['bare_query_ms']:.2f} ms "
+        f"({scan['scan_ms'] / max(scan['bare_query_ms'], 0.001):.0f}×)",
+    ]
+
+
+if __name__ == "__main__":
+    import os
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT)}
+    print("\n".join(run(env)))
