@@ -1,16 +1,28 @@
-from django.contrib import admin
+"""The admin of projects and pathways: content is edited here, workflow fields only read.
 
+Publication, application status, decisions and places change only through
+the services (the actions below call them), so that every rule holds and
+every change is on the record.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from alliance import workflow
+
+from . import services
 from .models import (
     ExternalPartner,
     Pathway,
     PathwayApplication,
-    PathwayApplicationLogEntry,
     PathwayObjective,
     ProgressUpdate,
     Project,
     ProjectAttachment,
     ProjectLink,
-    ProjectLogEntry,
     ProjectObjective,
     ProjectPartner,
     Stage,
@@ -18,17 +30,29 @@ from .models import (
 )
 
 
-class ReadOnlyLogInline(admin.TabularInline):
-    """A history: read, never written here."""
+class HistoryMixin:
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        return render_to_string(
+            "includes/history.html", {"entries": list(workflow.history(obj)), "history_id": "admin"}
+        ) or "–"
 
-    extra = 0
-    can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+def _run(modeladmin, request, queryset, service, done_message, **kwargs):
+    """Call `service` for each selected row; report what was done and what a rule refused."""
+    done = 0
+    for obj in queryset:
+        try:
+            service(obj, actor=request.user, **kwargs)
+        except (ValidationError, PermissionDenied) as exc:
+            reason = " ".join(getattr(exc, "messages", [])) or str(_("not allowed"))
+            modeladmin.message_user(request, f"{obj}: {reason}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
 # Projects ---------------------------------------------------------------------------
@@ -66,13 +90,8 @@ class ProgressUpdateInline(admin.TabularInline):
     raw_id_fields = ["created_by"]
 
 
-class ProjectLogInline(ReadOnlyLogInline):
-    model = ProjectLogEntry
-    fields = readonly_fields = ["from_state", "to_state", "actor", "note", "at"]
-
-
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["title", "lead_ally", "status", "publication", "start_date", "end_date", "updated_at"]
     list_filter = ["publication", "status", "scope", "regions", "themes"]
     search_fields = ["title", "summary", "lead_ally__name"]
@@ -82,11 +101,17 @@ class ProjectAdmin(admin.ModelAdmin):
     autocomplete_fields = ["lead_ally"]
     raw_id_fields = ["created_by"]
     # Publication changes go through the coordination area, where they are logged and e-mailed.
-    readonly_fields = ["publication", "review_comment", "published_at", "created_at", "updated_at"]
+    readonly_fields = ["publication", "review_comment", "published_at", "created_at", "updated_at", "history"]
     inlines = [
         ProjectObjectiveInline, ProjectPartnerInline, ExternalPartnerInline, ProjectAttachmentInline,
-        ProjectLinkInline, ProgressUpdateInline, ProjectLogInline,
+        ProjectLinkInline, ProgressUpdateInline,
     ]
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish the selected projects submitted for review"))
+    def publish(self, request, queryset):
+        _run(self, request, queryset, lambda p, actor: services.publish_project(project=p, actor=actor),
+             _("%(count)s projects published."))
 
 
 # Pathways ---------------------------------------------------------------------------
@@ -103,38 +128,75 @@ class PathwayObjectiveInline(admin.TabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "eligibility", "places", "applications_open_at", "applications_close_at"]
+class PathwayAdmin(HistoryMixin, admin.ModelAdmin):
+    list_display = ["title", "status", "eligibility", "places_and_admitted", "applications_open_at",
+                    "applications_close_at"]
     list_filter = ["status", "eligibility"]
     search_fields = ["title", "purpose"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["organizers", "themes", "regions"]
     autocomplete_fields = ["project"]
+    # Status and places change in the pathway editor, where places never go below the admitted.
+    readonly_fields = ["status", "places", "places_and_admitted", "created_at", "history"]
     inlines = [PathwayObjectiveInline, StageInline]
+    actions = ["open_applications", "close_pathway"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            admitted=Count("applications", filter=Q(applications__status=PathwayApplication.Status.ADMITTED))
+        )
 
-class PathwayApplicationLogInline(ReadOnlyLogInline):
-    model = PathwayApplicationLogEntry
-    fields = readonly_fields = ["from_status", "to_status", "actor", "note", "at"]
+    @admin.display(description=_("admitted / places"))
+    def places_and_admitted(self, obj):
+        admitted = getattr(obj, "admitted", None)
+        if admitted is None:
+            admitted = obj.applications.filter(status=PathwayApplication.Status.ADMITTED).count() if obj.pk else 0
+        return f"{admitted} / {obj.places if obj.places is not None else '∞'}"
+
+    def _status(self, request, queryset, status, message):
+        _run(self, request, queryset,
+             lambda p, actor: services.set_pathway_status(pathway=p, actor=actor, status=status), message)
+
+    @admin.action(description=_("Open the selected pathways for applications"))
+    def open_applications(self, request, queryset):
+        self._status(request, queryset, Pathway.Status.OPEN, _("%(count)s pathways open for applications."))
+
+    @admin.action(description=_("Close the selected pathways"))
+    def close_pathway(self, request, queryset):
+        self._status(request, queryset, Pathway.Status.CLOSED, _("%(count)s pathways closed."))
 
 
 class StageProgressInline(admin.TabularInline):
     model = StageProgress
     extra = 0
-    fields = ["stage", "state", "note", "report", "report_submitted_at"]
-    readonly_fields = ["stage", "report", "report_submitted_at"]
+    # Progress is kept in the grid of the pathway, where every change is logged.
+    fields = readonly_fields = ["stage", "state", "note", "note_date", "report", "report_submitted_at"]
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(PathwayApplication)
-class PathwayApplicationAdmin(admin.ModelAdmin):
+class PathwayApplicationAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = ["ally", "pathway", "status", "created_at", "decided_at"]
     list_filter = ["status", "pathway"]
     search_fields = ["ally__name", "pathway__title", "contact_email"]
     list_select_related = ["ally", "pathway"]
     # Decisions go through the coordination area, where places are checked, logged and e-mailed.
     readonly_fields = ["pathway", "ally", "applicant", "status", "decided_by", "decided_at", "decision_reason",
-                       "created_at"]
-    inlines = [PathwayApplicationLogInline, StageProgressInline]
+                       "created_at", "history"]
+    inlines = [StageProgressInline]
+    actions = ["admit", "waitlist"]
+
+    def _decide(self, request, queryset, status, message):
+        _run(self, request, queryset, lambda a, actor: services.decide_pathway_application(
+            application=a, actor=actor, status=status), message)
+
+    @admin.action(description=_("Admit the selected applications (within the places)"))
+    def admit(self, request, queryset):
+        self._decide(request, queryset, PathwayApplication.Status.ADMITTED, _("%(count)s applications admitted."))
+
+    @admin.action(description=_("Put the selected applications on the waiting list"))
+    def waitlist(self, request, queryset):
+        self._decide(request, queryset, PathwayApplication.Status.WAITLISTED,
+                     _("%(count)s applications put on the waiting list."))

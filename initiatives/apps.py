@@ -9,6 +9,7 @@ class InitiativesConfig(AppConfig):
     def ready(self):
         from alliance.registry import AllySection, CoordinationTask, NavItem, SearchSection, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
+        from alliance.workflow import ACTION_LABELS
 
         from . import privacy, selectors
 
@@ -37,9 +38,16 @@ class InitiativesConfig(AppConfig):
             AllySection(title=_("Projects"), items=selectors.ally_projects),
             AllySection(title=_("Pathways"), items=selectors.ally_pathways),
         ]
+        ACTION_LABELS.update({
+            "initiatives.project.changed": _("Edited"),
+            "initiatives.pathway.changed": _("Edited"),
+            "initiatives.pathway.message": _("Message sent to the admitted organizations"),
+            "initiatives.pathwayapplication.progress": _("Progress in a stage updated"),
+        })
         registry.personal_data_exports.append(privacy.export_personal_data)
         registry.account_deletion_hooks.append(privacy.forget_person)
         COORDINATOR_PERMISSIONS.extend(
             ["initiatives.view_project", "initiatives.change_project", "initiatives.add_pathway",
              "initiatives.change_pathway", "initiatives.view_pathway"]
         )
+        from . import search  # noqa: F401 - registers its indexers in the site-wide search

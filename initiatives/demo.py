@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.models import Province, Region, Theme
+from alliance.workflow import log, transition
 from events.models import Event
 from members.models import Ally, AllyManager
 
@@ -16,7 +17,6 @@ from .models import (
     ExternalPartner,
     Pathway,
     PathwayApplication,
-    PathwayApplicationLogEntry,
     PathwayObjective,
     ProgressUpdate,
     Project,
@@ -130,7 +130,7 @@ def load_demo_initiatives(*, coordinator, ally_user) -> dict:
         project.provinces.set([provinces[c] for c in province_codes])
         project.themes.set([themes[s] for s in theme_slugs])
         ProjectObjective.objects.bulk_create(
-            ProjectObjective(project=project, position=n, text=text) for n, text in enumerate(objectives)
+            ProjectObjective(project=project, position=n, text=text) for n, text in enumerate(objectives, start=1)
         )
         ProjectPartner.objects.bulk_create(
             ProjectPartner(project=project, ally=allies[name], role=role) for name, role in partners
@@ -161,9 +161,10 @@ def _pathway(title, *, purpose, eligibility, status, places, organizers, themes,
         pathway.themes.set(Theme.objects.filter(slug__in=themes))
         pathway.regions.set(Region.objects.filter(slug__in=region_slugs))
         PathwayObjective.objects.bulk_create(
-            PathwayObjective(pathway=pathway, position=n, text=text) for n, text in enumerate(objectives)
+            PathwayObjective(pathway=pathway, position=n, text=text) for n, text in enumerate(objectives, start=1)
         )
-        for n, (kind, stage_title, start, end, prompt) in enumerate(stages):
+        # Numbered from 1, as the pathway editor numbers them: the demo pathways can be saved there again.
+        for n, (kind, stage_title, start, end, prompt) in enumerate(stages, start=1):
             Stage.objects.create(pathway=pathway, position=n, kind=kind, title=stage_title, start_date=start,
                                  end_date=end, report_prompt=prompt)
     return pathway, new
@@ -237,12 +238,14 @@ def _apply(pathway, ally, coordinator, *, status):
         motivation="Vogliamo confrontarci con altre organizzazioni e crescere insieme.",
         contact_name=manager.user.full_name if manager else "Referente", contact_email=(
             manager.user.email if manager else f"referente@{ally.slug}.example.org"),
-        status=status, decided_by=coordinator if status != PathwayApplication.Status.SUBMITTED else None,
+        status=PathwayApplication.Status.SUBMITTED,
     )
-    PathwayApplicationLogEntry.objects.create(application=application, to_status=PathwayApplication.Status.SUBMITTED)
+    log(application, "status.submitted", actor=application.applicant,
+        data={"field": "status", "from": "", "to": PathwayApplication.Status.SUBMITTED})
     if status != PathwayApplication.Status.SUBMITTED:
-        PathwayApplicationLogEntry.objects.create(application=application, from_status="submitted", to_status=status,
-                                                  actor=coordinator)
+        application.decided_by = coordinator
+        application.decided_at = timezone.now()
+        transition(application, status, actor=coordinator, update_fields=["decided_by", "decided_at"])
     return application
 
 

@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.dates import sane_date
 from alliance.uploads import RandomName
 
 
@@ -46,8 +48,8 @@ class Project(models.Model):
     scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices, default=Scope.LOCAL)
     themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="projects", verbose_name=_("themes"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
-    start_date = models.DateField(_("start"), null=True, blank=True)
-    end_date = models.DateField(_("end"), null=True, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True, validators=[sane_date])
+    end_date = models.DateField(_("end"), null=True, blank=True, validators=[sane_date])
     lead_ally = models.ForeignKey(
         "members.Ally", on_delete=models.PROTECT, related_name="led_projects", verbose_name=_("lead ally")
     )
@@ -57,12 +59,12 @@ class Project(models.Model):
         _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
     review_comment = models.TextField(_("comment of the coordinators"), blank=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, validators=[sane_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, validators=[sane_date])
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, validators=[sane_date])
 
     class Meta:
         ordering = ["-start_date", "title"]
@@ -82,7 +84,7 @@ class Project(models.Model):
 
 class ProjectObjective(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="objectives")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=1, validators=[MinValueValidator(1)])
     text = models.CharField(_("objective"), max_length=400)
 
     class Meta:
@@ -153,7 +155,7 @@ class ProgressUpdate(models.Model):
     """A dated short note on a project's timeline."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
-    date = models.DateField(_("date"), default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate, validators=[sane_date])
     text = models.CharField(_("what happened"), max_length=500)
     percentage = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -165,21 +167,6 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.text}"
-
-
-class ProjectLogEntry(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="log")
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_state or '–'} → {self.to_state}"
 
 
 class Pathway(models.Model):
@@ -196,14 +183,27 @@ class Pathway(models.Model):
         RUNNING = "running", _("Running")
         CLOSED = "closed", _("Closed")
 
+    # Every move is allowed (a pathway may reopen, or go back to draft before anyone applies), but each
+    # one goes through `alliance.workflow.transition` so that it is on the record with who made it.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.OPEN, Status.RUNNING, Status.CLOSED},
+        Status.OPEN: {Status.DRAFT, Status.RUNNING, Status.CLOSED},
+        Status.RUNNING: {Status.DRAFT, Status.OPEN, Status.CLOSED},
+        Status.CLOSED: {Status.DRAFT, Status.OPEN, Status.RUNNING},
+    }
+
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address of the page"), max_length=220, unique=True)
     purpose = models.TextField(_("purpose"))
     eligibility = models.CharField(
         _("who may apply"), max_length=24, choices=Eligibility.choices, default=Eligibility.MEMBER_ORGANIZATIONS
     )
-    applications_open_at = models.DateTimeField(_("applications open"), null=True, blank=True)
-    applications_close_at = models.DateTimeField(_("applications close"), null=True, blank=True)
+    applications_open_at = models.DateTimeField(
+        _("applications open"), null=True, blank=True, validators=[sane_date]
+    )
+    applications_close_at = models.DateTimeField(
+        _("applications close"), null=True, blank=True, validators=[sane_date]
+    )
     places = models.PositiveIntegerField(_("places"), null=True, blank=True, help_text=_("Empty: no limit."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     project = models.ForeignKey(
@@ -216,7 +216,7 @@ class Pathway(models.Model):
     )
     themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="pathways", verbose_name=_("themes"))
     regions = models.ManyToManyField("alliance.Region", blank=True, related_name="pathways", verbose_name=_("regions"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, validators=[sane_date])
 
     class Meta:
         ordering = ["-created_at"]
@@ -258,7 +258,7 @@ class Pathway(models.Model):
 
 class PathwayObjective(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="objectives")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=1, validators=[MinValueValidator(1)])
     text = models.CharField(_("objective"), max_length=400)
 
     class Meta:
@@ -279,12 +279,12 @@ class Stage(models.Model):
         OTHER = "other", _("Other")
 
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="stages")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=1, validators=[MinValueValidator(1)])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    start_date = models.DateField(_("start"), null=True, blank=True)
-    end_date = models.DateField(_("end"), null=True, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True, validators=[sane_date])
+    end_date = models.DateField(_("end"), null=True, blank=True, validators=[sane_date])
     report_prompt = models.TextField(
         _("report asked to the organizations"), blank=True,
         help_text=_("If set, each admitted organization is asked for a short report on this stage."),
@@ -329,8 +329,8 @@ class PathwayApplication(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, validators=[sane_date])
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, validators=[sane_date])
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -341,21 +341,6 @@ class PathwayApplication(models.Model):
 
     def can_become(self, status) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
-
-
-class PathwayApplicationLogEntry(models.Model):
-    application = models.ForeignKey(PathwayApplication, on_delete=models.CASCADE, related_name="log")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.from_status or '–'} → {self.to_status}"
 
 
 class StageProgress(models.Model):
@@ -370,9 +355,12 @@ class StageProgress(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="progress")
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.NOT_STARTED)
     note = models.TextField(_("note of the coordinators"), blank=True)
+    note_date = models.DateField(_("date of the note"), null=True, blank=True, validators=[sane_date])
     report = models.TextField(_("report"), blank=True)
-    report_submitted_at = models.DateTimeField(_("report submitted at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    report_submitted_at = models.DateTimeField(
+        _("report submitted at"), null=True, blank=True, validators=[sane_date]
+    )
+    updated_at = models.DateTimeField(auto_now=True, validators=[sane_date])
 
     class Meta:
         ordering = ["stage__position", "stage__pk"]

@@ -27,11 +27,44 @@ def can_publish_projects(user) -> bool:
     return is_coordinator(user)
 
 
+def can_link_project(user, project: Project) -> bool:
+    """A pathway may name a project its editor leads or takes part in (any project, for coordinators)."""
+    if is_coordinator(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    return manages_ally(user, project.lead_ally) or project.partners.filter(ally__memberships__user=user).exists()
+
+
+def can_create_pathways(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_manage_pathway(user, pathway: Pathway) -> bool:
+    """Coordinators, and the managers of a promoting ally that is a member: as organizers for their events."""
+    if not user.is_authenticated:
+        return False
+    if is_coordinator(user):
+        return True
+    if pathway.pk is None:
+        return False
+    return pathway.organizers.filter(memberships__user=user, approved_at__isnull=False).exists()
+
+
+def can_manage_any_pathway(user) -> bool:
+    if is_coordinator(user):
+        return True
+    return user.is_authenticated and Pathway.objects.filter(
+        organizers__memberships__user=user, organizers__approved_at__isnull=False
+    ).exists()
+
+
 def can_view_pathway(user, pathway: Pathway) -> bool:
-    return pathway.status != Pathway.Status.DRAFT or is_coordinator(user)
+    return pathway.status != Pathway.Status.DRAFT or can_manage_pathway(user, pathway)
 
 
 def can_run_pathways(user) -> bool:
+    """Every pathway, not only one's own: the coordinators."""
     return is_coordinator(user)
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from alliance.models import Region
 from alliance.text import full_text_search
 
-from .models import Pathway, PathwayApplication, Project, ProjectLogEntry, ProjectPartner, Stage, StageProgress
+from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
 
 
 def published_projects():
@@ -31,19 +31,25 @@ def search_public_projects(query: str, limit: int):
 
 
 def project_for_page(slug: str):
-    """A project with everything its page shows; `public_events` are its published events by start."""
+    """A project with everything its page shows; `public_events` are its published events by start,
+    `public_pathways` its pathways that are not drafts, each stage with its published events."""
     from events.models import Event
 
+    published = Event.objects.filter(status=Event.Status.PUBLISHED).order_by("start", "pk")
     return (
         Project.objects.select_related("lead_ally")
         .prefetch_related(
             "themes", "regions", "provinces", "objectives", "external_partners", "attachments", "links", "updates",
             Prefetch("partners", queryset=ProjectPartner.objects.select_related("ally")),
-            Prefetch("log", queryset=ProjectLogEntry.objects.select_related("actor")),
+            Prefetch("events", queryset=published, to_attr="public_events"),
             Prefetch(
-                "events",
-                queryset=Event.objects.filter(status=Event.Status.PUBLISHED).order_by("start", "pk"),
-                to_attr="public_events",
+                "pathways",
+                queryset=Pathway.objects.exclude(status=Pathway.Status.DRAFT)
+                .order_by("-created_at", "pk")
+                .prefetch_related(Prefetch("stages", queryset=Stage.objects.prefetch_related(
+                    Prefetch("events", queryset=published)
+                ))),
+                to_attr="public_pathways",
             ),
         )
         .filter(slug=slug)
@@ -130,6 +136,30 @@ def pathway_for_page(slug: str):
         .filter(slug=slug)
         .first()
     )
+
+
+def pathways_managed_by(user):
+    """Every pathway for coordinators; for others, those promoted by a member ally they manage."""
+    from alliance.permissions import is_coordinator
+
+    pathways = Pathway.objects.all()
+    if not is_coordinator(user):
+        pathways = pathways.filter(
+            pk__in=Pathway.objects.filter(
+                organizers__memberships__user=user, organizers__approved_at__isnull=False
+            ).values("pk")
+        )
+    return pathways
+
+
+def count_managed_applications_to_decide(user) -> int:
+    return PathwayApplication.objects.filter(
+        status=PathwayApplication.Status.SUBMITTED, pathway__in=pathways_managed_by(user)
+    ).count()
+
+
+def admitted_contacts(pathway):
+    return pathway.applications.filter(status=PathwayApplication.Status.ADMITTED).select_related("ally")
 
 
 def applications_for_review(pathway):

@@ -1,4 +1,13 @@
-"""Every write about projects and pathways."""
+"""Every write about projects and pathways.
+
+Services take plain data (keyword arguments and the small dataclasses below),
+hold every rule, and put each change on the portal's record
+(`alliance.workflow`). Forms only check the shape of what people typed; the
+admin calls these same functions.
+"""
+
+import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -7,27 +16,39 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from alliance import text
+from alliance.dates import sane_date
 from alliance.emails import queue_email
+from alliance.permissions import is_coordinator
+from alliance.workflow import TransitionError, log, transition
 from members.services import coordinators
 
 from .models import (
+    ExternalPartner,
     Pathway,
     PathwayApplication,
-    PathwayApplicationLogEntry,
+    PathwayObjective,
     ProgressUpdate,
     Project,
-    ProjectLogEntry,
+    ProjectAttachment,
+    ProjectLink,
+    ProjectObjective,
+    ProjectPartner,
     Stage,
     StageProgress,
 )
-from .permissions import can_edit_project, can_publish_projects, can_run_pathways, manages_ally
+from .permissions import can_edit_project, can_link_project, can_manage_pathway, can_publish_projects, manages_ally
 
 Publication = Project.Publication
 AppStatus = PathwayApplication.Status
+MAX_ROWS = 50
 
 
 class InitiativeError(ValidationError):
-    """A rule about projects or pathways refused; the message is for the person."""
+    """A rule about projects or pathways refused; the message is for the person.
+
+    Built from a dict ({field: message}) it names the fields the message is about,
+    so that a form can show it beside them.
+    """
 
 
 # Words the URLs use after /progetti/ and /percorsi/ (in both languages): never a slug.
@@ -38,89 +59,236 @@ def unique_slug(model, title: str, *, exclude_pk=None) -> str:
     return text.unique_slug(model, title, fallback="iniziativa", reserved=RESERVED_SLUGS, exclude_pk=exclude_pk)
 
 
+def _move(obj, to, *, actor, field: str = "status", **kwargs):
+    """`alliance.workflow.transition`, with its refusal as an InitiativeError."""
+    try:
+        return transition(obj, to, actor=actor, field=field, **kwargs)
+    except TransitionError as exc:
+        raise InitiativeError(exc.messages) from exc
+
+
+def _check_dates(**dates) -> None:
+    """Every date that reaches a service is within the portal's sane range."""
+    errors = {}
+    for name, value in dates.items():
+        try:
+            sane_date(value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise InitiativeError(errors)
+
+
+@dataclass
+class Row:
+    """One row of a list on an editor page (an objective, a partner, a stage...).
+
+    `pk` None is a new row; `remove` deletes a saved row; `position` orders the
+    rows (empty: after the others); `values` are the row's fields.
+    """
+
+    pk: int | None = None
+    values: dict = field(default_factory=dict)
+    remove: bool = False
+    position: int | None = None
+
+
+def _own_rows(model, parent_field: str, parent, rows) -> dict:
+    """The saved rows named in `rows`, which must all belong to `parent`."""
+    wanted = {row.pk for row in rows if row.pk is not None}
+    found = {obj.pk: obj for obj in model.objects.filter(pk__in=wanted, **{parent_field: parent})} if wanted else {}
+    if set(found) != wanted:
+        raise InitiativeError(_("A row of the form does not belong here: reload the page and try again."))
+    return found
+
+
+def _save_rows(model, parent_field: str, parent, rows, *, numbered: bool = False) -> list:
+    """Delete, update and create the rows of `parent`; number them 1, 2, 3… when `numbered`. Returns the new rows."""
+    rows = list(rows)
+    if len([row for row in rows if not row.remove]) > MAX_ROWS:
+        raise InitiativeError(_("At most %(count)s rows, please.") % {"count": MAX_ROWS})
+    saved = _own_rows(model, parent_field, parent, rows)
+    kept = []
+    for index, row in enumerate(rows):
+        if row.remove:
+            if row.pk is not None:
+                saved[row.pk].delete()
+            continue
+        kept.append((row.position if row.position is not None else MAX_ROWS * 10, index, row))
+    created = []
+    for number, (_wanted, _index, row) in enumerate(sorted(kept, key=lambda item: item[:2]), start=1):
+        obj = saved[row.pk] if row.pk is not None else model(**{parent_field: parent})
+        for name, value in row.values.items():
+            setattr(obj, name, value)
+        if numbered:
+            obj.position = number
+        try:
+            obj.full_clean(exclude=[parent_field])
+        except ValidationError as exc:
+            raise InitiativeError(exc.messages) from exc
+        is_new = obj.pk is None
+        obj.save()
+        if is_new:
+            created.append(obj)
+    return created
+
+
+def _set_file(obj, name: str, value) -> None:
+    """A new file replaces the stored one; False removes it; None keeps it."""
+    if value is False:
+        setattr(obj, name, "")
+    elif value is not None:
+        setattr(obj, name, value)
+
+
 # Projects ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def create_project(*, project: Project, actor) -> Project:
-    """A new draft project led by an approved ally that `actor` manages (or any, for coordinators)."""
-    from alliance.permissions import is_coordinator
+@dataclass
+class ProjectData:
+    """The fields of a project that its editors write."""
 
-    if not project.lead_ally.is_member:
-        raise InitiativeError(_("The lead ally must be an approved member of the alliance."))
-    if not (is_coordinator(actor) or manages_ally(actor, project.lead_ally)):
-        raise PermissionDenied
-    project.slug = unique_slug(Project, project.title)
-    project.publication = Publication.DRAFT
-    project.created_by = actor
-    project.save()
-    _log(project, "", Publication.DRAFT, actor)
+    title: str
+    summary: str
+    lead_ally: object
+    description: str = ""
+    regions: list = field(default_factory=list)
+    provinces: list = field(default_factory=list)
+    municipalities: str = ""
+    scope: str = Project.Scope.LOCAL
+    themes: list = field(default_factory=list)
+    status: str = Project.Status.PROPOSED
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    results: str = ""
+    cover_image: object = None  # a new image; False removes it; None keeps it
+
+
+def save_project(
+    *, actor, data: ProjectData, project: Project | None = None, objectives=(), partners=(), external_partners=(),
+    links=(), attachments=(),
+) -> Project:
+    """Create a draft project (`project` None) or save the edits of an existing one, with its rows.
+
+    Rows are `Row`s: objectives {text}, partners {ally, role}, external
+    partners {name, kind}, links {title, url}, attachments {title, file}. A
+    published project stays published. Nothing is written unless every rule holds.
+    """
+    creating = project is None
+    _check_dates(start_date=data.start_date, end_date=data.end_date)
+    if data.start_date and data.end_date and data.end_date < data.start_date:
+        raise InitiativeError({"end_date": [_("The end cannot come before the start.")]})
+    lead = data.lead_ally
+    with transaction.atomic():
+        if creating:
+            project = Project(created_by=actor, publication=Publication.DRAFT)
+            previous_lead = None
+        else:
+            project = Project.objects.select_for_update().select_related("lead_ally").get(pk=project.pk)
+            if not can_edit_project(actor, project):
+                raise PermissionDenied
+            previous_lead = project.lead_ally
+        if lead != previous_lead:
+            if not lead.is_member:
+                raise InitiativeError({"lead_ally": [_("The lead ally must be an approved member of the alliance.")]})
+            if not (is_coordinator(actor) or manages_ally(actor, lead)):
+                raise PermissionDenied
+        for name in ("title", "summary", "description", "municipalities", "scope", "status", "start_date",
+                     "end_date", "results"):
+            setattr(project, name, getattr(data, name))
+        project.title = " ".join(project.title.split())
+        project.lead_ally = lead
+        _set_file(project, "cover_image", data.cover_image)
+        if creating:
+            project.slug = unique_slug(Project, project.title)
+        project.save()
+        project.regions.set(data.regions)
+        project.provinces.set(data.provinces)
+        project.themes.set(data.themes)
+        _check_partners(project, partners)
+        _save_rows(ProjectObjective, "project", project, objectives, numbered=True)
+        _save_rows(ProjectPartner, "project", project, partners)
+        _save_rows(ExternalPartner, "project", project, external_partners)
+        _save_rows(ProjectLink, "project", project, links)
+        _save_rows(ProjectAttachment, "project", project, attachments)
+        if creating:
+            log(project, "publication.draft", actor=actor, data={"field": "publication", "from": "", "to": "draft"})
+        else:
+            log(project, "changed", actor=actor)
     return project
 
 
-@transaction.atomic
-def update_project(*, project: Project, actor) -> Project:
-    """Save the edits of the lead ally's managers or a coordinator; a published project stays published."""
-    if not can_edit_project(actor, Project.objects.select_related("lead_ally").get(pk=project.pk)):
-        raise PermissionDenied
-    project.save()
-    return project
+def _check_partners(project, partners) -> None:
+    current = set(project.partners.values_list("ally_id", flat=True)) if project.pk else set()
+    seen = set()
+    for row in partners:
+        if row.remove:
+            continue
+        ally = row.values.get("ally")
+        if ally is None:
+            raise InitiativeError(_("Choose the partner ally of each row."))
+        if ally.pk == project.lead_ally_id:
+            raise InitiativeError(_("%(ally)s is the lead ally: name it only once, as the lead.") % {"ally": ally.name})
+        if ally.pk in seen:
+            raise InitiativeError(_("%(ally)s is named twice among the partners.") % {"ally": ally.name})
+        seen.add(ally.pk)
+        # A partner whose membership ended may stay; a new partner must be a member.
+        if not ally.is_member and ally.pk not in current:
+            raise InitiativeError(_("%(ally)s is not a member of the alliance.") % {"ally": ally.name})
 
 
 def submit_project(*, project: Project, actor) -> Project:
     with transaction.atomic():
-        project = _transition(project, Publication.SUBMITTED, actor=actor, allowed=can_edit_project(actor, project))
-        for coordinator in coordinators():
-            queue_email(
-                to=coordinator.email, template="project_submitted", language=coordinator.preferred_language,
-                context={"project": project, "recipient_name": coordinator.full_name},
-            )
+        project = _project_transition(project, Publication.SUBMITTED, actor=actor,
+                                      allowed=lambda p: can_edit_project(actor, p))
+        recipients = [(c.email, c.preferred_language, c.full_name) for c in coordinators()]
+    for email, language, name in recipients:
+        queue_email(to=email, template="project_submitted", language=language,
+                    context={"project": project, "recipient_name": name})
     return project
 
 
 def publish_project(*, project: Project, actor) -> Project:
     with transaction.atomic():
-        project = _transition(project, Publication.PUBLISHED, actor=actor, allowed=can_publish_projects(actor))
-        project.published_at = project.published_at or timezone.now()
-        project.review_comment = ""
-        project.save(update_fields=["published_at", "review_comment"])
-        _email_lead(project, "project_published")
+        project = _project_transition(
+            project, Publication.PUBLISHED, actor=actor, allowed=lambda p: can_publish_projects(actor),
+            published_at=project.published_at or timezone.now(), review_comment="",
+        )
+    _email_lead(project, "project_published")
     return project
 
 
 def send_back_project(*, project: Project, actor, comment: str) -> Project:
+    """Back to draft with the coordinators' comment: from review, or withdrawn from the public."""
     if not comment.strip():
-        raise InitiativeError(_("Please tell the proposers what to change."))
+        raise InitiativeError({"comment": [_("Please tell the proposers what to change.")]})
     with transaction.atomic():
-        project = _transition(project, Publication.DRAFT, actor=actor, allowed=can_publish_projects(actor),
-                              note=comment.strip())
-        project.review_comment = comment.strip()
-        project.save(update_fields=["review_comment"])
-        _email_lead(project, "project_sent_back")
-    return project
-
-
-def _transition(project, state, *, actor, allowed: bool, note=""):
-    if not allowed:
-        raise PermissionDenied
-    project = Project.objects.select_for_update().select_related("lead_ally").get(pk=project.pk)
-    if state not in Project.TRANSITIONS.get(project.publication, set()):
-        raise InitiativeError(
-            _("This project is %(state)s and cannot go there.")
-            % {"state": project.get_publication_display().lower()}
+        project = _project_transition(
+            project, Publication.DRAFT, actor=actor, allowed=lambda p: can_publish_projects(actor),
+            note=comment.strip(), review_comment=comment.strip(),
         )
-    previous = project.publication
-    project.publication = state
-    project.save(update_fields=["publication"])
-    _log(project, previous, state, actor, note)
+    _email_lead(project, "project_sent_back")
     return project
 
 
-def _log(project, previous, state, actor, note=""):
-    ProjectLogEntry.objects.create(project=project, from_state=previous, to_state=state, actor=actor, note=note)
+def _project_transition(project, state, *, actor, allowed, note="", **fields):
+    project = Project.objects.select_for_update().select_related("lead_ally").get(pk=project.pk)
+    if not allowed(project):
+        raise PermissionDenied
+    if "published_at" in fields and project.published_at:
+        fields["published_at"] = project.published_at
+    for name, value in fields.items():
+        setattr(project, name, value)
+    _move(
+        project, state, actor=actor, field="publication", note=note, update_fields=list(fields),
+        message=_("This project is %(state)s and cannot go there.")
+        % {"state": project.get_publication_display().lower()},
+    )
+    return project
 
 
 def _email_lead(project, template):
+    """Called once the change is committed: the e-mails are rendered outside the project's lock."""
     for manager in project.lead_ally.memberships.select_related("user"):
         user = manager.user
         queue_email(
@@ -130,17 +298,150 @@ def _email_lead(project, template):
 
 
 @transaction.atomic
-def add_progress_update(*, project: Project, actor, date, text: str, percentage=None) -> ProgressUpdate:
+def add_progress_update(*, project: Project, actor, text: str, date=None, percentage=None) -> ProgressUpdate:
+    """A dated note on the project's timeline; without a date, today."""
     if not can_edit_project(actor, project):
         raise PermissionDenied
+    date = date or timezone.localdate()
+    _check_dates(date=date)
     if percentage is not None and not 0 <= percentage <= 100:
-        raise InitiativeError(_("The progress is a percentage between 0 and 100."))
+        raise InitiativeError({"percentage": [_("The progress is a percentage between 0 and 100.")]})
+    if not text.strip():
+        raise InitiativeError({"text": [_("Please say what happened.")]})
     return ProgressUpdate.objects.create(
         project=project, date=date, text=text.strip(), percentage=percentage, created_by=actor
     )
 
 
 # Pathways ---------------------------------------------------------------------------
+
+
+@dataclass
+class PathwayData:
+    """The fields of a pathway that its editors write."""
+
+    title: str
+    purpose: str
+    eligibility: str = Pathway.Eligibility.MEMBER_ORGANIZATIONS
+    status: str = Pathway.Status.DRAFT
+    applications_open_at: datetime.datetime | None = None
+    applications_close_at: datetime.datetime | None = None
+    places: int | None = None
+    project: Project | None = None
+    organizers: list = field(default_factory=list)
+    themes: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    brochure: object = None  # a new PDF; False removes it; None keeps it
+
+
+def save_pathway(*, actor, data: PathwayData, pathway: Pathway | None = None, objectives=(), stages=()) -> Pathway:
+    """Create a pathway (coordinators) or save the edits of one (its managers), with objectives and stages.
+
+    Objectives are `Row`s of {text}; stages of {kind, title, description,
+    start_date, end_date, report_prompt}; both are numbered 1, 2, 3… in the
+    order asked. Places are never fewer than the organizations admitted.
+    """
+    from .permissions import can_create_pathways
+
+    creating = pathway is None
+    _check_dates(applications_open_at=data.applications_open_at, applications_close_at=data.applications_close_at)
+    opens, closes = data.applications_open_at, data.applications_close_at
+    if opens and closes and closes <= opens:
+        raise InitiativeError({"applications_close_at": [_("Applications must close after they open.")]})
+    if data.places is not None and data.places < 1:
+        raise InitiativeError({"places": [_("Leave it empty for no limit, or give at least one place.")]})
+    for row in stages:
+        if row.remove:
+            continue
+        start, end = row.values.get("start_date"), row.values.get("end_date")
+        _check_dates(start_date=start, end_date=end)
+        if start and end and end < start:
+            raise InitiativeError(_("The stage “%(title)s” cannot end before it starts.") % {"title": row.values.get("title", "")})
+        if end and not start:
+            raise InitiativeError(_("The stage “%(title)s” needs a start: the current stage follows the dates.")
+                                  % {"title": row.values.get("title", "")})
+    with transaction.atomic():
+        if creating:
+            if not can_create_pathways(actor):
+                raise PermissionDenied
+            pathway = Pathway(status=Pathway.Status.DRAFT)
+            previous = None
+        else:
+            pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+            if not can_manage_pathway(actor, pathway):
+                raise PermissionDenied
+            previous = {"places": pathway.places, "status": pathway.status, "project": pathway.project_id}
+            admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
+            if data.places is not None and data.places < admitted:
+                raise InitiativeError({"places": [
+                    _("%(admitted)s organizations are already admitted: the places cannot be fewer.")
+                    % {"admitted": admitted}
+                ]})
+        if data.project is not None and data.project.pk != (previous or {}).get("project"):
+            if not can_link_project(actor, data.project):
+                raise InitiativeError({"project": [_("You may link only a project your organization takes part in.")]})
+        organizers = _check_organizers(actor, pathway, data.organizers)
+        for name in ("title", "purpose", "eligibility", "applications_open_at", "applications_close_at", "places",
+                     "project"):
+            setattr(pathway, name, getattr(data, name))
+        _set_file(pathway, "brochure", data.brochure)
+        if creating:
+            pathway.slug = unique_slug(Pathway, pathway.title)
+            pathway.status = data.status
+        pathway.save()
+        pathway.organizers.set(organizers)
+        pathway.themes.set(data.themes)
+        pathway.regions.set(data.regions)
+        _save_rows(PathwayObjective, "pathway", pathway, objectives, numbered=True)
+        new_stages = _save_rows(Stage, "pathway", pathway, stages, numbered=True)
+        if new_stages:
+            # Organizations admitted before a stage was added follow it too.
+            admitted_applications = pathway.applications.filter(status=AppStatus.ADMITTED)
+            StageProgress.objects.bulk_create(
+                [StageProgress(application=a, stage=s) for a in admitted_applications for s in new_stages],
+                ignore_conflicts=True,
+            )
+        if creating:
+            log(pathway, f"status.{pathway.status}", actor=actor,
+                data={"field": "status", "from": "", "to": pathway.status})
+        else:
+            if data.status != pathway.status:
+                _move(pathway, data.status, actor=actor)
+            changes = {}
+            if previous["places"] != pathway.places:
+                changes["places"] = {"from": previous["places"], "to": pathway.places}
+            log(pathway, "changed", actor=actor, data=changes)
+    return pathway
+
+
+def _check_organizers(actor, pathway, chosen) -> list:
+    """Coordinators name any member ally; a manager adds or removes only the allies they manage."""
+    chosen = list(chosen)
+    current = list(pathway.organizers.all()) if pathway.pk else []
+    for ally in chosen:
+        if ally not in current and not ally.is_member:
+            raise InitiativeError({"organizers": [
+                _("%(ally)s is not a member of the alliance.") % {"ally": ally.name}
+            ]})
+    if is_coordinator(actor):
+        return chosen
+    changed = set(chosen) ^ set(current)
+    if any(not manages_ally(actor, ally) for ally in changed):
+        raise InitiativeError({"organizers": [_("You may add or remove only the allies you manage.")]})
+    if not any(manages_ally(actor, ally) for ally in chosen):
+        raise InitiativeError({"organizers": [
+            _("Keep at least one of your allies among the promoters, or you could not manage the pathway any more.")
+        ]})
+    return chosen
+
+
+def set_pathway_status(*, pathway: Pathway, actor, status: str) -> Pathway:
+    with transaction.atomic():
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        if not can_manage_pathway(actor, pathway):
+            raise PermissionDenied
+        _move(pathway, status, actor=actor)
+    return pathway
 
 
 CLOSED_REASONS = {
@@ -168,6 +469,18 @@ def check_eligibility(pathway: Pathway, ally) -> None:
         )
 
 
+def pathway_managers(pathway):
+    """Coordinators and the managers of the promoting member allies, each once: who hears of new applications."""
+    from django.contrib.auth import get_user_model
+
+    people = {user.pk: user for user in coordinators()}
+    for user in get_user_model().objects.filter(
+        ally_memberships__ally__in=pathway.organizers.filter(approved_at__isnull=False), is_active=True
+    ).distinct():
+        people.setdefault(user.pk, user)
+    return list(people.values())
+
+
 def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, contact_name: str,
                      contact_email: str, contact_phone: str = "", show_publicly: bool = True) -> PathwayApplication:
     with transaction.atomic():
@@ -178,62 +491,74 @@ def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, cont
         if state != "open":
             raise InitiativeError(applications_closed_reason(state))
         check_eligibility(pathway, ally)
-        existing = PathwayApplication.objects.filter(pathway=pathway, ally=ally).first()
+        existing = PathwayApplication.objects.select_for_update().filter(pathway=pathway, ally=ally).first()
         if existing is not None and existing.status != AppStatus.WITHDRAWN:
             raise InitiativeError(_("%(ally)s has already applied to this pathway.") % {"ally": ally.name})
-        previous_status = existing.status if existing else ""
         if existing is not None:
             # Applying again starts afresh: progress of an earlier admission does not carry over.
             existing.progress.all().delete()
-        application = existing or PathwayApplication(pathway=pathway, ally=ally)
+        application = existing or PathwayApplication(pathway=pathway, ally=ally, status=AppStatus.SUBMITTED)
         application.applicant = applicant
         application.motivation = motivation.strip()
         application.contact_name = contact_name.strip()
         application.contact_email = contact_email.strip()
         application.contact_phone = contact_phone.strip()
         application.show_publicly = show_publicly
-        application.status = AppStatus.SUBMITTED
         application.decision_reason = ""
         application.decided_at = application.decided_by = None
-        application.save()
-        PathwayApplicationLogEntry.objects.create(
-            application=application, from_status=previous_status, to_status=AppStatus.SUBMITTED, actor=applicant
+        fields = ["applicant", "motivation", "contact_name", "contact_email", "contact_phone", "show_publicly",
+                  "decision_reason", "decided_at", "decided_by"]
+        if existing is not None:
+            _move(application, AppStatus.SUBMITTED, actor=applicant, update_fields=fields)
+        else:
+            application.save()
+            log(application, "status.submitted", actor=applicant,
+                data={"field": "status", "from": "", "to": AppStatus.SUBMITTED})
+        recipients = pathway_managers(pathway)
+    _email_applicant(application, "pathway_application_submitted")
+    for person in recipients:
+        queue_email(
+            to=person.email, template="pathway_application_new", language=person.preferred_language,
+            context={"application": application, "pathway": pathway, "recipient_name": person.full_name},
         )
-        _email_applicant(application, "pathway_application_submitted")
-        for coordinator in coordinators():
-            queue_email(
-                to=coordinator.email, template="pathway_application_new", language=coordinator.preferred_language,
-                context={"application": application, "pathway": pathway, "recipient_name": coordinator.full_name},
-            )
     return application
 
 
 def decide_pathway_application(*, application: PathwayApplication, actor, status: str,
                                reason: str = "") -> PathwayApplication:
     """Admit, waitlist or decline; never more admitted than the pathway's places."""
-    if not can_run_pathways(actor):
-        raise PermissionDenied
     if status == AppStatus.DECLINED and not reason.strip():
-        raise InitiativeError(_("Please give the applicant a reason."))
+        raise InitiativeError({"reason": [_("Please give the applicant a reason.")]})
+    if status not in (AppStatus.ADMITTED, AppStatus.WAITLISTED, AppStatus.DECLINED):
+        raise InitiativeError(_("Choose one of the decisions offered."))
     with transaction.atomic():
         pathway = Pathway.objects.select_for_update().get(pk=application.pathway_id)
-        application = _app_transition(application, status, actor=actor, note=reason.strip())
+        if not can_manage_pathway(actor, pathway):
+            raise PermissionDenied
+        application = PathwayApplication.objects.select_for_update().get(pk=application.pk)
         if status == AppStatus.ADMITTED:
             admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
-            if pathway.places is not None and admitted > pathway.places:
+            if pathway.places is not None and admitted >= pathway.places:
                 raise InitiativeError(
                     _("All %(places)s places are taken: put the application on the waiting list, or free a place.")
                     % {"places": pathway.places}
                 )
+        application.decided_by = actor
+        application.decided_at = timezone.now()
+        application.decision_reason = reason.strip()
+        _move(
+            application, status, actor=actor, note=reason.strip(),
+            update_fields=["decided_by", "decided_at", "decision_reason"],
+            message=_("This application is %(status)s and cannot be changed that way.")
+            % {"status": application.get_status_display().lower()},
+        )
+        if status == AppStatus.ADMITTED:
             StageProgress.objects.bulk_create(
                 [StageProgress(application=application, stage=stage) for stage in pathway.stages.all()],
                 ignore_conflicts=True,
             )
-        application.decided_by = actor
-        application.decided_at = timezone.now()
-        application.decision_reason = reason.strip()
-        application.save(update_fields=["decided_by", "decided_at", "decision_reason"])
-        _email_applicant(application, f"pathway_application_{status}")
+        application.pathway = pathway
+    _email_applicant(application, f"pathway_application_{status}")
     return application
 
 
@@ -241,29 +566,20 @@ def withdraw_pathway_application(*, application: PathwayApplication, actor) -> P
     if not manages_ally(actor, application.ally):
         raise PermissionDenied
     with transaction.atomic():
-        Pathway.objects.select_for_update().get(pk=application.pathway_id)
-        application = _app_transition(application, AppStatus.WITHDRAWN, actor=actor)
-        _email_applicant(application, "pathway_application_withdrawn")
-    return application
-
-
-def _app_transition(application, status, *, actor, note=""):
-    application = PathwayApplication.objects.select_related("pathway", "ally").get(pk=application.pk)
-    if not application.can_become(status):
-        raise InitiativeError(
-            _("This application is %(status)s and cannot be changed that way.")
-            % {"status": application.get_status_display().lower()}
+        pathway = Pathway.objects.select_for_update().get(pk=application.pathway_id)
+        application = PathwayApplication.objects.select_for_update().select_related("ally").get(pk=application.pk)
+        _move(
+            application, AppStatus.WITHDRAWN, actor=actor,
+            message=_("This application is %(status)s and cannot be changed that way.")
+            % {"status": application.get_status_display().lower()},
         )
-    previous = application.status
-    application.status = status
-    application.save(update_fields=["status"])
-    PathwayApplicationLogEntry.objects.create(
-        application=application, from_status=previous, to_status=status, actor=actor, note=note
-    )
+        application.pathway = pathway
+    _email_applicant(application, "pathway_application_withdrawn")
     return application
 
 
 def _email_applicant(application, template):
+    """Called once the change is committed: rendered outside the pathway's lock."""
     language = application.applicant.preferred_language if application.applicant else "it"
     queue_email(
         to=application.contact_email, template=template, language=language,
@@ -273,18 +589,29 @@ def _email_applicant(application, template):
 
 @transaction.atomic
 def set_stage_progress(*, application: PathwayApplication, stage: Stage, actor, state: str,
-                       note: str = "") -> StageProgress:
-    if not can_run_pathways(actor):
+                       note: str = "", note_date=None) -> StageProgress:
+    """The state of an admitted organization in a stage, and a dated note (today, if no date is given)."""
+    pathway = Pathway.objects.get(pk=application.pathway_id)
+    if not can_manage_pathway(actor, pathway):
         raise PermissionDenied
     if state not in StageProgress.State.values:
-        raise InitiativeError(_("Choose one of the states offered."))
+        raise InitiativeError({"state": [_("Choose one of the states offered.")]})
+    note = note.strip()
+    if note and note_date is None:
+        note_date = timezone.localdate()
+    _check_dates(note_date=note_date)
     application = PathwayApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != AppStatus.ADMITTED or stage.pathway_id != application.pathway_id:
         raise InitiativeError(_("Progress is kept only for admitted organizations, on the stages of their pathway."))
     progress, _created = StageProgress.objects.get_or_create(application=application, stage=stage)
+    previous = progress.state
     progress.state = state
-    progress.note = note.strip()
-    progress.save(update_fields=["state", "note", "updated_at"])
+    progress.note = note
+    progress.note_date = note_date if note else None
+    progress.save(update_fields=["state", "note", "note_date", "updated_at"])
+    if previous != state:
+        log(application, "progress", actor=actor,
+            data={"stage": stage.title, "from": previous, "to": state, "note": note})
     return progress
 
 
@@ -300,8 +627,37 @@ def submit_stage_report(*, progress: StageProgress, actor, report: str) -> Stage
     if not progress.stage.report_prompt:
         raise InitiativeError(_("This stage asks for no report."))
     if not report.strip():
-        raise InitiativeError(_("Please write the report."))
+        raise InitiativeError({"report": [_("Please write the report.")]})
     progress.report = report.strip()
     progress.report_submitted_at = timezone.now()
     progress.save(update_fields=["report", "report_submitted_at", "updated_at"])
     return progress
+
+
+def message_admitted_organizations(*, pathway: Pathway, actor, subject: str, body: str) -> int:
+    """Write to the contact of every admitted organization; the e-mails are rendered after commit."""
+    subject, body = " ".join(subject.split()), body.strip()
+    if not subject or not body:
+        raise InitiativeError(_("Please write a subject and a message."))
+    with transaction.atomic():
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        if not can_manage_pathway(actor, pathway):
+            raise PermissionDenied
+        recipients = list(
+            pathway.applications.filter(status=AppStatus.ADMITTED)
+            .exclude(contact_email="")
+            .select_related("ally", "applicant")
+        )
+        log(pathway, "message", actor=actor, data={"subject": subject, "recipients": len(recipients)})
+
+    def send():
+        for application in recipients:
+            language = application.applicant.preferred_language if application.applicant else "it"
+            queue_email(
+                to=application.contact_email, template="pathway_message", language=language,
+                context={"application": application, "pathway": pathway, "ally": application.ally,
+                         "message_subject": subject, "message_body": body},
+            )
+
+    transaction.on_commit(send)
+    return len(recipients)

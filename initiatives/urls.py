@@ -28,7 +28,7 @@ urlpatterns = [
     path(_("my-area/pathways/<int:pk>/stages/<int:stage_pk>/report/"), pathways.stage_report,
          name="stage_report"),
     path(_("my-area/pathways/<int:pk>/withdraw/"), pathways.application_withdraw, name="application_withdraw"),
-    # Pathways: coordination
+    # Pathways: the coordinators and the managers of the promoting allies
     path(_("coordination/pathways/"), pathway_manage.pathway_list, name="pathway_manage_list"),
     path(_("coordination/pathways/new/"), pathway_manage.pathway_create, name="pathway_create"),
     path(_("coordination/pathways/<slug:slug>/"), pathway_manage.pathway_edit, name="pathway_edit"),
@@ -38,4 +38,5 @@ urlpatterns = [
          name="pathway_application_decide"),
     path(_("coordination/pathways/<slug:slug>/progress/"), pathway_manage.progress_grid, name="progress_grid"),
     path(_("coordination/pathways/<slug:slug>/progress.csv"), pathway_manage.progress_csv, name="progress_csv"),
+    path(_("coordination/pathways/<slug:slug>/message/"), pathway_manage.message_admitted, name="pathway_message"),
 ]

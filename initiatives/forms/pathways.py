@@ -1,15 +1,19 @@
-"""Forms of orientation pathways: applying, reporting, and the coordinators' editor, decisions and grid.
+"""Forms of orientation pathways: applying, reporting, and the editor, decisions and grid of its managers.
 
 The pathway editor is one page: the pathway's fields, its objectives and its
-stages. `PathwayEditor` validates all three before anything is written and
-saves them in one transaction, so an error anywhere leaves nothing half-saved.
+stages. `PathwayEditor` checks the shape of all three, then hands plain data
+to `services.save_pathway`, which holds the rules and saves in one
+transaction: an error anywhere leaves nothing half-saved.
 """
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.dates import html_bounds, sane_date
+from alliance.permissions import is_coordinator
 from alliance.uploads import clean_pdf
 from members.models import Ally
 
@@ -17,7 +21,7 @@ from .. import services
 from ..models import Pathway, PathwayApplication, PathwayObjective, Project, Stage, StageProgress
 
 AppStatus = PathwayApplication.Status
-MAX_ROWS = 50
+MAX_ROWS = services.MAX_ROWS
 
 
 # Applying and reporting -------------------------------------------------------------
@@ -62,11 +66,11 @@ class StageReportForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-# Coordination: the editor -------------------------------------------------------------
+# The editor (coordinators and the managers of the promoting allies) ----------------------
 
 
 class DateTimeInput(forms.DateTimeInput):
-    """A `datetime-local` input, in the portal's time (Europe/Rome).
+    """A `datetime-local` input, in the portal's time (Europe/Rome), within the sane range.
 
     Named like Django's own so that its widget type stays "datetime" and the
     shared field template gives it the portal's input markup.
@@ -75,7 +79,7 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+        super().__init__(attrs={**html_bounds("datetime-local"), **(attrs or {})}, format="%Y-%m-%dT%H:%M")
 
 
 def _datetime_field(label, *, help_text=""):
@@ -85,12 +89,13 @@ def _datetime_field(label, *, help_text=""):
         help_text=help_text,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         widget=DateTimeInput(),
+        validators=[sane_date],
         error_messages={"invalid": _("Enter a date and a time, e.g. 14/05/2026 09:30.")},
     )
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateInput(attrs={"type": "date", **html_bounds()}, format="%Y-%m-%d")
 
 
 def _position_field():
@@ -99,6 +104,35 @@ def _position_field():
         widget=forms.NumberInput(attrs={"min": 1}),
         help_text=_("Rows are shown in this order; empty: after the others."),
     )
+
+
+def add_service_error(form, exc) -> None:
+    """Show a refusal of a service beside the fields it names, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def organizer_choices(user, pathway: Pathway):
+    """Member allies for coordinators; for a manager, the allies they manage and the current promoters."""
+    members = Ally.objects.filter(approved_at__isnull=False)
+    if not is_coordinator(user):
+        members = members.filter(memberships__user=user)
+    current = pathway.organizers.values("pk") if pathway.pk else Ally.objects.none().values("pk")
+    return Ally.objects.filter(Q(pk__in=members.values("pk")) | Q(pk__in=current)).order_by("name")
+
+
+def project_choices(user, pathway: Pathway):
+    """Projects the editor may link (every one for coordinators), and the one linked now."""
+    projects = Project.objects.all()
+    if not is_coordinator(user):
+        projects = projects.filter(
+            Q(lead_ally__memberships__user=user) | Q(partners__ally__memberships__user=user)
+        )
+    current = Q(pk=pathway.project_id) if pathway.project_id else Q(pk__in=[])
+    return Project.objects.filter(Q(pk__in=projects.values("pk")) | current).order_by("title")
 
 
 class PathwayForm(forms.ModelForm):
@@ -121,16 +155,22 @@ class PathwayForm(forms.ModelForm):
         }
         help_texts = {
             "brochure": _("A PDF file, at most 10 MB."),
-            "organizers": _("Approved allies that promote the pathway."),
-            "status": _("A draft is seen by the coordinators only."),
+            "organizers": _("Member allies that promote the pathway: their managers run it with the coordinators."),
+            "status": _("A draft is seen by the coordinators and the promoters only."),
+            "places": _("Empty: no limit. Never fewer than the organizations already admitted."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organizers"].queryset = Ally.objects.filter(approved_at__isnull=False).order_by("name")
-        self.fields["project"].queryset = Project.objects.order_by("title")
+        self.fields["organizers"].queryset = organizer_choices(user, self.instance)
+        if not is_coordinator(user):
+            self.fields["organizers"].help_text = _(
+                "Your allies that promote the pathway. Promoters you do not manage stay as they are."
+            )
+        self.fields["project"].queryset = project_choices(user, self.instance)
         self.fields["project"].empty_label = _("None")
         self.fields["places"].widget.attrs["min"] = 1
+        self.user = user
 
     def clean_brochure(self):
         brochure = self.cleaned_data.get("brochure")
@@ -140,16 +180,19 @@ class PathwayForm(forms.ModelForm):
 
     def clean_places(self):
         places = self.cleaned_data.get("places")
-        if places is not None and self.instance.pk:
-            admitted = self.instance.applications.filter(status=PathwayApplication.Status.ADMITTED).count()
-            if places < admitted:
-                raise forms.ValidationError(
-                    _("%(admitted)s organizations are already admitted: the places cannot be fewer.")
-                    % {"admitted": admitted}
-                )
         if places is not None and places < 1:
             raise forms.ValidationError(_("Leave it empty for no limit, or give at least one place."))
         return places
+
+    def clean_organizers(self):
+        chosen = list(self.cleaned_data.get("organizers") or [])
+        if is_coordinator(self.user) or not self.instance.pk:
+            return chosen
+        # Promoters this person does not manage are not theirs to remove.
+        choosable = set(self.fields["organizers"].queryset.values_list("pk", flat=True))
+        mine = set(Ally.objects.filter(memberships__user=self.user).values_list("pk", flat=True))
+        kept = [ally for ally in self.instance.organizers.all() if ally.pk not in mine and ally.pk in choosable]
+        return list({ally.pk: ally for ally in chosen + kept}.values())
 
     def clean(self):
         data = super().clean()
@@ -209,14 +252,38 @@ StageFormSet = forms.inlineformset_factory(
     Pathway, Stage, form=StageForm, extra=3, can_delete=True, max_num=MAX_ROWS, validate_max=True,
 )
 
+PATHWAY_FIELDS = [
+    "title", "purpose", "eligibility", "status", "applications_open_at", "applications_close_at", "places",
+    "project", "organizers", "themes", "regions",
+]
+STAGE_FIELDS = ["kind", "title", "description", "start_date", "end_date", "report_prompt"]
+
+
+def formset_rows(formset, fields) -> list:
+    """The rows of a validated formset as plain `services.Row`s; empty new rows are left out."""
+    rows = []
+    for form in formset.forms:
+        pk = form.instance.pk
+        if formset._should_delete_form(form):
+            if pk:
+                rows.append(services.Row(pk=pk, remove=True))
+            continue
+        if pk is None and not form.has_changed():
+            continue
+        data = form.cleaned_data
+        position = data.get("position", data.get("ORDER"))
+        rows.append(services.Row(pk=pk, values={name: data.get(name) for name in fields}, position=position))
+    return rows
+
 
 class PathwayEditor:
-    """The pathway, its objectives and its stages: validated together, saved together."""
+    """The pathway, its objectives and its stages: checked together, saved together by `services.save_pathway`."""
 
-    def __init__(self, data=None, files=None, *, instance: Pathway):
+    def __init__(self, data=None, files=None, *, instance: Pathway, user):
         self.is_bound = data is not None
         self.instance = instance
-        self.form = PathwayForm(data, files, instance=instance)
+        self.user = user
+        self.form = PathwayForm(data, files, instance=instance, user=user)
         self.objectives = ObjectiveFormSet(data, instance=instance, prefix="objectives")
         self.stages = StageFormSet(data, instance=instance, prefix="stages")
 
@@ -226,47 +293,24 @@ class PathwayEditor:
         results = [self.form.is_valid(), self.objectives.is_valid(), self.stages.is_valid()]
         return all(results)
 
-    def save(self) -> Pathway:
-        with transaction.atomic():
-            pathway = self.form.save(commit=False)
-            if pathway.pk is None:
-                pathway.slug = services.unique_slug(Pathway, pathway.title)
-            pathway.save()
-            self.form.save_m2m()
-            self._save_rows(self.objectives, pathway)
-            new_stages = self._save_rows(self.stages, pathway)
-            if new_stages:
-                # Organizations admitted before a stage was added follow it too.
-                admitted = pathway.applications.filter(status=AppStatus.ADMITTED)
-                StageProgress.objects.bulk_create(
-                    [StageProgress(application=a, stage=s) for a in admitted for s in new_stages],
-                    ignore_conflicts=True,
-                )
-        return pathway
-
-    @staticmethod
-    def _save_rows(formset, pathway) -> list:
-        """Save the kept rows numbered 1, 2, 3… in the order asked; return the rows that are new."""
-        kept = []
-        for index, form in enumerate(formset.forms):
-            if formset._should_delete_form(form):
-                if form.instance.pk:
-                    form.instance.delete()
-                continue
-            if not form.instance.pk and not form.has_changed():
-                continue
-            position = form.cleaned_data.get("position")
-            kept.append((position if position is not None else MAX_ROWS * 10, index, form))
-        created = []
-        for position, (_wanted, _index, form) in enumerate(sorted(kept, key=lambda row: row[:2]), start=1):
-            row = form.save(commit=False)
-            is_new = row.pk is None
-            row.pathway = pathway
-            row.position = position
-            row.save()
-            if is_new:
-                created.append(row)
-        return created
+    def save(self):
+        """The saved pathway, or None when a rule of the service refused (the error is on the form)."""
+        data = self.form.cleaned_data
+        brochure = data.get("brochure")
+        try:
+            return services.save_pathway(
+                actor=self.user,
+                pathway=self.instance if self.instance.pk else None,
+                data=services.PathwayData(
+                    **{name: data.get(name) for name in PATHWAY_FIELDS},
+                    brochure=brochure if isinstance(brochure, UploadedFile) or brochure is False else None,
+                ),
+                objectives=formset_rows(self.objectives, ["text"]),
+                stages=formset_rows(self.stages, STAGE_FIELDS),
+            )
+        except services.InitiativeError as exc:
+            add_service_error(self.form, exc)
+            return None
 
 
 # Coordination: applications and progress -------------------------------------------------
@@ -324,3 +368,15 @@ class StageProgressForm(forms.Form):
     stage = forms.IntegerField(min_value=1)
     state = forms.ChoiceField(label=_("State"), choices=StageProgress.State.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note_date = forms.DateField(
+        label=_("Date of the note"), required=False, initial=timezone.localdate, validators=[sane_date],
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=_date_widget(),
+        error_messages={"invalid": _("Enter a date, e.g. 14/05/2026.")},
+    )
+
+
+class MessageForm(forms.Form):
+    """A message to the contacts of the admitted organizations."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))

@@ -1,22 +1,25 @@
 """Forms of projects: the editor (the project with its objectives, partners, links and attachments on one page),
 the progress update and the coordinators' review.
 
-`ProjectEditor` validates the project and every row before anything is written,
-then saves them in one transaction through the services: an error anywhere
-leaves nothing half-saved.
+`ProjectEditor` checks the shape of the project and of every row, then hands
+plain data to `services.save_project`, which holds the rules and saves in one
+transaction: an error anywhere leaves nothing half-saved.
 """
 
 from django import forms
-from django.db import transaction
 from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from alliance.dates import html_bounds, sane_date
 
 from alliance.permissions import is_coordinator
 from alliance.uploads import clean_image, clean_pdf
 from members.models import Ally
 
 from .. import services
+from .pathways import add_service_error, formset_rows
 from ..models import (
     ExternalPartner,
     ProgressUpdate,
@@ -36,14 +39,16 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={**html_bounds(), **(attrs or {})}, format="%Y-%m-%d")
 
 
-def _date_field(label, *, required=False, help_text=""):
+def _date_field(label, *, required=False, help_text="", initial=None):
     return forms.DateField(
         label=label,
         required=required,
         help_text=help_text,
+        initial=initial,
+        validators=[sane_date],
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         widget=DateInput(),
         error_messages={"invalid": _("Enter a date, e.g. 14/05/2026.")},
@@ -179,6 +184,18 @@ class AttachmentForm(forms.ModelForm):
         return data
 
 
+PROJECT_FIELDS = [
+    "title", "summary", "description", "lead_ally", "regions", "provinces", "municipalities", "scope", "themes",
+    "status", "start_date", "end_date", "results",
+]
+ROW_FIELDS = {
+    "objectives": ["text"],
+    "partners": ["ally", "role"],
+    "external": ["name", "kind"],
+    "links": ["title", "url"],
+    "attachments": ["title", "file"],
+}
+
 ROW_OPTIONS = {"formset": RowsFormSet, "max_num": MAX_ROWS, "validate_max": True, "can_delete_extra": False}
 ObjectiveFormSet = inlineformset_factory(
     Project, ProjectObjective, fields=["text"], extra=3, can_order=True, **ROW_OPTIONS
@@ -232,42 +249,29 @@ class ProjectEditor:
                 ok = False
         return ok
 
-    def save(self) -> Project:
-        project = self.form.save(commit=False)
+    def save(self):
+        """The saved project, or None when a rule of the service refused (the error is on the form)."""
+        data = self.form.cleaned_data
+        image = data.get("cover_image")
+        rows = {prefix: formset_rows(formset, ROW_FIELDS[prefix]) for prefix, formset in self.formsets.items()}
         try:
-            with transaction.atomic():
-                if self.creating:
-                    services.create_project(project=project, actor=self.user)
-                else:
-                    services.update_project(project=project, actor=self.user)
-                self.form.save_m2m()
-                for prefix, formset in self.formsets.items():
-                    formset.instance = project
-                    if prefix == "objectives":
-                        self._save_objectives(formset, project)
-                    else:
-                        formset.save()
-        except Exception:
-            if self.creating:  # rolled back: the form shows again as a new project
-                project.pk = None
-                project._state.adding = True
-            raise
-        return project
-
-    @staticmethod
-    def _save_objectives(formset, project):
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                form.instance.delete()
-        for position, form in enumerate(formset.ordered_forms, start=1):
-            objective = form.instance
-            objective.project = project
-            objective.position = position
-            objective.save()
+            return services.save_project(
+                actor=self.user,
+                project=None if self.creating else self.project,
+                data=services.ProjectData(
+                    **{name: data.get(name) for name in PROJECT_FIELDS},
+                    cover_image=image if hasattr(image, "content_type") or image is False else None,
+                ),
+                objectives=rows["objectives"], partners=rows["partners"], external_partners=rows["external"],
+                links=rows["links"], attachments=rows["attachments"],
+            )
+        except services.InitiativeError as exc:
+            add_service_error(self.form, exc)
+            return None
 
 
 class ProgressUpdateForm(forms.ModelForm):
-    date = _date_field(_("Date"), required=True)
+    date = _date_field(_("Date"), required=True, initial=timezone.localdate)
     percentage = forms.IntegerField(
         label=_("Progress (%)"), required=False, min_value=0, max_value=100,
         help_text=_("Optional: how far the project is, from 0 to 100."),

@@ -1,4 +1,9 @@
-"""The coordinators' side of pathways: the editor, the applications and their decisions, the progress grid."""
+"""Running pathways: the editor, the applications and their decisions, the progress grid, messages, history.
+
+Coordinators run every pathway; the managers of a promoting member ally run
+that pathway with the same pages and rules, as organizers do their events. To
+anyone else these pages do not exist (404); anonymous visitors sign in first.
+"""
 
 import csv
 from functools import wraps
@@ -7,17 +12,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from alliance import workflow
+from alliance.dates import html_bounds
+
 from .. import selectors, services
-from ..forms.pathways import ApplicationFilterForm, PathwayDecisionForm, PathwayEditor, StageProgressForm
+from ..forms.pathways import (
+    ApplicationFilterForm,
+    MessageForm,
+    PathwayDecisionForm,
+    PathwayEditor,
+    StageProgressForm,
+    add_service_error,
+)
 from ..models import Pathway, PathwayApplication, StageProgress
-from ..permissions import can_run_pathways
+from ..permissions import can_create_pathways, can_manage_any_pathway, can_manage_pathway
 from ..services import InitiativeError
-from .pathways import label_log
 
 AppStatus = PathwayApplication.Status
 
@@ -28,9 +44,23 @@ def coordinators_only(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not can_run_pathways(request.user):
+        if not can_create_pathways(request.user):
             raise Http404
         return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def managers_only(view):
+    """Looks the pathway up by slug and lets through the coordinators and the managers of a promoting ally."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        pathway = Pathway.objects.prefetch_related("stages").filter(slug=slug).first()
+        if pathway is None or not can_manage_pathway(request.user, pathway):
+            raise Http404
+        return view(request, pathway, *args, **kwargs)
 
     return wrapper
 
@@ -39,15 +69,21 @@ def _count(status):
     return Count("applications", filter=Q(applications__status=status), distinct=True)
 
 
-@coordinators_only
+@login_required
 @require_safe
 def pathway_list(request):
-    pathways = Pathway.objects.annotate(
+    if not can_manage_any_pathway(request.user):
+        raise Http404
+    pathways = selectors.pathways_managed_by(request.user).annotate(
         submitted_count=_count(AppStatus.SUBMITTED),
         admitted_count=_count(AppStatus.ADMITTED),
         waitlisted_count=_count(AppStatus.WAITLISTED),
     ).order_by("-created_at", "pk")
-    return render(request, "initiatives/pathways/manage/pathway_list.html", {"pathways": list(pathways)})
+    return render(
+        request,
+        "initiatives/pathways/manage/pathway_list.html",
+        {"pathways": list(pathways), "can_create": can_create_pathways(request.user)},
+    )
 
 
 # The editor --------------------------------------------------------------------------------
@@ -55,19 +91,26 @@ def pathway_list(request):
 
 def _edit(request, pathway: Pathway, *, creating: bool):
     posted = request.method == "POST"
-    editor = PathwayEditor(request.POST if posted else None, request.FILES if posted else None, instance=pathway)
-    if posted and editor.is_valid():
-        pathway = editor.save()
+    title = pathway.title  # validating the form changes the instance
+    editor = PathwayEditor(
+        request.POST if posted else None, request.FILES if posted else None, instance=pathway, user=request.user
+    )
+    saved = editor.save() if posted and editor.is_valid() else None
+    if saved is not None:
         if creating:
             message = _("The pathway “%(title)s” was created.")
         else:
             message = _("The pathway “%(title)s” was saved.")
-        messages.success(request, message % {"title": pathway.title})
+        messages.success(request, message % {"title": saved.title})
         return redirect("initiatives:pathway_manage_list")
     return render(
         request,
         "initiatives/pathways/manage/pathway_form.html",
-        {"editor": editor, "pathway": pathway, "creating": creating},
+        {
+            "editor": editor, "pathway": pathway, "title": title, "creating": creating,
+            "history": [] if creating else list(workflow.history(pathway)),
+            "admitted_count": 0 if creating else pathway.applications.filter(status=AppStatus.ADMITTED).count(),
+        },
     )
 
 
@@ -77,19 +120,18 @@ def pathway_create(request):
     return _edit(request, Pathway(), creating=True)
 
 
-@coordinators_only
+@managers_only
 @require_http_methods(["GET", "HEAD", "POST"])
-def pathway_edit(request, slug):
-    return _edit(request, get_object_or_404(Pathway, slug=slug), creating=False)
+def pathway_edit(request, pathway):
+    return _edit(request, pathway, creating=False)
 
 
 # Applications ------------------------------------------------------------------------------
 
 
-@coordinators_only
+@managers_only
 @require_safe
-def application_list(request, slug):
-    pathway = get_object_or_404(Pathway, slug=slug)
+def application_list(request, pathway):
     filter_form = ApplicationFilterForm(request.GET or None)
     applications = list(filter_form.filter(selectors.applications_for_review(pathway)))
     counts = dict(pathway.applications.values_list("status").annotate(n=Count("pk")).order_by())
@@ -107,17 +149,15 @@ def application_list(request, slug):
 
 
 def _application(pathway, pk) -> PathwayApplication:
-    application = selectors.applications_for_review(pathway).prefetch_related("log__actor").filter(pk=pk).first()
+    application = selectors.applications_for_review(pathway).filter(pk=pk).first()
     if application is None:
         raise Http404
-    label_log(application)
     return application
 
 
-@coordinators_only
+@managers_only
 @require_http_methods(["GET", "HEAD", "POST"])
-def application_decide(request, slug, pk):
-    pathway = get_object_or_404(Pathway, slug=slug)
+def application_decide(request, pathway, pk):
     application = _application(pathway, pk)
     form = PathwayDecisionForm(request.POST if request.method == "POST" else None, application=application)
     if request.method == "POST" and form.is_valid():
@@ -127,7 +167,7 @@ def application_decide(request, slug, pk):
                 application=application, actor=request.user, status=status, reason=form.cleaned_data["reason"]
             )
         except InitiativeError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
             application = _application(pathway, pk)
         else:
             done = {
@@ -146,6 +186,7 @@ def application_decide(request, slug, pk):
             "application": application,
             "form": form if form.fields["decision"].choices else None,
             "admitted_count": pathway.applications.filter(status=AppStatus.ADMITTED).count(),
+            "history": list(workflow.history(application)),
         },
     )
 
@@ -153,14 +194,9 @@ def application_decide(request, slug, pk):
 # Progress ----------------------------------------------------------------------------------
 
 
-def _pathway_with_stages(slug) -> Pathway:
-    return get_object_or_404(Pathway.objects.prefetch_related("stages"), slug=slug)
-
-
-@coordinators_only
+@managers_only
 @require_http_methods(["GET", "HEAD", "POST"])
-def progress_grid(request, slug):
-    pathway = _pathway_with_stages(slug)
+def progress_grid(request, pathway):
     if request.method == "POST":
         return _set_progress(request, pathway)
     stages, rows = selectors.progress_grid(pathway)
@@ -179,6 +215,8 @@ def progress_grid(request, slug):
             "rows": [(application, list(zip(stages, cells, strict=True))) for application, cells in rows],
             "reports": reports,
             "states": StageProgress.State.choices,
+            "today": timezone.localdate(),
+            "date_bounds": html_bounds(),
         },
     )
 
@@ -186,7 +224,8 @@ def progress_grid(request, slug):
 def _set_progress(request, pathway):
     form = StageProgressForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The change was not saved: choose a state, and keep the note under 2000 characters."))
+        messages.error(request, _("The change was not saved: choose a state, keep the note under 2000 characters "
+                                  "and give a date between 1950 and 2100."))
         return redirect("initiatives:progress_grid", slug=pathway.slug)
     application = selectors.applications_for_review(pathway).filter(pk=form.cleaned_data["application"]).first()
     stage = next((s for s in pathway.stages.all() if s.pk == form.cleaned_data["stage"]), None)
@@ -196,6 +235,7 @@ def _set_progress(request, pathway):
         services.set_stage_progress(
             application=application, stage=stage, actor=request.user,
             state=form.cleaned_data["state"], note=form.cleaned_data["note"],
+            note_date=form.cleaned_data["note_date"],
         )
     except InitiativeError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -225,10 +265,9 @@ def _csv_cell(stage, progress) -> str:
     }
 
 
-@coordinators_only
+@managers_only
 @require_safe
-def progress_csv(request, slug):
-    pathway = _pathway_with_stages(slug)
+def progress_csv(request, pathway):
     stages, rows = selectors.progress_grid(pathway)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{pathway.slug}-progress.csv"'
@@ -241,3 +280,33 @@ def progress_csv(request, slug):
             + [_csv_cell(stage, progress) for stage, progress in zip(stages, cells, strict=True)]
         )
     return response
+
+
+# Messages to the admitted organizations ------------------------------------------------------
+
+
+@managers_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def message_admitted(request, pathway):
+    form = MessageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.message_admitted_organizations(
+                pathway=pathway, actor=request.user, subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
+            )
+        except InitiativeError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext("The message is on its way to one admitted organization.",
+                         "The message is on its way to %(count)s admitted organizations.", sent)
+                % {"count": sent},
+            )
+            return redirect("initiatives:pathway_applications", slug=pathway.slug)
+    return render(
+        request,
+        "initiatives/pathways/manage/message_form.html",
+        {"pathway": pathway, "form": form, "recipients": list(selectors.admitted_contacts(pathway))},
+    )

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from members import selectors as member_selectors
 from members.models import Ally
 
+from alliance import workflow
+
 from .. import selectors, services
 from ..forms.pathways import PathwayApplicationForm, StageReportForm
 from ..models import Pathway, PathwayApplication, StageProgress
-from ..permissions import can_view_pathway
+from ..permissions import can_manage_pathway, can_view_pathway
 from ..services import InitiativeError
 
 AppStatus = PathwayApplication.Status
@@ -77,6 +79,7 @@ def pathway_detail(request, slug):
             "places_left": None if pathway.places is None else max(pathway.places - pathway.admitted_count, 0),
             "upcoming_events": upcoming,
             "participants": pathway.public_participants,
+            "can_manage": can_manage_pathway(request.user, pathway),
         },
     )
 
@@ -173,22 +176,15 @@ def my_pathways(request):
 def _own_application(user, pk) -> PathwayApplication:
     """An application of an ally `user` manages; anyone else finds nothing here."""
     application = (
-        selectors.applications_of_user(user).filter(pk=pk).prefetch_related("pathway__stages", "log__actor").first()
+        selectors.applications_of_user(user).filter(pk=pk).prefetch_related("pathway__stages").first()
     )
     if application is None:
         raise Http404
     return application
 
 
-def label_log(application) -> None:
-    """Give each prefetched log entry the label of the status it reached."""
-    for entry in application.log.all():
-        entry.status_label = AppStatus(entry.to_status).label
-
-
 def _render_timeline(request, application, *, report_forms=None):
     report_forms = report_forms or {}
-    label_log(application)
     admitted = application.status == AppStatus.ADMITTED
     by_stage = {progress.stage_id: progress for progress in application.progress.all()}
     rows = []
@@ -210,6 +206,7 @@ def _render_timeline(request, application, *, report_forms=None):
                 row["state"] == StageProgress.State.COMPLETED for row in rows
             ),
             "can_withdraw": application.can_become(AppStatus.WITHDRAWN),
+            "history": list(workflow.history(application)),
         },
     )
 

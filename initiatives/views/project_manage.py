@@ -13,13 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alliance import workflow
 from alliance.permissions import is_coordinator
 
 from .. import selectors, services
+from ..forms.pathways import add_service_error
 from ..forms.projects import ProgressUpdateForm, ProjectEditor, ReviewForm
 from ..models import Project
 from ..permissions import can_edit_project, can_propose_projects, can_publish_projects
 from ..services import InitiativeError
+from .projects import project_events
 
 
 def editors_only(view):
@@ -69,22 +72,17 @@ def _editor(request, project: Project):
     title = project.title  # validating the form changes the instance
     if request.method == "POST":
         editor = ProjectEditor(request.POST, request.FILES, instance=project, user=request.user)
-        if editor.is_valid():
-            try:
-                project = editor.save()
-            except InitiativeError as exc:
-                messages.error(request, _error_text(exc))
+        saved = editor.save() if editor.is_valid() else None
+        if saved is not None:
+            if editor.creating:
+                messages.success(request, _("The project is saved as a draft: only the managers of its lead ally "
+                                            "and the coordinators see it. Submit it for review when it is ready."))
+            elif saved.is_published:
+                messages.success(request, _("Your changes are saved and public."))
             else:
-                if editor.creating:
-                    messages.success(request, _("The project is saved as a draft: only the managers of its lead ally "
-                                                "and the coordinators see it. Submit it for review when it is ready."))
-                elif project.is_published:
-                    messages.success(request, _("Your changes are saved and public."))
-                else:
-                    messages.success(request, _("Your changes are saved."))
-                return redirect("initiatives:project_edit", slug=project.slug)
-        else:
-            messages.error(request, _("Nothing was saved: please correct the errors marked below."))
+                messages.success(request, _("Your changes are saved."))
+            return redirect("initiatives:project_edit", slug=saved.slug)
+        messages.error(request, _("Nothing was saved: please correct the errors marked below."))
     else:
         editor = ProjectEditor(instance=project, user=request.user)
     return render(
@@ -134,7 +132,7 @@ def project_add_update(request, project):
         try:
             services.add_progress_update(project=project, actor=request.user, **form.cleaned_data)
         except InitiativeError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("The update is on the timeline of the project."))
             return redirect(project.get_absolute_url())
@@ -169,7 +167,7 @@ def project_review(request, slug):
                 message = _("“%(title)s” was sent back; the managers of its lead ally received your comment by "
                             "e-mail.")
         except InitiativeError as exc:
-            form.add_error(None, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, message % {"title": project.title})
             return redirect("initiatives:project_queue")
@@ -180,6 +178,8 @@ def project_review(request, slug):
             "project": project,
             "form": form,
             "is_open": project.publication == Project.Publication.SUBMITTED,
+            "history": list(workflow.history(project)),
+            **project_events(project),
             "Publication": Project.Publication,
         },
     )

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from alliance import workflow
+
 from .. import selectors
 from ..filters import ProjectFilterSet
 from ..models import Project
@@ -40,15 +42,30 @@ def project_detail(request, slug):
     project = selectors.project_for_page(slug)
     if project is None or not can_view_project(request.user, project):
         raise Http404
-    now = timezone.now()
+    can_edit = can_edit_project(request.user, project)
     return render(
         request,
         "initiatives/projects/project_detail.html",
         {
             "project": project,
-            "can_edit": can_edit_project(request.user, project),
-            "upcoming_events": [event for event in project.public_events if event.end >= now],
-            "past_events": [event for event in reversed(project.public_events) if event.end < now],
+            "can_edit": can_edit,
+            **project_events(project),
+            "history": list(workflow.history(project)) if can_edit else [],
             "Publication": Project.Publication,
         },
     )
+
+
+def project_events(project) -> dict:
+    """The project's own published events and those of its pathways' stages, each once, split by time."""
+    now = timezone.now()
+    events = {event.pk: event for event in project.public_events}
+    for pathway in project.public_pathways:
+        for stage in pathway.stages.all():
+            for event in stage.events.all():
+                events.setdefault(event.pk, event)
+    ordered = sorted(events.values(), key=lambda event: (event.start, event.pk))
+    return {
+        "upcoming_events": [event for event in ordered if event.end >= now],
+        "past_events": [event for event in reversed(ordered) if event.end < now],
+    }
