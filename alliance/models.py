@@ -138,3 +138,51 @@ class LogEntry(models.Model):
         from .workflow import describe
 
         return describe(self)
+
+
+class SearchDocument(models.Model):
+    """One thing the site-wide search can find: an ally, a project, an event, a session, a speaker,
+    a pathway or a place, written by the indexers the domains register in `alliance.search`.
+
+    `terms` holds the words of the title and text normalized in Python (accents stripped,
+    lower case, Italian stemming: see `alliance.search.normalize`) between single spaces, and
+    queries are normalized the same way: the search gives the same answers on PostgreSQL and
+    SQLite, and computes nothing per row at query time. On PostgreSQL trigram GIN indexes serve
+    the matching (`terms`) and the typo-tolerant fallback on names (`title_norm`).
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of object")
+    )
+    object_id = models.PositiveBigIntegerField(_("object"))
+    # The object whose change rebuilds this document ("events.event:12" for an event's sessions too).
+    source = models.CharField(_("source"), max_length=80, db_index=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    title = models.CharField(_("title"), max_length=300)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    # The page, reversed in the reader's language: a URL name, its arguments, then "#anchor" or "?query".
+    url_name = models.CharField(_("page"), max_length=80)
+    url_kwargs = models.JSONField(_("page arguments"), default=dict, blank=True)
+    url_suffix = models.CharField(_("anchor or query"), max_length=300, blank=True)
+    # " veneto lombardia ": region slugs between spaces, so that one region is a plain substring.
+    regions = models.CharField(_("regions"), max_length=500, blank=True)
+    title_terms = models.TextField(_("title terms"), blank=True)
+    title_norm = models.CharField(_("normalized title"), max_length=300, blank=True)
+    terms = models.TextField(_("terms"), blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    date = models.DateTimeField(_("date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse(self.url_name, kwargs=self.url_kwargs) + self.url_suffix

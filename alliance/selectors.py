@@ -26,3 +26,7 @@ def list_regions_with_provinces():
 
 def province_choices():
     return Province.objects.select_related("region")
+
+
+def list_regions():
+    return list(Region.objects.order_by("name"))

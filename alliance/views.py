@@ -3,11 +3,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from . import search as site_search
 from . import selectors
 from .permissions import can_access_coordination
 from .registry import registry
-
-SEARCH_LIMIT = 10
 
 
 @require_safe
@@ -21,15 +20,24 @@ def home(request):
 
 @require_safe
 def search(request):
-    # NUL bytes cannot reach PostgreSQL; nobody types them on purpose.
-    query = " ".join(request.GET.get("q", "").replace("\x00", "").split())[:200]
-    sections = []
-    if query:
-        for section in registry.search_sections:
-            results = section.search(query, SEARCH_LIMIT)
-            sections.append({"label": section.label, "results": results, "more_url_name": section.more_url_name})
-    total = sum(len(s["results"]) for s in sections)
-    return render(request, "alliance/search.html", {"query": query, "sections": sections, "total": total})
+    """One search over allies, projects, events, sessions, speakers, pathways and places."""
+    regions = selectors.list_regions()
+    region = request.GET.get("region", "")
+    if region not in {r.slug for r in regions}:
+        region = ""
+    results = site_search.search(
+        request.GET.get("q", ""), region=region, kind=request.GET.get("kind", ""), page=request.GET.get("page")
+    )
+    context = {
+        "query": results.query.text,
+        "results": results,
+        "kinds": sorted(site_search.KINDS.values(), key=lambda kind: kind.position),
+        "regions": regions,
+        "region": next((r for r in regions if r.slug == region), None),
+    }
+    if results.page_obj is not None:
+        context["page_range"] = results.page_obj.paginator.get_elided_page_range(results.page_obj.number)
+    return render(request, "alliance/search.html", context)
 
 
 @require_safe

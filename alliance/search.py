@@ -1,0 +1,625 @@
+"""The site-wide search: one table of documents, filled by the indexers the domains register.
+
+Each domain registers, from its own `search.py` (imported by its AppConfig.ready()), an
+`Indexer`: the model whose rows it indexes, a function that builds the documents of one row
+(an event gives its own document and one per session and speaker), and the related models
+whose changes rebuild a row's documents. Signals collect what changed and rebuild it once,
+after the transaction commits; `manage.py reindex` rebuilds everything.
+
+Words are normalized in Python (`normalize`): accents stripped, lower case, Italian Snowball
+stemming plus the final vowel (so "orto" and "orti", "cooperativa" and "cooperative" meet),
+a few stop words dropped. Documents store their normalized words in `terms` between single
+spaces, queries are normalized the same way, and every query word must be found as a whole
+word (the last one also as the beginning of a word, for names typed in part). The SQL is the
+same on PostgreSQL and SQLite, so the answers are too; on PostgreSQL a trigram GIN index
+serves it, and another one offers names close to a mistyped query when nothing matches.
+"""
+
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import snowballstemmer
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 8
+
+# Articles, prepositions and conjunctions, Italian and English: found everywhere, they would
+# only make a query stricter. Compared before stemming, without accents.
+STOP_WORDS = frozenset(
+    """
+    il lo la i gli le l un uno una un
+    di del dello della dei degli delle dell d
+    a al allo alla ai agli alle all ad
+    da dal dallo dalla dai dagli dalle dall
+    in nel nello nella nei negli nelle nell
+    con col coi su sul sullo sulla sui sugli sulle sull per tra fra
+    e ed o od ma che non se come anche
+    the of and or an in on at for to with by from
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("italian")
+_stem_lock = threading.Lock()
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Generatività" → "generativita"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def stem(word: str) -> str:
+    """The search form of one folded word."""
+    if len(word) > 4 and word.endswith("s"):
+        word = word[:-1]  # English plurals: "workshops"
+    with _stem_lock:  # snowballstemmer objects keep state between calls
+        word = _stemmer.stemWord(word)
+    if len(word) > 3 and word[-1] in "aeiou":
+        word = word[:-1]  # "orto"/"orti", "rete"/"reti": Snowball keeps short words whole
+    return word
+
+
+def normalize(text: str) -> list[str]:
+    """The search words of a text, in order, stop words left out."""
+    return [stem(word) for word in _WORD_RE.findall(fold(text or "")) if _is_search_word(word)]
+
+
+def _is_search_word(word: str) -> bool:
+    return word.isdigit() or (len(word) > 1 and word not in STOP_WORDS)
+
+
+def terms_of(*texts: str) -> str:
+    """Normalized words between single spaces, with a space at each end."""
+    words = []
+    for text in texts:
+        words.extend(normalize(text))
+    return f" {' '.join(words)} " if words else ""
+
+
+def clean_query(raw: str) -> str:
+    """What the visitor typed, without NUL bytes (PostgreSQL refuses them) and extra spaces."""
+    return " ".join((raw or "").replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+
+
+# --- Documents and indexers ------------------------------------------------------------------
+
+
+@dataclass
+class Doc:
+    """One document an indexer builds: `obj` is the thing found (a session, say), shown at `url`."""
+
+    obj: object
+    kind: str
+    title: str
+    url_name: str
+    url_kwargs: dict = field(default_factory=dict)
+    url_suffix: str = ""
+    text: str = ""
+    subtitle: str = ""
+    regions: Iterable[str] = ()
+    date: datetime | date | None = None
+    is_public: bool = True
+    extra_terms: str = ""  # words found but not shown (labels in both languages, say)
+
+
+@dataclass
+class Kind:
+    code: str
+    label: str  # plural, for the headings
+    position: int
+
+
+@dataclass
+class Indexer:
+    """How one model's rows become documents.
+
+    queryset(): every row to index, shaped so that build() asks no more queries;
+    build(obj): the row's documents (marked not public when it must not be found);
+    related: {model: function(instance) -> pks of this model, or a Q on this model} whose
+      saves and deletions rebuild those rows; a Q is resolved after commit, so that a signal
+      never adds a query to the request that saves;
+    related_m2m: the same for many-to-many relations between other models ({through: function});
+    m2m: names of this model's many-to-many fields whose changes rebuild the row.
+    """
+
+    model: type
+    queryset: Callable
+    build: Callable
+    related: dict = field(default_factory=dict)
+    related_m2m: dict = field(default_factory=dict)
+    m2m: tuple = ()
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+
+KINDS: dict[str, Kind] = {}
+INDEXERS: dict[str, Indexer] = {}
+
+
+def register_kind(code: str, label, position: int) -> None:
+    KINDS[code] = Kind(code, label, position)
+
+
+def register(indexer: Indexer) -> None:
+    """Index a model: called once by each domain's search.py."""
+    if not INDEXERS and indexer.model._meta.label_lower != "alliance.region":
+        _register_places()
+    if indexer.label in INDEXERS:
+        return
+    INDEXERS[indexer.label] = indexer
+    uid = f"alliance.search.{indexer.label}"
+    own = _handler(indexer, lambda instance: [instance.pk])
+    post_save.connect(own, sender=indexer.model, dispatch_uid=uid + ".save", weak=False)
+    post_delete.connect(own, sender=indexer.model, dispatch_uid=uid + ".delete", weak=False)
+    for name in indexer.m2m:
+        through = getattr(indexer.model, name).through
+        m2m_changed.connect(_m2m_handler(indexer), sender=through, dispatch_uid=f"{uid}.m2m.{name}", weak=False)
+    for model, find in indexer.related.items():
+        handler = _handler(indexer, find)
+        name = model._meta.label_lower
+        post_save.connect(handler, sender=model, dispatch_uid=f"{uid}.rel.{name}.save", weak=False)
+        post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}.rel.{name}.delete", weak=False)
+    for through, find in indexer.related_m2m.items():
+        m2m_changed.connect(
+            _related_m2m_handler(indexer, find), sender=through,
+            dispatch_uid=f"{uid}.relm2m.{through._meta.label_lower}", weak=False,
+        )
+
+
+def source_key(label: str, pk) -> str:
+    return f"{label}:{pk}"
+
+
+# --- Keeping the index current ---------------------------------------------------------------
+
+_pending = threading.local()
+
+
+def schedule(label: str, found) -> None:
+    """Rebuild these rows (pks, or a Q on the model) once the transaction commits.
+
+    Runs no query now: the rows are collected per thread and rebuilt once per commit.
+    """
+    if label not in INDEXERS or found is None:
+        return
+    state = getattr(_pending, "state", None)
+    if state is None:
+        state = _pending.state = {"pks": defaultdict(set), "where": defaultdict(list)}
+    if isinstance(found, Q):
+        state["where"][label].append(found)
+    else:
+        state["pks"][label].update(pk for pk in found if pk is not None)
+    # A callback per change (a rolled-back savepoint takes its own away); the first to run
+    # rebuilds everything collected, the others find nothing left to do.
+    transaction.on_commit(_flush)
+
+
+def _flush():
+    state = getattr(_pending, "state", None)
+    _pending.state = None
+    if not state:
+        return
+    pks = state["pks"]
+    for label, conditions in state["where"].items():
+        model = INDEXERS[label].model
+        where = Q()
+        for condition in conditions:
+            where |= condition
+        pks[label].update(model._default_manager.filter(where).values_list("pk", flat=True).distinct())
+    for label, found in pks.items():
+        if found:
+            reindex(label, found)
+
+
+def _handler(indexer, find):
+    def handler(sender, instance, **kwargs):
+        if kwargs.get("raw"):
+            return  # loaddata: `reindex` afterwards
+        schedule(indexer.label, find(instance))
+
+    return handler
+
+
+def _m2m_handler(indexer):
+    def handler(sender, instance, action, model, pk_set, **kwargs):
+        if not action.startswith("post_"):
+            return
+        if isinstance(instance, indexer.model):
+            schedule(indexer.label, [instance.pk])
+        elif model is indexer.model and pk_set:
+            schedule(indexer.label, pk_set)
+
+    return handler
+
+
+def _related_m2m_handler(indexer, find):
+    def handler(sender, instance, action, **kwargs):
+        if action.startswith("post_"):
+            schedule(indexer.label, find(instance))
+
+    return handler
+
+
+def reindex(label: str, pks: Iterable | None = None) -> int:
+    """Rebuild the documents of these rows of one indexed model (all rows when `pks` is None)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import SearchDocument
+
+    indexer = INDEXERS[label]
+    rows = indexer.queryset()
+    if pks is not None:
+        pks = list(pks)
+        rows = rows.filter(pk__in=pks)
+    documents = []
+    built = set()
+    content_types = {}
+    for obj in rows:
+        built.add(obj.pk)
+        for doc in indexer.build(obj):
+            model = type(doc.obj)
+            if model not in content_types:
+                content_types[model] = ContentType.objects.get_for_model(model)
+            documents.append(_document(doc, source=source_key(label, obj.pk), content_type=content_types[model]))
+    with transaction.atomic():
+        stale = SearchDocument.objects.all()
+        if pks is not None:
+            stale = stale.filter(source__in=[source_key(label, pk) for pk in pks])
+        else:
+            stale = stale.filter(source__startswith=f"{label}:")
+        stale.delete()
+        SearchDocument.objects.bulk_create(documents, batch_size=500)
+    return len(documents)
+
+
+def reindex_all() -> int:
+    return sum(reindex(label) for label in INDEXERS)
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time(12, 0)))
+
+
+def _document(doc: Doc, *, source: str, content_type):
+    from .models import SearchDocument
+
+    title = (doc.title or "")[:300]
+    regions = sorted({slug for slug in doc.regions if slug})
+    return SearchDocument(
+        content_type=content_type,
+        object_id=doc.obj.pk,
+        source=source,
+        kind=doc.kind,
+        title=title,
+        subtitle=(doc.subtitle or "")[:300],
+        text=doc.text or "",
+        url_name=doc.url_name,
+        url_kwargs=doc.url_kwargs,
+        url_suffix=doc.url_suffix[:300],
+        regions=f" {' '.join(regions)} " if regions else "",
+        title_terms=terms_of(title),
+        title_norm=fold(title)[:300],
+        terms=terms_of(title, doc.subtitle, doc.text, doc.extra_terms),
+        is_public=doc.is_public,
+        date=_as_datetime(doc.date),
+    )
+
+
+def reindex_when_empty(sender, **kwargs):
+    """After migrate: build the index of a database that has content but no index yet."""
+    from .models import SearchDocument
+
+    if kwargs.get("using", "default") != "default" or not INDEXERS:
+        return
+    try:
+        if SearchDocument.objects.exists():
+            return
+    except Exception:  # noqa: BLE001 - the table may not exist yet while an older migration runs
+        return
+    reindex_all()
+
+
+post_migrate.connect(reindex_when_empty, dispatch_uid="alliance.search.reindex_when_empty")
+
+
+# --- Querying --------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    words: list[str]  # normalized
+    prefix_last: bool
+
+    def __bool__(self):
+        return bool(self.words)
+
+
+def parse(raw: str) -> ParsedQuery:
+    text = clean_query(raw)
+    raw_words = [word for word in _WORD_RE.findall(fold(text)) if _is_search_word(word)]
+    words = list(dict.fromkeys(stem(w) for w in raw_words))[:MAX_QUERY_WORDS]
+    # The last word also matches as the beginning of a longer one ("coop" → "cooperativa").
+    prefix_last = bool(raw_words) and len(raw_words[-1]) >= 3
+    return ParsedQuery(text=text, words=words, prefix_last=prefix_last)
+
+
+def _word_condition(column: str, word: str, prefix: bool) -> Q:
+    condition = Q(**{f"{column}__contains": f" {word} "})
+    if prefix:
+        condition |= Q(**{f"{column}__contains": f" {word}"})
+    return condition
+
+
+def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
+    """Public documents with every word of the query (or all of a region's when there is none)."""
+    from .models import SearchDocument
+
+    documents = SearchDocument.objects.filter(is_public=True)
+    last = len(query.words) - 1
+    for position, word in enumerate(query.words):
+        documents = documents.filter(_word_condition("terms", word, query.prefix_last and position == last))
+    if region:
+        documents = documents.filter(regions__contains=f" {region} ")
+    if kind:
+        documents = documents.filter(kind=kind)
+    return documents
+
+
+def ranked(documents, query: ParsedQuery):
+    """Title matches first, then the newest."""
+    if query.words:
+        last = len(query.words) - 1
+        in_title = Q()
+        for position, word in enumerate(query.words):
+            in_title &= _word_condition("title_terms", word, query.prefix_last and position == last)
+        documents = documents.annotate(
+            title_rank=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+    else:
+        documents = documents.annotate(title_rank=Value(0, output_field=IntegerField()))
+    return documents.order_by("title_rank", F("date").desc(nulls_last=True), "title", "pk")
+
+
+def counts_by_kind(documents) -> dict[str, int]:
+    return dict(documents.order_by().values_list("kind").annotate(n=Count("pk")))
+
+
+def best_of_each_kind(documents, query: ParsedQuery, per_kind: int):
+    """The best `per_kind` documents of every kind, in one query (a window function)."""
+    ordered = ranked(documents, query)
+    return list(
+        ordered.annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("title_rank").asc(), F("date").desc(nulls_last=True), F("title").asc(), F("pk").asc()],
+            )
+        ).filter(row__lte=per_kind)
+    )
+
+
+def similar_titles(query: ParsedQuery, *, limit: int = 5):
+    """Names close to a mistyped query (PostgreSQL's trigram word similarity); none elsewhere."""
+    from .models import SearchDocument
+
+    if connection.vendor != "postgresql" or not query.text:
+        return []
+    folded = fold(query.text)
+    return list(
+        SearchDocument.objects.filter(is_public=True)
+        .extra(where=["%s <%% title_norm"], params=[folded])  # served by the title trigram index
+        .extra(select={"similarity": "word_similarity(%s, title_norm)"}, select_params=[folded])
+        .order_by("-similarity", "title")[:limit]
+    )
+
+
+@dataclass
+class Results:
+    query: ParsedQuery
+    region: str
+    kind: str
+    counts: dict  # kind → number of documents
+    sections: list  # [{"kind": Kind, "count": n, "documents": [...]}] without a kind filter
+    page_obj: object = None  # with a kind filter
+    suggestions: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def search(raw: str, *, region: str = "", kind: str = "", page=1, per_kind: int = 5, per_page: int = 20) -> Results:
+    """Results grouped by kind (`per_kind` each), or one kind paginated: three queries at most."""
+    from django.core.paginator import Paginator
+
+    query = parse(raw)
+    kind = kind if kind in KINDS else ""
+    if not query and not region:
+        return Results(query=query, region=region, kind=kind, counts={}, sections=[])
+    everything = matching(query, region=region)
+    counts = counts_by_kind(everything)
+    results = Results(query=query, region=region, kind=kind, counts=counts, sections=[])
+    if kind:
+        paginator = Paginator(ranked(matching(query, region=region, kind=kind), query), per_page)
+        paginator.__dict__["count"] = counts.get(kind, 0)  # known already: one query fewer
+        results.page_obj = paginator.get_page(page)
+        _highlight_all(results.page_obj.object_list, query)
+    elif counts:
+        best = best_of_each_kind(everything, query, per_kind)
+        _highlight_all(best, query)
+        by_kind = defaultdict(list)
+        for document in best:
+            by_kind[document.kind].append(document)
+        sections = [
+            {"kind": KINDS[code], "count": counts[code], "documents": by_kind[code]} for code in counts if code in KINDS
+        ]
+        # Kinds whose best result has every word in its title come first ("Costruire comunità": the pathway).
+        sections.sort(key=lambda s: (s["documents"][0].title_rank if s["documents"] else 1, s["kind"].position))
+        results.sections = sections
+    if not counts and query:
+        results.suggestions = similar_titles(query)
+    return results
+
+
+def filter_by_search(queryset, raw: str, *, kind: str):
+    """`queryset` narrowed to the rows whose public document of `kind` matches `raw`: for the
+    lists of the domains (directory, projects, events), so that they find what the search finds."""
+    query = parse(raw)
+    if not query:
+        return queryset
+    return queryset.filter(pk__in=matching(query, kind=kind).values("object_id"))
+
+
+# --- Highlighting ----------------------------------------------------------------------------
+
+SNIPPET_WORDS = 30
+
+
+def _matches(word: str, query: ParsedQuery) -> bool:
+    folded = fold(word)
+    if folded in STOP_WORDS:
+        return False
+    stemmed = stem(folded)
+    last = len(query.words) - 1
+    for position, term in enumerate(query.words):
+        if stemmed == term or (query.prefix_last and position == last and stemmed.startswith(term)):
+            return True
+    return False
+
+
+_TOKEN_RE = re.compile(r"([^\W_]+)")
+
+
+def highlight(text: str, query: ParsedQuery) -> str:
+    """`text` escaped, with the words that match the query in <mark>."""
+    if not text:
+        return ""
+    if not query.words:
+        return escape(text)
+    parts = _TOKEN_RE.split(text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2 and _matches(part, query):
+            out.append(f"<mark>{escape(part)}</mark>")
+        else:
+            out.append(escape(part))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def snippet(text: str, query: ParsedQuery, words: int = SNIPPET_WORDS) -> str:
+    """About `words` words of `text` around the first match, highlighted."""
+    tokens = (text or "").split()
+    if not tokens:
+        return ""
+    start = 0
+    if query.words:
+        for index, token in enumerate(tokens):
+            if any(_matches(w, query) for w in _WORD_RE.findall(token)):
+                start = max(0, index - words // 3)
+                break
+    chosen = tokens[start : start + words]
+    result = highlight(" ".join(chosen), query)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + words < len(tokens) else ""
+    return mark_safe(escape(prefix) + result + escape(suffix))  # noqa: S308
+
+
+def _highlight_all(documents, query: ParsedQuery):
+    for document in documents:
+        document.title_html = highlight(document.title, query)
+        document.subtitle_html = highlight(document.subtitle, query)
+        document.snippet_html = snippet(document.text, query)
+
+
+# --- Places: the taxonomy is alliance's own ---------------------------------------------------
+
+
+def _places_queryset():
+    from .models import Region
+
+    return Region.objects.prefetch_related("provinces")
+
+
+def _build_places(region):
+    from django.utils.http import urlencode
+
+    yield Doc(
+        obj=region,
+        kind="place",
+        title=region.name,
+        subtitle=str(_("Region")),
+        text=region.name_en if region.name_en and region.name_en != region.name else "",
+        url_name="alliance:search",
+        url_suffix="?" + urlencode({"region": region.slug}),
+        regions=[region.slug],
+        extra_terms="regione region",
+    )
+    for province in region.provinces.all():
+        yield Doc(
+            obj=province,
+            kind="place",
+            title=province.name,
+            subtitle=f"{_('Province')} ({province.abbreviation}) · {region.name}",
+            url_name="alliance:search",
+            url_suffix="?" + urlencode({"q": province.name, "region": region.slug}),
+            regions=[region.slug],
+            extra_terms=f"{province.abbreviation} provincia province",
+        )
+
+
+def _register_places():
+    from .models import Province, Region
+
+    register_kind("place", _("Places"), 90)
+    register(
+        Indexer(
+            model=Region,
+            queryset=_places_queryset,
+            build=_build_places,
+            related={Province: lambda province: [province.region_id]},
+        )
+    )
+
+
+def region_slugs(*groups) -> set[str]:
+    """Slugs of regions, from regions and provinces (their region) in any mix of iterables."""
+    slugs = set()
+    for group in groups:
+        for item in group or ():
+            if item is None:
+                continue
+            region = getattr(item, "region", None)
+            slugs.add(region.slug if region is not None else item.slug)
+    return slugs
+
+
+def labels(choices_value, *, enum) -> str:
+    """The label of a choice in every language, for words a person may type in either."""
+    from django.conf import settings
+    from django.utils import translation
+
+    words = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            words.append(str(enum(choices_value).label))
+    return " ".join(words)
