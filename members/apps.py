@@ -37,3 +37,4 @@ class MembersConfig(AppConfig):
                 "members.view_principles",
             ]
         )
+        from . import search  # noqa: F401 - registers its indexers in the site-wide search
