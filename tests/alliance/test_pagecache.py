@@ -13,7 +13,7 @@ from django.urls import reverse
 from events.models import Event
 from events.services import Attendee, register
 from tests.factories.events import EventFactory
-from tests.factories.members import MemberOrganizationFactory, VerifiedUserFactory
+from tests.factories.members import VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_a_registration_changes_the_seats_left_at_once(client):
 def test_signed_in_people_never_get_nor_store_a_cached_page(client):
     event = EventFactory()
     url = event.get_absolute_url()
-    member = MemberOrganizationFactory().memberships.get().user
+    member = VerifiedUserFactory()
     client.force_login(member)
     signed_in = client.get(url)
     assert "X-Page-Cache" not in signed_in
@@ -191,3 +191,16 @@ def test_a_statement_that_writes_only_the_outbox_keeps_the_cache():
     assert not touches_content('UPDATE "members_user" SET "last_login" = %s')
     assert not touches_content('SELECT * FROM "events_event"')
     assert not touches_content('INSERT INTO "django_session" VALUES (%s)')
+
+
+def test_stored_pages_are_sent_compressed_to_clients_that_accept_gzip(client):
+    import gzip
+
+    url = reverse("events:event_list")
+    plain = get(client, url)
+    compressed = get(client, url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert compressed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == plain.content
+    assert compressed["ETag"] != plain["ETag"]
+    assert client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 304
