@@ -1,0 +1,171 @@
+"""The search page: grouped, filtered, ranked, highlighted, paginated, constant queries; the index
+follows the content through signals after commit."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from alliance import search
+from alliance.models import Region, SearchDocument
+from tests.factories.events import EventFactory, SessionFactory, SpeakerFactory
+from tests.factories.initiatives import ProjectFactory
+from tests.factories.members import MemberOrganizationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(language="it", **params):
+    from django.utils.http import urlencode
+
+    with translation.override(language):
+        return reverse("alliance:search") + ("?" + urlencode(params) if params else "")
+
+
+@pytest.fixture
+def indexed(django_capture_on_commit_callbacks):
+    """Runs what the signals schedule after commit, as a real commit would."""
+
+    class Indexed:
+        def __enter__(self):
+            self.capture = django_capture_on_commit_callbacks(execute=True)
+            return self.capture.__enter__()
+
+        def __exit__(self, *exc):
+            return self.capture.__exit__(*exc)
+
+    return Indexed
+
+
+def titles(response, kind=None):
+    results = response.context["results"]
+    if results.page_obj is not None:
+        return [d.title for d in results.page_obj]
+    return {s["kind"].code: [d.title for d in s["documents"]] for s in results.sections}
+
+
+def test_results_grouped_by_kind_title_matches_first(client, indexed):
+    with indexed():
+        MemberOrganizationFactory(name="Rete Solidale", slug="rete-solidale", summary="Orti in città")
+        MemberOrganizationFactory(name="Orti Urbani", slug="orti-urbani", summary="Una rete di quartiere")
+        EventFactory(title="Festa degli orti", slug="festa-orti")
+    response = client.get(url(q="orti"))
+    assert response.status_code == 200
+    assert titles(response) == {"ally": ["Orti Urbani", "Rete Solidale"], "event": ["Festa degli orti"]}
+    assert response.context["results"].counts == {"ally": 2, "event": 1}
+    assert "Set-Cookie" not in response.headers and not response.cookies
+
+
+def test_highlight_is_escaped_and_marked(client, indexed):
+    with indexed():
+        MemberOrganizationFactory(name="<script>alert(1)</script> Orti & Co", slug="xss", summary="Gli orti <b>belli</b>")
+    response = client.get(url(q="orto"))
+    html = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Orti</mark> &amp; Co" in html
+    assert "Gli <mark>orti</mark> &lt;b&gt;belli&lt;/b&gt;" in html
+    assert "<script>alert(1)" not in html
+
+
+def test_kind_filter_is_paginated(client, indexed):
+    with indexed():
+        for n in range(23):
+            MemberOrganizationFactory(name=f"Cooperativa {n:02d}", slug=f"coop-{n}")
+        EventFactory(title="Cooperative in festa", slug="coop-festa")
+    first = client.get(url(q="cooperative", kind="ally"))
+    assert len(titles(first)) == 20
+    assert first.context["results"].page_obj.paginator.count == 23
+    second = client.get(url(q="cooperative", kind="ally", page=2))
+    assert len(titles(second)) == 3
+    assert set(titles(first)) | set(titles(second)) == {f"Cooperativa {n:02d}" for n in range(23)}
+
+
+def test_region_filter_and_region_page(client, indexed, taxonomy):
+    veneto, lombardia = Region.objects.get(slug="veneto"), Region.objects.get(slug="lombardia")
+    with indexed():
+        MemberOrganizationFactory(name="Orti del Veneto", slug="ov", regions=[veneto])
+        MemberOrganizationFactory(name="Orti di Lombardia", slug="ol", regions=[lombardia])
+    response = client.get(url(q="orti", region="veneto"))
+    assert titles(response) == {"ally": ["Orti del Veneto"]}
+    everything_in_veneto = client.get(url(region="veneto"))
+    assert titles(everything_in_veneto) == {"ally": ["Orti del Veneto"], "place": [
+        d.title for d in everything_in_veneto.context["results"].sections[-1]["documents"]
+    ]}
+    assert "Veneto" in titles(everything_in_veneto)["place"]
+    # An unknown region is ignored, not an error (the newest first when neither title is better).
+    assert titles(client.get(url(q="orti", region="atlantide"))) == {"ally": ["Orti di Lombardia", "Orti del Veneto"]}
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_constant_queries(client, indexed, django_assert_num_queries, count):
+    with indexed():
+        for n in range(count):
+            MemberOrganizationFactory(name=f"Orti {n}", slug=f"orti-{n}")
+            EventFactory(title=f"Festa degli orti {n}", slug=f"festa-{n}")
+            ProjectFactory(title=f"Orti condivisi {n}", slug=f"orti-condivisi-{n}")
+    # Regions for the filter, counts by kind, the best of each kind.
+    with django_assert_num_queries(3):
+        response = client.get(url(q="orti"))
+    assert sum(len(v) for v in titles(response).values()) >= 3 * count
+    # Regions, counts, one page of one kind.
+    with django_assert_num_queries(3):
+        client.get(url(q="orti", kind="event"))
+
+
+def test_english_page_and_urls(client, indexed):
+    with indexed():
+        EventFactory(title="Giornata della Generatività Sociale", slug="giornata")
+    response = client.get(url("en", q="generativita"))
+    html = response.content.decode()
+    assert '<a href="/en/events/giornata/">Giornata della <mark>Generatività</mark> Sociale</a>' in html
+    assert "One result for “generativita”." in html
+
+
+def test_signals_follow_changes_after_commit(indexed):
+    with indexed():
+        event = EventFactory(title="Assemblea di primavera", slug="assemblea", draft=True)
+    assert not search.matching(search.parse("assemblea")).exists()
+    with indexed():
+        event.status, event.published_at = "published", event.start
+        event.save()
+    assert list(search.matching(search.parse("assemblea")).values_list("kind", "title")) == [
+        ("event", "Assemblea di primavera")
+    ]
+    with indexed():
+        speaker = SpeakerFactory(event=event, name="Lucia Ventura")
+        SessionFactory(event=event, title="Laboratorio sulle mappe", speakers=[speaker])
+    assert sorted(search.matching(search.parse("mappe")).values_list("kind", "title")) == [
+        ("event", "Assemblea di primavera"), ("session", "Laboratorio sulle mappe"), ("speaker", "Lucia Ventura"),
+    ]
+    organizer = MemberOrganizationFactory(name="Cooperativa Girasole", slug="girasole")
+    with indexed():
+        event.organizers.add(organizer)
+    assert ("event", "Assemblea di primavera") in search.matching(search.parse("girasole")).values_list("kind", "title")
+    with indexed():
+        organizer.name = "Cooperativa Tulipano"
+        organizer.save()
+    assert ("event", "Assemblea di primavera") in search.matching(search.parse("tulipano")).values_list("kind", "title")
+    assert not search.matching(search.parse("girasole")).exists()
+    with indexed():
+        event.delete()
+    assert not SearchDocument.objects.filter(source=f"events.event:{event.pk}").exists()
+
+
+def test_reindex_command_rebuilds_everything(indexed):
+    from django.core.management import call_command
+
+    MemberOrganizationFactory(name="Orti Urbani", slug="orti-urbani")  # no commit: not indexed yet
+    assert not search.matching(search.parse("orti")).exists()
+    call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert list(search.matching(search.parse("orti")).values_list("title", flat=True)) == ["Orti Urbani"]
+
+
+def test_typo_suggestions_on_postgresql(client, indexed):
+    with indexed():
+        ProjectFactory(title="Cooperiamo per l'Economia del Buon Vivere", slug="cooperiamo")
+    response = client.get(url(q="coperiamo"))
+    assert response.context["results"].total == 0
+    assert [d.title for d in response.context["results"].suggestions] == ["Cooperiamo per l'Economia del Buon Vivere"]
+
+
+def test_nul_bytes_and_long_queries(client):
+    assert client.get(url(q="orti\x00")).status_code == 200
+    assert client.get(url(q="parola " * 100)).status_code == 200
