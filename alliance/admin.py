@@ -1,4 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import LogEntry, OutgoingEmail, Province, Region, Theme
 
@@ -33,13 +35,38 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read only; failed rows can be sent again (coordinators see it with view permission)."""
+
     list_display = ["subject", "to", "language", "template", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status", "language", "template"]
-    search_fields = ["to", "subject"]
+    search_fields = ["to", "subject", "message_id"]
     readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    actions = ["send_again"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_send_again_permission(self, request):
+        return request.user.has_perm("alliance.view_outgoingemail")
+
+    @admin.action(description=_("Send the failed e-mails again"), permissions=["send_again"])
+    def send_again(self, request, queryset):
+        from .services import resend_emails
+
+        count = resend_emails(email_ids=list(queryset.values_list("pk", flat=True)), actor=request.user)
+        skipped = queryset.exclude(status=OutgoingEmail.Status.FAILED).count() if count < queryset.count() else 0
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", count) % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+        if skipped:
+            self.message_user(
+                request, _("Only failed e-mails are sent again; the others were left as they are."), messages.INFO
+            )
 
 
 @admin.register(LogEntry)

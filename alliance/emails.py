@@ -3,15 +3,23 @@
 Every domain calls `queue_email` with a template name; the template lives in
 `templates/emails/<template>/{subject.txt,body.txt,body.html}` and is
 rendered in the recipient's language.
+
+The rows stored in one transaction are handed to Celery together once it
+commits: one task per OUTBOX_BATCH_SIZE rows, published without retries and
+with a short broker timeout. When the broker is away nothing waits inside
+the request: the rows stay pending and the beat task dispatches them (see
+`alliance.services` for the delivery guarantees).
 """
 
 import logging
+import uuid
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
-from kombu.exceptions import OperationalError as BrokerError
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from .models import OutgoingEmail
 
@@ -55,6 +63,9 @@ def store_email(
 
     `attachments`: text files such as an .ics, as [{"filename", "content", "mimetype"}].
     """
+    from .services import give_up_at
+
+    now = timezone.now()
     email = OutgoingEmail.objects.create(
         to=to,
         template=template,
@@ -63,16 +74,74 @@ def store_email(
         body_text=body_text,
         body_html=body_html,
         attachments=attachments or [],
+        message_id=new_message_id(),
+        dispatched_at=now,
+        give_up_at=give_up_at(now),
     )
-    transaction.on_commit(lambda: dispatch_email(email.pk))
+    _dispatch_after_commit(email.pk)
     return email
 
 
-def dispatch_email(email_id: int) -> None:
-    from .tasks import send_email_task
+def _message_domain() -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    return domain or "alleanza.invalid"
 
-    try:
-        send_email_task.delay(email_id)
-    except BrokerError:
-        # The row is stored: the periodic requeue task sends it when the broker is back.
-        logger.exception("Broker unavailable; outgoing e-mail %s will be requeued", email_id)
+
+def new_message_id() -> str:
+    """A Message-ID for a new row, kept on the row and used by every attempt to send it."""
+    return f"<{uuid.uuid4().hex}@{_message_domain()}>"
+
+
+def message_id_for(pk: int) -> str:
+    """The Message-ID of a row stored without one: derived from its id, the same on every attempt."""
+    digest = salted_hmac("alliance.outbox.message-id", str(pk)).hexdigest()[:16]
+    return f"<outbox.{pk}.{digest}@{_message_domain()}>"
+
+
+class _Batch(list):
+    """The ids stored in one transaction, dispatched together when it commits."""
+
+    def __call__(self):
+        dispatch_emails(list(self))
+
+
+def _dispatch_after_commit(email_id: int) -> None:
+    if not connection.in_atomic_block:
+        dispatch_emails([email_id])
+        return
+    # Append to this transaction's batch if its callback is still registered (a rolled back
+    # savepoint drops callbacks with it), else register a new one.
+    for _sids, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _Batch):
+            callback.append(email_id)
+            return
+    transaction.on_commit(_Batch([email_id]))
+
+
+def dispatch_emails(email_ids) -> int:
+    """Publish one task per batch of rows; on a broker error stop and leave the rest to the beat task.
+
+    Returns the number of rows handed to the broker.
+    """
+    from .tasks import send_emails_task
+
+    email_ids = list(email_ids)
+    size = max(settings.OUTBOX_BATCH_SIZE, 1)
+    published = 0
+    for start in range(0, len(email_ids), size):
+        chunk = email_ids[start:start + size]
+        try:
+            send_emails_task.apply_async(args=[chunk], retry=False)
+        except Exception:  # noqa: BLE001 - broker errors come in many types (kombu, redis, OSError)
+            # The rows are stored and pending: the beat task dispatches them within OUTBOX_LOST_AFTER.
+            logger.warning(
+                "Broker unavailable; %s outgoing e-mail(s) will be dispatched by the beat task",
+                len(email_ids) - published, exc_info=True,
+            )
+            break
+        published += len(chunk)
+    return published
+
+
+def dispatch_email(email_id: int) -> None:
+    dispatch_emails([email_id])

@@ -68,13 +68,16 @@ class Province(models.Model):
 class OutgoingEmail(models.Model):
     """One e-mail the portal sends: stored first, delivered by a Celery task.
 
-    The row is the single source of truth for whether the message left: the
-    task delivers it only while it is pending, under a row lock, so a retried
-    or duplicated task never sends it twice.
+    The row is the single source of truth for whether the message left. A
+    worker claims it (`sending`, a fresh `attempt_id`, committed) before it
+    speaks to the SMTP server, notes `handed_over_at` just before the final
+    end-of-data marker, and commits `sent` after the server's "250". See
+    `alliance.services` for what this guarantees when a worker dies.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -86,11 +89,22 @@ class OutgoingEmail(models.Model):
     body_html = models.TextField(_("HTML body"), blank=True)
     # Text attachments, e.g. an .ics calendar file: [{"filename", "content", "mimetype"}].
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # The same on every attempt: a receiver (or a person) recognises a repeat as the same message.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Not before this time (back-off after a temporary failure); empty: as soon as possible.
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # When a task was last asked to deliver it: a pending row whose task never came is found by this.
+    dispatched_at = models.DateTimeField(_("handed to the queue at"), null=True, blank=True)
+    # Temporary failures are retried until then; afterwards the row fails and waits for "send again".
+    give_up_at = models.DateTimeField(_("retried until"), null=True, blank=True)
+    # The current attempt: who claimed it, when, and when the end of the data went to the server.
+    attempt_id = models.UUIDField(_("attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

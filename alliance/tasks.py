@@ -1,21 +1,32 @@
+"""Celery tasks of the outbox; the rules are in `alliance.services`."""
+
 from celery import shared_task
+from django.conf import settings
 
-from .emails import dispatch_email
-from .services import TemporaryDeliveryError, deliver_email, stalled_email_ids
+from .emails import dispatch_emails
+from .services import deliver_emails, due_email_ids, reconcile_stalled
 
 
-@shared_task(bind=True, name="alliance.send_email", max_retries=None, acks_late=True)
-def send_email_task(self, email_id: int) -> None:
-    try:
-        deliver_email(email_id)
-    except TemporaryDeliveryError as exc:
-        # The row counts the attempts and decides when to give up.
-        raise self.retry(countdown=exc.countdown, exc=exc) from exc
+@shared_task(name="alliance.send_emails", acks_late=True, soft_time_limit=None, time_limit=900)
+def send_emails_task(email_ids: list[int]) -> int:
+    """Deliver a batch of rows. Rows already sent or claimed elsewhere are skipped, so a repeated
+    task sends nothing twice; what the time budget leaves over goes back to the broker."""
+    left = deliver_emails(email_ids, budget_seconds=settings.OUTBOX_TASK_BUDGET_SECONDS)
+    if left:
+        dispatch_emails(left)
+    return len(email_ids) - len(left)
+
+
+@shared_task(name="alliance.send_email", acks_late=True, soft_time_limit=None, time_limit=900)
+def send_email_task(email_id: int) -> int:
+    """One row (tasks published before the batches existed still arrive under this name)."""
+    return send_emails_task(email_ids=[email_id])
 
 
 @shared_task(name="alliance.requeue_stalled_emails")
 def requeue_stalled_emails_task() -> int:
-    ids = stalled_email_ids()
-    for email_id in ids:
-        dispatch_email(email_id)
+    """Every 30 seconds (beat): reconcile stale claims, then dispatch due and lost rows."""
+    reconcile_stalled()
+    ids = due_email_ids()
+    dispatch_emails(ids)
     return len(ids)

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the path or the query string answers 400 before anything reads them.
+    "alliance.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "alliance.pagecache.AnonymousPageCacheMiddleware",
@@ -53,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store for every response to a signed-in person and every personal page.
+    "alliance.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -101,7 +105,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters (OWASP ASVS level 2).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -121,6 +129,13 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="https")
+# The client address seen by allauth's rate limits and by `alliance.ratelimit`. Behind N
+# reverse proxies that each append to X-Forwarded-For, set ALLAUTH_TRUSTED_PROXY_COUNT=N
+# (1 for the nginx of the README); or name a header the proxy sets and the client cannot
+# (ALLAUTH_TRUSTED_CLIENT_IP_HEADER=X-Real-IP). Without either, REMOTE_ADDR: never trust
+# X-Forwarded-For when nothing in front of the portal overwrites it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
 
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
@@ -151,9 +166,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # README.md): the demo needs no server.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open when Redis is away (alliance/cache.py): no request fails because of the cache.
+    CACHES = {"default": {"BACKEND": "alliance.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Publishing gives up fast: the outbox's beat task dispatches what could not be published.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1, "interval_start": 0,
+        "interval_step": 0.2, "interval_max": 0.5,
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "filesystem://"
@@ -173,12 +194,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+# Workers keep reconnecting to a broker that went away.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     # Picks up outbox rows whose task was lost (broker down at commit time,
     # worker killed): nothing the portal meant to send is forgotten.
     "requeue-stalled-emails": {
         "task": "alliance.requeue_stalled_emails",
-        "schedule": 300.0,
+        "schedule": 30.0,
     },
     # Event reminders are rows with a due time; this picks up the due ones.
     "send-event-reminders": {
@@ -200,13 +226,31 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SITE_NAME} <noreply@alleanza.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# How often and how patiently a temporary SMTP failure is retried.
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+# The outbox (alliance/services.py explains the guarantees). A temporary failure (4xx, network,
+# credentials, database) is retried with back-off from OUTBOX_RETRY_BASE_SECONDS doubling up to
+# OUTBOX_RETRY_MAX_DELAY_SECONDS, for OUTBOX_RETRY_HOURS after the message was queued.
+OUTBOX_RETRY_HOURS = env.float("OUTBOX_RETRY_HOURS", default=48)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_DELAY_SECONDS = env.int("OUTBOX_RETRY_MAX_DELAY_SECONDS", default=1800)
+# A pending row whose task has not claimed it after this many seconds is dispatched again.
+OUTBOX_LOST_AFTER = env.int("OUTBOX_LOST_AFTER", default=60)
+# A row claimed ("sending") longer than this belongs to a dead worker and is reconciled;
+# it must exceed the longest SMTP conversation (several EMAIL_TIMEOUTs).
+OUTBOX_SENDING_TIMEOUT = max(env.int("OUTBOX_SENDING_TIMEOUT", default=120), EMAIL_TIMEOUT * 3 + 15)
+# A row whose worker died after handing the message over: send again with the same Message-ID
+# (True) or mark it failed for a person to decide (False).
+OUTBOX_RESEND_UNCERTAIN = env.bool("OUTBOX_RESEND_UNCERTAIN", default=True)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+OUTBOX_TASK_BUDGET_SECONDS = env.int("OUTBOX_TASK_BUDGET_SECONDS", default=240)
+OUTBOX_DB_RETRY_SECONDS = env.int("OUTBOX_DB_RETRY_SECONDS", default=30)
 
 # Messages live in a signed cookie: reading a page never opens a session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_HTTPONLY = True
+# Idle timeout: a session ends after SESSION_IDLE_HOURS without a request. Saving on every
+# request renews it; an empty session (an anonymous reader) is never saved nor sent as a cookie.
+SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Content-Security-Policy (django-csp 4): only the portal itself, no inline

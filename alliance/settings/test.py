@@ -12,7 +12,9 @@ from .base import *  # noqa: E402,F403
 
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not os.environ.get("EMAIL_URL"):
+    # A test that starts a real worker process hands it EMAIL_URL (its local SMTP server).
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in the test's thread unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -21,7 +23,7 @@ WHITENOISE_USE_FINDERS = True
 # The cache gets its own Redis database, next to the broker's, so that the
 # tests can empty it (allauth's rate limits live there) without touching queues.
 _cache_url = urlsplit(REDIS_URL)._replace(path="/" + str(int(urlsplit(REDIS_URL).path.strip("/") or 0) + 1))  # noqa: F405
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": urlunsplit(_cache_url)}}
+CACHES["default"]["LOCATION"] = urlunsplit(_cache_url)  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 LOGGING["loggers"] = {"mail.log": {"level": "WARNING"}}  # noqa: F405 - aiosmtpd's chatter
 
