@@ -25,8 +25,8 @@ from datetime import date, datetime, time
 
 import snowballstemmer
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.expressions import Window
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL, Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
@@ -370,14 +370,33 @@ def _word_condition(column: str, word: str, prefix: bool) -> Q:
     return condition
 
 
+def _tsquery(query: ParsedQuery) -> str:
+    """The same question for PostgreSQL's full-text machinery: every word is one 'simple' lexeme."""
+    last = len(query.words) - 1
+    return " & ".join(
+        f"{word}:*" if query.prefix_last and position == last else word for position, word in enumerate(query.words)
+    )
+
+
 def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
     """Public documents with every word of the query (or all of a region's when there is none)."""
     from .models import SearchDocument
 
     documents = SearchDocument.objects.filter(is_public=True)
-    last = len(query.words) - 1
-    for position, word in enumerate(query.words):
-        documents = documents.filter(_word_condition("terms", word, query.prefix_last and position == last))
+    if query.words and connection.vendor == "postgresql":
+        # Served by the GIN index of migration 0007 (the expression must stay the same).
+        documents = documents.filter(
+            RawSQL(
+                "to_tsvector('simple'::regconfig, \"alliance_searchdocument\".\"terms\") "
+                "@@ to_tsquery('simple'::regconfig, %s)",
+                [_tsquery(query)],
+                output_field=BooleanField(),
+            )
+        )
+    else:
+        last = len(query.words) - 1
+        for position, word in enumerate(query.words):
+            documents = documents.filter(_word_condition("terms", word, query.prefix_last and position == last))
     if region:
         documents = documents.filter(regions__contains=f" {region} ")
     if kind:
