@@ -72,14 +72,14 @@ class SMTPRecorder:
     def __init__(self):
         self.messages = []
         self.refusals = []  # replies such as "421 Try later", used one per DATA command
-        # Fault hooks (called in the server's thread): on_rcpt(envelope) before "250" to RCPT TO,
-        # on_data() after the message is recorded and before the "250" that accepts it.
+        # Fault hooks (called in the server's thread): on_rcpt(address) before the "250" to RCPT TO,
+        # on_data(envelope) after the message is recorded and before the "250" that accepts it.
         self.on_rcpt = None
         self.on_data = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.on_rcpt is not None:
-            self.on_rcpt(envelope)
+            self.on_rcpt(address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -88,7 +88,7 @@ class SMTPRecorder:
             return self.refusals.pop(0)
         self.messages.append(envelope)
         if self.on_data is not None:
-            self.on_data()
+            self.on_data(envelope)
         return "250 Message accepted"
 
     def parsed(self):

@@ -369,7 +369,7 @@ def test_a_database_connection_terminated_after_the_250_sends_nothing_twice(smtp
                              host=db["HOST"] or None, port=db["PORT"] or None)
     admin.autocommit = True
 
-    def terminate():
+    def terminate(envelope):
         with admin.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [worker_pid])
 
