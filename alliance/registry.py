@@ -42,6 +42,28 @@ class AllySection:
     items: Callable
 
 
+@dataclass(frozen=True)
+class HomeSection:
+    """A part of the home page that a domain fills: `items(region)` returns what to show (the
+    visitor's chosen region, or None), rendered by `template` with `items`, `region`, `section`."""
+
+    key: str
+    title: str
+    items: Callable
+    template: str
+    more_url_name: str = ""
+    position: int = 50
+
+
+@dataclass(frozen=True)
+class HomeCount:
+    """A true figure of the network: `count()` (one query) and `label(n)` (an ngettext phrase with n)."""
+
+    count: Callable
+    label: Callable
+    position: int = 50
+
+
 @dataclass
 class Registry:
     navigation: list[NavItem] = field(default_factory=list)
@@ -54,6 +76,11 @@ class Registry:
     # (`export(user) -> dict`) and forgets or anonymizes it when the account goes (`forget(user)`).
     personal_data_exports: list[Callable] = field(default_factory=list)
     account_deletion_hooks: list[Callable] = field(default_factory=list)
+    # The home page: sections and figures; `region_presence` are functions returning a queryset of
+    # the pks of the regions where the domain has public content (allies, projects, events).
+    home_sections: list[HomeSection] = field(default_factory=list)
+    home_counts: list[HomeCount] = field(default_factory=list)
+    region_presence: list[Callable] = field(default_factory=list)
 
 
 registry = Registry()

@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from . import home as home_page
 from . import search as site_search
 from . import selectors
 from .permissions import can_access_coordination
@@ -11,10 +12,20 @@ from .registry import registry
 
 @require_safe
 def home(request):
+    """What is happening: next events, projects under way, open pathways, true figures; a region
+    chosen with `?region=` (a plain GET form: no cookie) puts what is near first."""
+    regions = selectors.list_regions()
+    region = next((r for r in regions if r.slug == request.GET.get("region")), None)
     return render(
         request,
         "alliance/home.html",
-        {"themes": selectors.list_themes(), "figures": selectors.home_figures()},
+        {
+            "themes": selectors.list_themes(),
+            "figures": home_page.figures(),
+            "sections": home_page.sections(region),
+            "regions": regions,
+            "region": region,
+        },
     )
 
 

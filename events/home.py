@@ -1,0 +1,49 @@
+"""What the events bring to the home page (alliance.registry): the next ones, near the visitor's
+region first when they chose one, and how many this year."""
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from alliance.registry import HomeCount, HomeSection, registry
+
+from .models import Event
+from .selectors import PUBLIC
+
+NEXT_EVENTS = 4
+
+
+def next_events(region):
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now()).select_related(
+        "region", "province__region"
+    )
+    if region is not None:
+        near = Q(region=region) | Q(province__region=region)
+        events = events.annotate(near=Case(When(near, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        return list(events.order_by("-near", "start", "pk")[:NEXT_EVENTS])
+    return list(events.order_by("start", "pk")[:NEXT_EVENTS])
+
+
+def count_events_this_year() -> int:
+    year = timezone.localdate().year
+    return Event.objects.filter(PUBLIC, start__year=year).count()
+
+
+def event_regions():
+    public = Event.objects.filter(PUBLIC)
+    return [
+        public.filter(region__isnull=False).values("region"),
+        public.filter(province__isnull=False).values("province__region"),
+    ]
+
+
+registry.home_sections.append(
+    HomeSection(key="events", title=_("Next events"), items=next_events, template="alliance/home/events.html",
+                more_url_name="events:event_list", position=10)
+)
+registry.home_counts.append(
+    HomeCount(count=count_events_this_year, label=lambda n: ngettext("event this year", "events this year", n),
+              position=40)
+)
+registry.region_presence.append(event_regions)
