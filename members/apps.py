@@ -37,4 +37,4 @@ class MembersConfig(AppConfig):
                 "members.view_principles",
             ]
         )
-        from . import search  # noqa: F401 - registers its indexers in the site-wide search
+        from . import home, search  # noqa: F401 - registers its home page parts and its search indexers
