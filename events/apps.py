@@ -28,4 +28,4 @@ class EventsConfig(AppConfig):
             ["events.add_event", "events.change_event", "events.view_event", "events.view_registration",
              "events.change_registration"]
         )
-        from . import search  # noqa: F401 - registers its indexers in the site-wide search
+        from . import home, search  # noqa: F401 - registers its home page parts and its search indexers
