@@ -50,4 +50,4 @@ class InitiativesConfig(AppConfig):
             ["initiatives.view_project", "initiatives.change_project", "initiatives.add_pathway",
              "initiatives.change_pathway", "initiatives.view_pathway"]
         )
-        from . import search  # noqa: F401 - registers its indexers in the site-wide search
+        from . import home, search  # noqa: F401 - registers its home page parts and its search indexers
