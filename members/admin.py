@@ -1,5 +1,17 @@
-from django.contrib import admin
+"""The admin for accounts, allies, applications and invitations.
+
+Workflow fields (membership, approval, verification, decisions) are read-only
+here: they change only through the services, which check the rules, log the
+change with its actor and send the e-mails; the actions below call them.
+Suspending or ending a membership needs a reason: it is done from the ally's
+page on the site.
+"""
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -17,12 +29,56 @@ class UserAdmin(BaseUserAdmin):
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    # Set by the portal, never typed in.
+    readonly_fields = ["last_login", "date_joined"]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
 
 
-from .models import Ally, AllyManager, ApplicationLogEntry, Invitation, MembershipApplication, Principles  # noqa: E402
+from alliance.workflow import history  # noqa: E402
+
+from . import services  # noqa: E402
+from .models import Ally, AllyManager, Invitation, MembershipApplication, Principles  # noqa: E402
+
+
+def _history_html(obj):
+    entries = list(history(obj)) if obj is not None and obj.pk else []
+    if not entries:
+        return "–"
+    return format_html(
+        "<ol>{}</ol>",
+        format_html_join(
+            "",
+            "<li>{} — {} ({}){}</li>",
+            (
+                (
+                    entry.created_at.strftime("%d/%m/%Y %H:%M"),
+                    entry.description,
+                    entry.actor.full_name if entry.actor else gettext("the portal"),
+                    format_html(": {}", entry.data["note"]) if entry.data.get("note") else "",
+                )
+                for entry in entries
+            ),
+        ),
+    )
+
+
+def _run(modeladmin, request, queryset, call, done_message):
+    """Call a service for each selected row; say what was done and what was refused, and why."""
+    done = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except PermissionDenied:
+            modeladmin.message_user(request, gettext("Only coordinators can do this."), messages.ERROR)
+            return
+        except ValidationError as exc:
+            modeladmin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.WARNING)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Principles)
@@ -42,23 +98,39 @@ class AllyManagerInline(admin.TabularInline):
 
 @admin.register(Ally)
 class AllyAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "legal_form", "approved_at", "verified_at", "is_supporter"]
-    list_filter = ["kind", "legal_form", "is_supporter", "regions", "themes"]
+    list_display = ["name", "kind", "legal_form", "membership_status", "approved_at", "verified_at", "is_supporter"]
+    list_filter = ["membership_status", "kind", "legal_form", "is_supporter", "regions", "themes"]
     search_fields = ["name", "tax_code", "city"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["themes", "regions", "provinces"]
-    raw_id_fields = ["verified_by"]
+    readonly_fields = [
+        "membership_status", "approved_at", "suspended_at", "suspended_until", "suspension_reason", "ended_at",
+        "end_reason", "verified_at", "verified_by", "created_at", "updated_at", "history",
+    ]
     inlines = [AllyManagerInline]
+    actions = ["verify", "remove_verification", "reinstate"]
 
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        return _history_html(obj)
 
-class ApplicationLogInline(admin.TabularInline):
-    model = ApplicationLogEntry
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "actor", "note", "at"]
+    @admin.action(description=_("Mark the selected allies as verified"))
+    def verify(self, request, queryset):
+        _run(self, request, queryset,
+             lambda ally: services.set_verified(ally=ally, actor=request.user, verified=True),
+             gettext("%(count)d allies verified."))
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    @admin.action(description=_("Remove the verification of the selected allies"))
+    def remove_verification(self, request, queryset):
+        _run(self, request, queryset,
+             lambda ally: services.set_verified(ally=ally, actor=request.user, verified=False),
+             gettext("%(count)d allies no longer verified."))
+
+    @admin.action(description=_("Reinstate the selected suspended memberships"))
+    def reinstate(self, request, queryset):
+        _run(self, request, queryset,
+             lambda ally: services.reinstate_membership(ally=ally, actor=request.user),
+             gettext("%(count)d memberships reinstated; their managers were told by e-mail."))
 
 
 @admin.register(MembershipApplication)
@@ -67,13 +139,31 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["ally__name", "applicant__email"]
     list_select_related = ["ally", "applicant"]
-    # Decisions go through the coordination area, where they are logged and e-mailed.
-    readonly_fields = ["ally", "applicant", "status", "principles", "principles_accepted_at", "decided_by",
-                       "decided_at", "decision_reason"]
-    inlines = [ApplicationLogInline]
+    # Decisions go through the services (the action below, or the coordination area), where they are logged
+    # and e-mailed; declining needs a reason, given in the coordination area.
+    readonly_fields = ["ally", "applicant", "status", "motivation", "principles", "principles_accepted_at",
+                       "decided_by", "decided_at", "decision_reason", "created_at", "history"]
+    actions = ["approve"]
+
+    def has_add_permission(self, request):
+        return False  # people apply from the site, accepting the principles
+
+    @admin.display(description=_("History"))
+    def history(self, obj):
+        return _history_html(obj)
+
+    @admin.action(description=_("Approve the selected applications"))
+    def approve(self, request, queryset):
+        _run(self, request, queryset.select_related("ally"),
+             lambda application: services.approve_application(application=application, actor=request.user),
+             gettext("%(count)d applications approved; the applicants were told by e-mail."))
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "ally", "role", "created_at", "accepted_at"]
-    readonly_fields = ["token"]
+    # Owners invite from the site, where the invitation is e-mailed; here it can only be read or deleted.
+    readonly_fields = ["ally", "email", "role", "token", "invited_by", "created_at", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False

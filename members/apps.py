@@ -26,6 +26,9 @@ class MembersConfig(AppConfig):
         registry.coordination_links.append(
             NavItem(label=_("Membership applications"), url_name="members:application_queue")
         )
+        registry.coordination_links.append(
+            NavItem(label=_("Allies and memberships"), url_name="members:coordination_allies")
+        )
         registry.home_figures.append(selectors.member_figures)
         COORDINATOR_PERMISSIONS.extend(
             [

@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.models import Province, Region, Theme
+from alliance.workflow import log
 
-from .models import Ally, AllyManager, ApplicationLogEntry, MembershipApplication, Principles
+from .models import Ally, AllyManager, MembershipApplication, MembershipStatus, Principles
 
 LF = Ally.LegalForm
 BENI, SUSS, WELF, LAV, RETI, POV = (
@@ -164,6 +165,7 @@ def load_demo_allies(*, ally_user, coordinator) -> dict:
                 "summary": summary,
                 "description": description,
                 "approved_at": now,
+                "membership_status": MembershipStatus.ACTIVE,
                 "verified_at": now if verified else None,
                 "verified_by": coordinator if verified else None,
                 **extra,
@@ -186,6 +188,7 @@ def load_demo_allies(*, ally_user, coordinator) -> dict:
             "province": provinces["VR"],
             "city": "Verona",
             "approved_at": now,
+            "membership_status": MembershipStatus.ACTIVE,
         },
     )
     if was_created:
@@ -224,9 +227,8 @@ def load_demo_allies(*, ally_user, coordinator) -> dict:
                 principles=principles,
                 principles_accepted_at=now,
             )
-            ApplicationLogEntry.objects.create(
-                application=application, from_status="", to_status=application.status, actor=applicant
-            )
+            log(application, f"status.{application.status}", actor=applicant,
+                data={"field": "status", "from": "", "to": application.status})
     return {"created": created, "allies": Ally.objects.count()}
 
 

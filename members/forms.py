@@ -1,9 +1,14 @@
 from django import forms
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Ally, AllyManager
+from alliance.dates import html_bounds, sane_date
+
+from .models import Ally, AllyManager, MembershipStatus
+
+EMAIL_MAX_LENGTH = 254  # what the e-mail columns hold (RFC 5321)
+EMAIL_TOO_LONG = _("An e-mail address has at most %(limit_value)d characters (it has %(show_value)d).")
 
 
 class SignupForm(forms.Form):
@@ -182,14 +187,21 @@ class AllyProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Enter a year between 1800 and this year."))
         return year
 
-    def save(self, commit=True):
-        if "social_links" in self.cleaned_data:
-            self.instance.social_links = self.cleaned_data["social_links"]
-        self.instance.kind = self.kind
-        return super().save(commit=commit)
+    def profile_data(self) -> dict:
+        """Every field of the form as plain values, for `services.apply_to_join`."""
+        return {name: self._value(name) for name in self.fields}
 
-    def m2m_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ("themes", "regions", "provinces") if name in self.fields}
+    def changed_profile(self) -> dict:
+        """Only the fields the person changed, for `services.update_ally`."""
+        return {name: self._value(name) for name in self.changed_data}
+
+    def _value(self, name):
+        value = self.cleaned_data.get(name)
+        if name in ("themes", "regions", "provinces"):
+            return list(value or [])
+        if name == "image" and value is False:
+            return None  # "clear" ticked
+        return value
 
 
 class PrinciplesForm(forms.Form):
@@ -231,7 +243,11 @@ class DecisionForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address of the person to invite"))
+    email = forms.EmailField(
+        label=_("E-mail address of the person to invite"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={"max_length": EMAIL_TOO_LONG},
+    )
     role = forms.ChoiceField(label=_("Role"), choices=AllyManager.Role.choices, initial=AllyManager.Role.EDITOR)
 
 
@@ -256,3 +272,59 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct."))
         return password
+
+
+# The coordinators' membership decisions ------------------------------------------------
+
+
+class SuspendMembershipForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason of the suspension"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Its managers receive it by e-mail."),
+        error_messages={"required": _("Please give the ally a reason for the suspension.")},
+    )
+    until = forms.DateField(
+        label=_("Expected end of the suspension (optional)"),
+        required=False,
+        validators=[sane_date],
+        widget=forms.DateInput(attrs={"type": "date", **html_bounds()}, format="%Y-%m-%d"),
+        help_text=_("Told to the ally; the suspension lasts until a coordinator reinstates the membership."),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data.get("until")
+        if until is not None and until <= timezone.localdate():
+            raise forms.ValidationError(_("The expected end of the suspension must be after today."))
+        return until
+
+
+class ReinstateMembershipForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to the ally (optional)"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the membership ends"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Its managers receive it by e-mail."),
+        error_messages={"required": _("Please give the ally a reason for ending the membership.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand: the ally leaves the directory and loses members-only access; its history stays."),
+        error_messages={"required": _("Please confirm that the membership ends.")},
+    )
+
+
+class CoordinationAllyFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=200, widget=forms.SearchInput)
+    status = forms.ChoiceField(
+        label=_("Membership"), required=False, choices=[("", _("Any"))] + list(MembershipStatus.choices)
+    )

@@ -1,10 +1,16 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.dates import sane_date
 from alliance.uploads import RandomName
+
+# How long an owner's invitation to manage an organization stays valid.
+INVITATION_VALIDITY = datetime.timedelta(days=14)
 
 
 class UserManager(BaseUserManager):
@@ -46,10 +52,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False,
         help_text=_("Occasional e-mails about new events, projects and pathways."),
     )
-    news_opt_in_changed_at = models.DateTimeField(_("news choice made at"), null=True, blank=True)
+    news_opt_in_changed_at = models.DateTimeField(
+        _("news choice made at"), null=True, blank=True, validators=[sane_date]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
-    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now, validators=[sane_date])
+    last_login = models.DateTimeField(_("last login"), blank=True, null=True, validators=[sane_date])
 
     objects = UserManager()
 
@@ -81,7 +90,7 @@ class Principles(models.Model):
     version = models.PositiveIntegerField(_("version"), unique=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
-    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now, validators=[sane_date])
 
     class Meta:
         ordering = ["-version"]
@@ -92,11 +101,55 @@ class Principles(models.Model):
         return f"{self.title} (v{self.version})"
 
 
+class MembershipStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Not a member yet")
+    ACTIVE = "active", _("Member")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Membership ended")
+
+
+def member_q(prefix: str = "") -> models.Q:
+    """The one definition of "an ally that is a member now", for any query.
+
+    `prefix` reaches the ally through a relation: ``member_q("ally__")`` on
+    managers, registrations, applications.
+    """
+    return models.Q(**{f"{prefix}membership_status": MembershipStatus.ACTIVE})
+
+
+def public_q(prefix: str = "") -> models.Q:
+    """Allies shown in the directory: members, and members whose membership is suspended for now."""
+    return models.Q(**{f"{prefix}membership_status__in": [MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED]})
+
+
+class AllyQuerySet(models.QuerySet):
+    def members(self):
+        return self.filter(member_q())
+
+    def public(self):
+        return self.filter(public_q())
+
+
 class Ally(models.Model):
     """A person or an organization of the network.
 
-    It is public, and counts as a member, once its membership is approved.
+    It becomes public, and a member, once its membership is approved; a
+    coordinator may then suspend it (no members-only access, still listed),
+    reinstate it, or end it (out of the directory; its history stays).
     """
+
+    MembershipStatus = MembershipStatus
+    # For queries: Ally.objects.filter(Ally.MEMBER_Q | ...); see also Ally.objects.members().
+    MEMBER_Q = member_q()
+
+    # The only changes of membership status there are; services check every change against them.
+    TRANSITIONS = {
+        MembershipStatus.APPLICANT: {MembershipStatus.ACTIVE},
+        MembershipStatus.ACTIVE: {MembershipStatus.SUSPENDED, MembershipStatus.ENDED},
+        MembershipStatus.SUSPENDED: {MembershipStatus.ACTIVE, MembershipStatus.ENDED},
+        # A former member may apply again; a new approval makes it a member again.
+        MembershipStatus.ENDED: {MembershipStatus.ACTIVE},
+    }
 
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -157,8 +210,22 @@ class Ally(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     phone_public = models.BooleanField(_("show the phone publicly"), default=False)
 
-    approved_at = models.DateTimeField(_("member since"), null=True, blank=True, db_index=True)
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    membership_status = models.CharField(
+        _("membership"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.APPLICANT,
+        db_index=True,
+    )
+    approved_at = models.DateTimeField(
+        _("member since"), null=True, blank=True, db_index=True, validators=[sane_date]
+    )
+    suspended_at = models.DateTimeField(_("suspended on"), null=True, blank=True, validators=[sane_date])
+    suspended_until = models.DateField(
+        _("suspended until"), null=True, blank=True, validators=[sane_date],
+        help_text=_("When the coordination expects to review the suspension; told to the ally."),
+    )
+    suspension_reason = models.TextField(_("reason of the suspension"), blank=True)
+    ended_at = models.DateTimeField(_("membership ended on"), null=True, blank=True, validators=[sane_date])
+    end_reason = models.TextField(_("reason the membership ended"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True, validators=[sane_date])
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -167,12 +234,14 @@ class Ally(models.Model):
         related_name="+",
         verbose_name=_("verified by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, validators=[sane_date])
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, validators=[sane_date])
 
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="AllyManager", related_name="managed_allies", verbose_name=_("managers")
     )
+
+    objects = AllyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -189,7 +258,21 @@ class Ally(models.Model):
 
     @property
     def is_member(self) -> bool:
-        return self.approved_at is not None
+        """A member now: what members-only activities require (see `member_q`)."""
+        return self.membership_status == MembershipStatus.ACTIVE
+
+    @property
+    def is_public(self) -> bool:
+        """Listed in the directory, with a public page (see `public_q`)."""
+        return self.membership_status in (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED)
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.membership_status == MembershipStatus.SUSPENDED
+
+    @property
+    def has_ended(self) -> bool:
+        return self.membership_status == MembershipStatus.ENDED
 
     @property
     def is_verified(self) -> bool:
@@ -198,6 +281,12 @@ class Ally(models.Model):
     @property
     def is_organization(self) -> bool:
         return self.kind == self.Kind.ORGANIZATION
+
+
+class AllyManagerQuerySet(models.QuerySet):
+    def of_members(self):
+        """Managers of an ally that is a member now."""
+        return self.filter(member_q("ally__"))
 
 
 class AllyManager(models.Model):
@@ -212,7 +301,9 @@ class AllyManager(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ally_memberships", verbose_name=_("user")
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True, validators=[sane_date])
+
+    objects = AllyManagerQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "created_at"]
@@ -234,8 +325,8 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("invited by")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, validators=[sane_date])
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, validators=[sane_date])
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -252,6 +343,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.ally}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + INVITATION_VALIDITY
+
+    @property
+    def is_expired(self) -> bool:
+        return self.accepted_at is None and timezone.now() >= self.expires_at
 
 
 class MembershipApplication(models.Model):
@@ -281,7 +380,7 @@ class MembershipApplication(models.Model):
     principles = models.ForeignKey(
         Principles, on_delete=models.PROTECT, related_name="+", verbose_name=_("principles accepted")
     )
-    principles_accepted_at = models.DateTimeField(_("principles accepted at"))
+    principles_accepted_at = models.DateTimeField(_("principles accepted at"), validators=[sane_date])
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -291,8 +390,8 @@ class MembershipApplication(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, validators=[sane_date])
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, validators=[sane_date])
 
     class Meta:
         ordering = ["-created_at"]
@@ -307,29 +406,3 @@ class MembershipApplication(models.Model):
 
     def __str__(self):
         return f"{self.ally} ({self.get_status_display()})"
-
-    def can_become(self, status) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-
-class ApplicationLogEntry(models.Model):
-    """Who moved an application from one status to another, and when."""
-
-    application = models.ForeignKey(
-        MembershipApplication, on_delete=models.CASCADE, related_name="log", verbose_name=_("application")
-    )
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=MembershipApplication.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("application log entry")
-        verbose_name_plural = _("application log")
-
-    def __str__(self):
-        return f"{self.from_status or '–'} → {self.to_status}"

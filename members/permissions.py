@@ -13,7 +13,8 @@ def role_of(user, ally: Ally) -> str | None:
 
 
 def can_view_ally(user, ally: Ally) -> bool:
-    return ally.is_member or role_of(user, ally) is not None or is_coordinator(user)
+    """Public allies for everyone; the others (applicants, former members) for their managers and the coordination."""
+    return ally.is_public or role_of(user, ally) is not None or is_coordinator(user)
 
 
 def can_edit_ally(user, ally: Ally) -> bool:
@@ -32,8 +33,16 @@ def can_verify_allies(user) -> bool:
     return is_coordinator(user)
 
 
+def can_manage_memberships(user) -> bool:
+    """Suspend, reinstate or end a membership, and read an ally's history."""
+    return is_coordinator(user)
+
+
 def is_member(user) -> bool:
-    """A signed-in person who manages an approved ally: what members-only activities require."""
+    """A signed-in person who manages an ally that is a member now: what members-only activities require.
+
+    A suspended or ended membership counts no more, at once (see `members.models.member_q`).
+    """
     if not user.is_authenticated:
         return False
-    return AllyManager.objects.filter(user=user, ally__approved_at__isnull=False).exists()
+    return AllyManager.objects.of_members().filter(user=user).exists()

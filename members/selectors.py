@@ -5,13 +5,24 @@ from django.db.models import Prefetch, Q
 from alliance.models import Theme
 from alliance.text import full_text_search
 
-from .models import Ally, AllyManager, MembershipApplication
+from .models import Ally, AllyManager, MembershipApplication, member_q, public_q
+
+# "An ally that is a member now", the one definition every domain uses (members-only access, pickers, counts).
+MEMBER_Q = member_q()
+# The same seen from a row that points to an ally (a manager, an application...).
+ALLY_MEMBER_Q = member_q("ally__")
+# Allies in the directory: members, and members whose membership is suspended for now.
+PUBLIC_Q = public_q()
+
+
+def member_allies():
+    return Ally.objects.filter(MEMBER_Q)
 
 
 def public_allies():
-    """Approved allies with what a directory card shows, in a constant number of queries."""
+    """The allies of the directory with what a card shows, in a constant number of queries."""
     return (
-        Ally.objects.filter(approved_at__isnull=False)
+        Ally.objects.filter(PUBLIC_Q)
         .select_related("province__region")
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("position")),
@@ -92,7 +103,13 @@ def export_user_data(user) -> dict:
             "phone": ally.phone,
             "phone_public": ally.phone_public,
             "image": ally.image.name or None,
+            "membership": ally.membership_status,
             "member_since": ally.approved_at,
+            "suspended_at": ally.suspended_at,
+            "suspended_until": ally.suspended_until,
+            "suspension_reason": ally.suspension_reason,
+            "membership_ended_at": ally.ended_at,
+            "end_reason": ally.end_reason,
             "verified_at": ally.verified_at,
             "your_role": next(m.role for m in ally.memberships.all() if m.user_id == user.pk),
         }
@@ -102,10 +119,10 @@ def export_user_data(user) -> dict:
         .select_related("province")
         .prefetch_related("regions", "provinces", "themes", "memberships")
     )
-    applications = (
-        MembershipApplication.objects.filter(applicant=user)
-        .select_related("ally", "principles")
-        .prefetch_related("log")
+    from alliance.workflow import attach_history
+
+    applications = attach_history(
+        MembershipApplication.objects.filter(applicant=user).select_related("ally", "principles")
     )
     data = {
         "account": {
@@ -132,7 +149,11 @@ def export_user_data(user) -> dict:
                 "submitted_at": a.created_at,
                 "decided_at": a.decided_at,
                 "decision_reason": a.decision_reason,
-                "log": [{"from": e.from_status, "to": e.to_status, "at": e.at, "note": e.note} for e in a.log.all()],
+                "log": [
+                    {"from": e.data.get("from", ""), "to": e.data.get("to", ""), "at": e.created_at,
+                     "note": e.data.get("note", "")}
+                    for e in a.history
+                ],
             }
             for a in applications
         ],
@@ -149,18 +170,28 @@ def export_user_data(user) -> dict:
 
 
 def search_public_allies(query: str, limit: int):
-    return list(search_allies(Ally.objects.filter(approved_at__isnull=False), query).order_by("name")[:limit])
+    return list(search_allies(Ally.objects.filter(PUBLIC_Q), query).order_by("name")[:limit])
 
 
 def member_figures():
     from django.db.models import Count
     from django.utils.translation import gettext as _
 
-    counts = Ally.objects.filter(approved_at__isnull=False).aggregate(
+    counts = member_allies().aggregate(
         organizations=Count("pk", filter=Q(kind=Ally.Kind.ORGANIZATION)),
         persons=Count("pk", filter=Q(kind=Ally.Kind.PERSON)),
     )
     return [(_("member organizations"), counts["organizations"]), (_("people"), counts["persons"])]
+
+
+def allies_for_coordination(*, q: str = "", status: str = ""):
+    """Every ally, for the coordinators' list, with what a row shows; by name."""
+    allies = Ally.objects.select_related("province")
+    if status:
+        allies = allies.filter(membership_status=status)
+    if q.strip():
+        allies = allies.filter(name__icontains=q.strip())
+    return allies.order_by("name", "pk")
 
 
 def ally_by_slug(slug: str):
@@ -201,22 +232,30 @@ def application_owned_by(user, pk: int):
 
 
 def application_for_review(pk: int):
-    """An application with everything the coordinators' review page shows."""
-    from .models import ApplicationLogEntry
+    """An application with everything the coordinators' review page shows, its history included."""
+    from alliance.workflow import attach_history
 
-    return (
+    application = (
         MembershipApplication.objects.select_related(
             "ally__province__region", "ally__verified_by", "applicant", "principles", "decided_by"
         )
-        .prefetch_related(
-            "ally__themes",
-            "ally__regions",
-            "ally__provinces",
-            Prefetch("log", queryset=ApplicationLogEntry.objects.select_related("actor")),
-        )
+        .prefetch_related("ally__themes", "ally__regions", "ally__provinces")
         .filter(pk=pk)
         .first()
     )
+    if application is not None:
+        attach_history([application])
+    return application
+
+
+def ally_history(ally):
+    """The record of an ally's membership and verification, oldest first, with the actors, in one query.
+
+    Its applications keep their own history, on their review pages.
+    """
+    from alliance.workflow import history
+
+    return list(history(ally))
 
 
 def ally_page_sections(ally) -> list[dict]:

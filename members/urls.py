@@ -21,11 +21,18 @@ urlpatterns = [
     path(_("my-area/allies/<slug:slug>/managers/<int:pk>/remove/"), account.manager_remove, name="manager_remove"),
     path(_("my-area/allies/<slug:slug>/managers/<int:pk>/role/"), account.manager_role, name="manager_role"),
     path(_("my-area/invitations/<str:token>/"), account.invitation_accept, name="invitation_accept"),
+    path(
+        _("my-area/allies/<slug:slug>/invitations/<int:pk>/send-again/"),
+        account.invitation_resend,
+        name="invitation_resend",
+    ),
     path(_("my-area/preferences/"), account.preferences, name="preferences"),
     path(_("my-area/my-data.json"), account.export_data, name="export_data"),
     path(_("my-area/delete-account/"), account.delete_account, name="delete_account"),
     # Coordination area
     path(_("coordination/applications/"), coordination.application_queue, name="application_queue"),
     path(_("coordination/applications/<int:pk>/"), coordination.application_review, name="application_review"),
+    path(_("coordination/allies/"), coordination.ally_list, name="coordination_allies"),
     path(_("coordination/allies/<slug:slug>/verify/"), coordination.ally_verify, name="ally_verify"),
+    path(_("coordination/allies/<slug:slug>/membership/"), coordination.ally_membership, name="ally_membership"),
 ]

@@ -21,7 +21,6 @@ from .. import selectors, services
 from ..forms import AllyProfileForm, DeleteAccountForm, EmailPreferencesForm, InvitationForm
 from ..models import Ally, AllyManager, MembershipApplication
 from ..permissions import can_edit_ally, can_manage_editors
-from ..services import MembershipError
 
 Status = MembershipApplication.Status
 
@@ -34,7 +33,7 @@ def _managed_ally(user, slug: str, *, organization: bool = False) -> Ally:
     return ally
 
 
-def _error_text(exc: MembershipError) -> str:
+def _error_text(exc) -> str:
     return " ".join(exc.messages)
 
 
@@ -74,8 +73,8 @@ def ally_edit(request, slug):
         form = AllyProfileForm(request.POST, request.FILES, kind=ally.kind, instance=ally)
         if form.is_valid():
             try:
-                ally = services.update_ally(ally=ally, actor=request.user, form=form)
-            except MembershipError as exc:
+                ally = services.update_ally(ally=ally, actor=request.user, changes=form.changed_profile())
+            except services.REFUSED as exc:
                 form.add_error(None, _error_text(exc))
             else:
                 messages.success(request, _("The profile of %(name)s has been saved.") % {"name": ally.name})
@@ -103,7 +102,7 @@ def ally_managers(request, slug):
                 invitation = services.invite_manager(
                     ally=ally, inviter=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
                 )
-            except MembershipError as exc:
+            except services.REFUSED as exc:
                 form.add_error("email", _error_text(exc))
             else:
                 messages.success(request, _("An invitation has been sent to %(email)s.") % {"email": invitation.email})
@@ -143,7 +142,7 @@ def manager_remove(request, slug, pk):
     if request.method == "POST":
         try:
             services.remove_manager(manager=manager, actor=request.user)
-        except MembershipError as exc:
+        except services.REFUSED as exc:
             messages.error(request, _error_text(exc))
             return redirect("members:ally_managers", slug=ally.slug)
         except PermissionDenied as exc:
@@ -174,7 +173,7 @@ def manager_role(request, slug, pk):
         return redirect("members:ally_managers", slug=ally.slug)
     try:
         manager = services.set_manager_role(manager=manager, actor=request.user, role=role)
-    except MembershipError as exc:
+    except services.REFUSED as exc:
         messages.error(request, _error_text(exc))
     except PermissionDenied as exc:
         raise Http404 from exc
@@ -197,7 +196,7 @@ def invitation_accept(request, token):
     if request.method == "POST":
         try:
             manager = services.accept_invitation(token=token, user=request.user)
-        except MembershipError as exc:
+        except services.REFUSED as exc:
             error = _error_text(exc)
         else:
             messages.success(
@@ -216,6 +215,25 @@ def invitation_accept(request, token):
             "other_address": invitation.email.lower() != request.user.email.lower(),
         },
     )
+
+
+@login_required
+@require_POST
+def invitation_resend(request, slug, pk):
+    """The owner sends a new invitation (new link, new validity) in place of a pending or expired one."""
+    ally = _managed_ally(request.user, slug, organization=True)
+    if not can_manage_editors(request.user, ally):
+        raise Http404
+    invitation = selectors.pending_invitations(ally).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    try:
+        invitation = services.resend_invitation(invitation=invitation, actor=request.user)
+    except services.REFUSED as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("A new invitation has been sent to %(email)s.") % {"email": invitation.email})
+    return redirect("members:ally_managers", slug=ally.slug)
 
 
 # Account ----------------------------------------------------------------------------
@@ -263,7 +281,7 @@ def delete_account(request):
         if form.is_valid():
             try:
                 plan = services.delete_account(user=user)
-            except MembershipError as exc:
+            except services.REFUSED as exc:
                 form.add_error(None, _error_text(exc))
             else:
                 # The account is gone: the result is shown now, there is nobody to redirect.

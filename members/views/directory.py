@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from .. import selectors
 from ..filters import AllyFilterSet
-from ..permissions import can_edit_ally, can_verify_allies, can_view_ally
+from ..permissions import can_edit_ally, can_manage_memberships, can_view_ally
 
 ALLIES_PER_PAGE = 24
 
@@ -33,13 +33,19 @@ def ally_detail(request, slug):
     ally = selectors.ally_for_page(slug)
     if ally is None or not can_view_ally(request.user, ally):
         raise Http404
+    can_edit = can_edit_ally(request.user, ally)
+    coordinator = can_manage_memberships(request.user)
     return render(
         request,
         "members/ally_detail.html",
         {
             "ally": ally,
             "sections": selectors.ally_page_sections(ally),
-            "can_edit": can_edit_ally(request.user, ally),
-            "can_verify": can_verify_allies(request.user),
+            "can_edit": can_edit,
+            "can_verify": coordinator,  # the same people verify allies (can_verify_allies)
+            "can_manage_membership": coordinator,
+            # The membership and its record are for the ally's managers and the coordination only.
+            "can_see_membership": coordinator or can_edit,
+            "history": selectors.ally_history(ally) if coordinator else None,
         },
     )

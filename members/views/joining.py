@@ -56,7 +56,7 @@ def join_form(request, kind):
         raise Http404
     try:
         principles = services.current_principles()
-    except MembershipError as exc:
+    except services.REFUSED as exc:
         return render(request, "members/join_form.html", {"kind": kind, "unavailable": " ".join(exc.messages)})
 
     posted = request.method == "POST"
@@ -66,12 +66,12 @@ def join_form(request, kind):
         try:
             application = services.apply_to_join(
                 user=request.user,
-                ally=profile_form.save(commit=False),
-                m2m=profile_form.m2m_data(),
+                kind=kind,
+                profile=profile_form.profile_data(),
                 motivation=principles_form.cleaned_data["motivation"],
                 principles=_accepted_principles(principles_form),
             )
-        except MembershipError as exc:
+        except services.REFUSED as exc:
             profile_form.add_error(None, exc)
             if principles_form.cleaned_data["principles_version"] != principles.version:
                 # They must read and accept the text that is current now.
@@ -120,10 +120,11 @@ def reapply(request, slug):
     ally = _owned_ally(request.user, slug)
     applications = list(ally.applications.all())
     last = applications[0] if applications else None
-    can_reapply = not ally.is_member and (last is None or last.status in (Status.DECLINED, Status.WITHDRAWN))
+    still_open = last is not None and last.status == Status.SUBMITTED
+    can_reapply = not still_open and ally.membership_status in (Ally.MembershipStatus.APPLICANT, Ally.MembershipStatus.ENDED)
     try:
         principles = services.current_principles()
-    except MembershipError as exc:
+    except services.REFUSED as exc:
         context = {"ally": ally, "last": last, "unavailable": " ".join(exc.messages)}
         return render(request, "members/reapply_form.html", context)
 
@@ -139,7 +140,7 @@ def reapply(request, slug):
             )
         except PermissionDenied as exc:
             raise Http404 from exc
-        except MembershipError as exc:
+        except services.REFUSED as exc:
             error = " ".join(exc.messages)
             if form.cleaned_data["principles_version"] != principles.version:
                 form = _principles_form(principles, motivation=form.cleaned_data["motivation"])
@@ -179,7 +180,7 @@ def withdraw(request, pk):
             services.withdraw_application(application=application, actor=request.user)
         except PermissionDenied as exc:
             raise Http404 from exc
-        except MembershipError as exc:
+        except services.REFUSED as exc:
             error = " ".join(exc.messages)
         else:
             messages.success(

@@ -61,7 +61,7 @@ class AllyFactory(factory.django.DjangoModelFactory):
         model = "members.Ally"
 
     class Params:
-        approved = factory.Trait(approved_at=factory.LazyFunction(_now))
+        approved = factory.Trait(approved_at=factory.LazyFunction(_now), membership_status="active")
 
     kind = "person"
     name = factory.Faker("name", locale="it_IT")
@@ -92,7 +92,7 @@ class AllyManagerFactory(factory.django.DjangoModelFactory):
 
 
 class MembershipApplicationFactory(factory.django.DjangoModelFactory):
-    """A submitted application; its log starts with the submission."""
+    """A submitted application; `submitted_log=True` starts its log with the submission, as the service does."""
 
     class Meta:
         model = "members.MembershipApplication"
@@ -106,8 +106,10 @@ class MembershipApplicationFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def submitted_log(obj, create, extracted, **kwargs):
-        if create:
-            obj.log.create(from_status="", to_status="submitted", actor=obj.applicant)
+        if create and extracted:
+            from alliance.workflow import log
+
+            log(obj, "status.submitted", actor=obj.applicant, data={"field": "status", "from": "", "to": "submitted"})
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -128,6 +130,7 @@ class MemberOrganizationFactory(OrganizationFactory):
         skip_postgeneration_save = True
 
     approved_at = factory.LazyFunction(_now)
+    membership_status = "active"
 
     @factory.post_generation
     def themes(obj, create, extracted, **kwargs):

@@ -95,7 +95,7 @@ def test_renaming_a_verified_organization_removes_the_badge(client):
     form = AllyProfileForm(data, instance=ally, kind=ally.kind)
     assert form.is_valid(), form.errors
 
-    update_ally(ally=ally, actor=editor, form=form)
+    update_ally(ally=ally, actor=editor, changes=form.changed_profile())
 
     ally.refresh_from_db()
     assert (ally.name, ally.verified_at, ally.verified_by) == ("Fondazione Cariplo", None, None)
