@@ -121,7 +121,7 @@ class EventFilterSet(django_filters.FilterSet):
             queryset = selectors.public_events()
         super().__init__(data, queryset, **kwargs)
         self.form.fields["organizer"].queryset = Ally.objects.filter(
-            approved_at__isnull=False,
+            Ally.MEMBER_Q,
             pk__in=Event.objects.filter(selectors.PUBLIC).values("organizers"),
         ).order_by("name")
 
