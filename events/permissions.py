@@ -19,7 +19,7 @@ def can_create_events(user) -> bool:
 
     if is_coordinator(user):
         return True
-    return user.is_authenticated and AllyManager.objects.filter(user=user, ally__approved_at__isnull=False).exists()
+    return user.is_authenticated and AllyManager.objects.of_members().filter(user=user).exists()
 
 
 def is_public(event: Event) -> bool:
