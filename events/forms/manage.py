@@ -54,7 +54,7 @@ def manageable_allies(user):
     """The allies `user` may name as organizers: every approved ally for coordinators, else the approved allies they manage."""
     from members.models import Ally
 
-    allies = Ally.objects.filter(approved_at__isnull=False)
+    allies = Ally.objects.members()
     if is_coordinator(user):
         return allies
     return allies.filter(memberships__user=user).distinct()
