@@ -52,7 +52,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     )
     ally = django_filters.ModelChoiceFilter(
         label=_("Ally involved"),
-        queryset=Ally.objects.filter(approved_at__isnull=False).order_by("name"),
+        queryset=Ally.objects.members().order_by("name"),
         to_field_name="slug",
         method="filter_ally",
         empty_label=_("Any ally"),
