@@ -79,7 +79,7 @@ def presence_by_region():
     return list(
         Region.objects.annotate(
             project_count=in_region(Project.objects.filter(publication=Project.Publication.PUBLISHED)),
-            ally_count=in_region(Ally.objects.filter(approved_at__isnull=False)),
+            ally_count=in_region(Ally.objects.members()),
         ).order_by("name")
     )
 
