@@ -12,7 +12,7 @@ def manages_ally(user, ally) -> bool:
 
 def can_propose_projects(user) -> bool:
     """Managers of an approved ally."""
-    return user.is_authenticated and AllyManager.objects.filter(user=user, ally__approved_at__isnull=False).exists()
+    return user.is_authenticated and AllyManager.objects.of_members().filter(user=user).exists()
 
 
 def can_edit_project(user, project: Project) -> bool:
