@@ -117,7 +117,7 @@ def add_service_error(form, exc) -> None:
 
 def organizer_choices(user, pathway: Pathway):
     """Member allies for coordinators; for a manager, the allies they manage and the current promoters."""
-    members = Ally.objects.filter(approved_at__isnull=False)
+    members = Ally.objects.members()
     if not is_coordinator(user):
         members = members.filter(memberships__user=user)
     current = pathway.organizers.values("pk") if pathway.pk else Ally.objects.none().values("pk")
