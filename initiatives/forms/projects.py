@@ -57,7 +57,7 @@ def _date_field(label, *, required=False, help_text="", initial=None):
 
 def lead_ally_choices(user, current=None):
     """Approved allies `user` manages (every approved ally for coordinators), and the current lead ally."""
-    allies = Ally.objects.filter(approved_at__isnull=False)
+    allies = Ally.objects.members()
     if not is_coordinator(user):
         allies = allies.filter(memberships__user=user)
     if current is not None:
@@ -144,7 +144,7 @@ class PartnerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A partner whose membership ended stays choosable on its row, so that saving does not refuse the row.
         current = Q(pk=self.instance.ally_id) if self.instance.ally_id else Q(pk__in=[])
-        self.fields["ally"].queryset = Ally.objects.filter(Q(approved_at__isnull=False) | current).order_by("name")
+        self.fields["ally"].queryset = Ally.objects.filter(Ally.MEMBER_Q | current).order_by("name")
 
 
 class LinkForm(forms.ModelForm):
