@@ -26,11 +26,24 @@ def _language_links(request):
     ]
 
 
+def _hreflang_links(request):
+    """Absolute addresses of this page in every language, and x-default (the default language's)."""
+    path = request.get_full_path()
+    links = [
+        {"code": code, "url": request.build_absolute_uri(translate_url(path, code))} for code, _name in settings.LANGUAGES
+    ]
+    default = next((link["url"] for link in links if link["code"] == settings.LANGUAGE_CODE), None)
+    if default:
+        links.append({"code": "x-default", "url": default})
+    return links
+
+
 def portal(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_contact_email": settings.SITE_CONTACT_EMAIL,
         "main_navigation": SimpleLazyObject(_navigation),
         "language_links": SimpleLazyObject(lambda: _language_links(request)),
+        "hreflang_links": SimpleLazyObject(lambda: _hreflang_links(request)),
         "user_is_coordinator": SimpleLazyObject(lambda: is_coordinator(request.user)),
     }

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from . import views
+from .sitemaps import SITEMAPS
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -17,6 +19,13 @@ portal_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "alliance/sitemap.xml"},
+        name="sitemap",
+    ),
     *i18n_patterns(
         path("", include((portal_patterns, "alliance"))),
         path("", include("members.urls")),

@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -49,6 +50,23 @@ def search(request):
     if results.page_obj is not None:
         context["page_range"] = results.page_obj.paginator.get_elided_page_range(results.page_obj.number)
     return render(request, "alliance/search.html", context)
+
+
+@require_safe
+def robots_txt(request):
+    """What crawlers may read: the public pages, with the sitemap; never the private areas."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    private = ["/admin/"]
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for name in ("alliance:coordination", "account_login", "account_signup"):
+                private.append(reverse(name))
+    private = sorted(set(private))
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private), "",
+             f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 @require_safe
