@@ -3,9 +3,13 @@ from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from alliance.emails import render_html_from_text, store_email
+
+from .models import EMAIL_MAX_LENGTH  # allauth's forms accept up to 320 characters
 
 
 def recipient_language(email: str) -> str:
@@ -14,8 +18,19 @@ def recipient_language(email: str) -> str:
     return language or translation.get_language() or "it"
 
 
+
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's e-mails leave through the portal's outbox, in the recipient's language."""
+
+    def clean_email(self, email: str) -> str:
+        # Signing up, adding an address, resetting a password: a longer address would not fit the
+        # column (a 500, or an account under a cut address), so it is a form error instead.
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                _("An e-mail address has at most %(max)d characters.") % {"max": EMAIL_MAX_LENGTH},
+                code="max_length",
+            )
+        return super().clean_email(email)
 
     def send_confirmation_mail(self, request, emailconfirmation, signup):
         # The confirmation link is built here, so it must carry the recipient's language too.

@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.dates import html_bounds, sane_date
 
-from .models import Ally, AllyManager, MembershipStatus
+from .models import EMAIL_MAX_LENGTH, Ally, AllyManager, MembershipStatus
 
-EMAIL_MAX_LENGTH = 254  # what the e-mail columns hold (RFC 5321)
 EMAIL_TOO_LONG = _("An e-mail address has at most %(limit_value)d characters (it has %(show_value)d).")
 
 

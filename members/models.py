@@ -11,6 +11,8 @@ from alliance.uploads import RandomName
 
 # How long an owner's invitation to manage an organization stays valid.
 INVITATION_VALIDITY = datetime.timedelta(days=14)
+# What every e-mail column holds (RFC 5321); forms and services refuse longer addresses with a message.
+EMAIL_MAX_LENGTH = 254
 
 
 class UserManager(BaseUserManager):

@@ -23,7 +23,15 @@ from alliance.permissions import is_coordinator
 from alliance.roles import COORDINATOR_GROUP
 from alliance.workflow import ACTION_LABELS, TransitionError, log, transition
 
-from .models import Ally, AllyManager, Invitation, MembershipApplication, MembershipStatus, Principles
+from .models import (
+    EMAIL_MAX_LENGTH,
+    Ally,
+    AllyManager,
+    Invitation,
+    MembershipApplication,
+    MembershipStatus,
+    Principles,
+)
 from .permissions import role_of
 
 Status = MembershipApplication.Status
@@ -38,9 +46,6 @@ class MembershipError(ValidationError):
 
 # What a view catches around a service call: a rule of this module or the transition table said no.
 REFUSED = (MembershipError, TransitionError)
-
-# What the e-mail columns hold (RFC 5321).
-EMAIL_MAX_LENGTH = 254
 
 # The fields of a profile that `apply_to_join` and `update_ally` accept.
 PROFILE_FIELDS = frozenset(
