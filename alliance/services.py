@@ -439,3 +439,10 @@ def resend_emails(*, email_ids, actor=None) -> int:
 def failed_email_count() -> int:
     """For the warning on the coordination pages."""
     return OutgoingEmail.objects.filter(status=OutgoingEmail.Status.FAILED).count()
+
+
+def failed_emails_for(user) -> int:
+    """A coordination queue's count: failed e-mails, for whoever may see the outbox."""
+    if not user.has_perm("alliance.view_outgoingemail"):
+        return 0
+    return failed_email_count()

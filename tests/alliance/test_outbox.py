@@ -492,3 +492,20 @@ class _Sink:
 
     def flush(self):
         pass
+
+
+def test_failed_rows_are_counted_for_those_who_may_see_the_outbox():
+    from django.contrib.auth.models import Group, Permission
+
+    from alliance.services import failed_emails_for
+    from tests.factories.members import UserFactory
+
+    OutgoingEmailFactory(status=Status.FAILED)
+    OutgoingEmailFactory(status=Status.SENT)
+    reader = UserFactory()
+    group = Group.objects.create(name="outbox readers")
+    group.permissions.add(Permission.objects.get(codename="view_outgoingemail"))
+    reader.groups.add(group)
+
+    assert failed_emails_for(UserFactory()) == 0
+    assert failed_emails_for(reader) == 1
