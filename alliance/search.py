@@ -25,8 +25,8 @@ from datetime import date, datetime, time
 
 import snowballstemmer
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, Value, When
-from django.db.models.expressions import RawSQL, Window
+from django.db.models import Case, Count, F, IntegerField, Lookup, Q, Value, When
+from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
@@ -370,6 +370,28 @@ def _word_condition(column: str, word: str, prefix: bool) -> Q:
     return condition
 
 
+class _MatchesTsquery(Lookup):
+    """`terms` as a 'simple' tsvector matched against a tsquery: PostgreSQL only."""
+
+    lookup_name = "matches_tsquery"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = f"to_tsvector('simple'::regconfig, {lhs}) @@ to_tsquery('simple'::regconfig, {rhs})"
+        return sql, [*lhs_params, *rhs_params]
+
+
+_lookup_registered = False
+
+
+def _register_lookup(model):
+    global _lookup_registered
+    if not _lookup_registered:
+        model._meta.get_field("terms").register_lookup(_MatchesTsquery)
+        _lookup_registered = True
+
+
 def _tsquery(query: ParsedQuery) -> str:
     """The same question for PostgreSQL's full-text machinery: every word is one 'simple' lexeme."""
     last = len(query.words) - 1
@@ -385,14 +407,8 @@ def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
     documents = SearchDocument.objects.filter(is_public=True)
     if query.words and connection.vendor == "postgresql":
         # Served by the GIN index of migration 0007 (the expression must stay the same).
-        documents = documents.filter(
-            RawSQL(
-                "to_tsvector('simple'::regconfig, \"alliance_searchdocument\".\"terms\") "
-                "@@ to_tsquery('simple'::regconfig, %s)",
-                [_tsquery(query)],
-                output_field=BooleanField(),
-            )
-        )
+        _register_lookup(SearchDocument)
+        documents = documents.filter(terms__matches_tsquery=_tsquery(query))
     else:
         last = len(query.words) - 1
         for position, word in enumerate(query.words):

@@ -6,6 +6,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from api import urls as api_urls
+
 from . import views
 from .sitemaps import SITEMAPS
 
@@ -20,6 +22,7 @@ portal_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("api/", include((api_urls.api_patterns, "api_v1"))),
     path(
         "sitemap.xml",
         sitemap_views.sitemap,
@@ -28,6 +31,7 @@ urlpatterns = [
     ),
     *i18n_patterns(
         path("", include((portal_patterns, "alliance"))),
+        path("", include((api_urls.page_patterns, "api"))),
         path("", include("members.urls")),
         path("", include("events.urls")),
         path("", include("initiatives.urls")),

@@ -1,0 +1,202 @@
+"""What the API and the open-data files say about each public thing: public fields only.
+
+Never: tax codes, contact details an ally did not make public, registrations, applications,
+drafts. The querysets of `api.selectors` fetch everything these read in a constant number of queries.
+"""
+
+from rest_framework import serializers
+
+from events.models import Event, Session, Speaker
+from initiatives.models import Pathway, Project, Stage
+from members.models import Ally
+
+
+class AbsoluteURL(serializers.Field):
+    """The object's page, absolute when the request is known."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        url = obj.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class Slugs(serializers.Field):
+    """Slugs of a prefetched many-to-many relation."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, manager):
+        return [item.slug for item in manager.all()]
+
+
+class AllyRef(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+def approved_refs(allies) -> list[dict]:
+    return [{"slug": ally.slug, "name": ally.name} for ally in allies if ally.approved_at]
+
+
+class AllySerializer(serializers.ModelSerializer):
+    url = AbsoluteURL()
+    province = serializers.SerializerMethodField()
+    regions = Slugs()
+    themes = Slugs()
+    verified = serializers.SerializerMethodField()
+    member_since = serializers.DateTimeField(source="approved_at")
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ally
+        fields = ["slug", "name", "kind", "legal_form", "summary", "description", "website", "city", "province",
+                  "regions", "themes", "is_supporter", "verified", "member_since", "email", "phone", "url"]
+
+    def get_province(self, ally) -> str | None:
+        return ally.province.abbreviation if ally.province else None
+
+    def get_verified(self, ally) -> bool:
+        return ally.verified_at is not None
+
+    def get_email(self, ally) -> str | None:
+        return ally.contact_email if ally.contact_email_public and ally.contact_email else None
+
+    def get_phone(self, ally) -> str | None:
+        return ally.phone if ally.phone_public and ally.phone else None
+
+
+class ProjectPartnerSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class ExternalPartnerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    url = AbsoluteURL()
+    regions = Slugs()
+    themes = Slugs()
+    provinces = serializers.SerializerMethodField()
+    lead_ally = serializers.SerializerMethodField()
+    partners = serializers.SerializerMethodField()
+    external_partners = serializers.SerializerMethodField()
+    objectives = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["slug", "title", "summary", "description", "status", "scope", "start_date", "end_date",
+                  "municipalities", "regions", "provinces", "themes", "lead_ally", "partners", "external_partners",
+                  "objectives", "results", "published_at", "url"]
+
+    def get_provinces(self, project) -> list[str]:
+        return [p.abbreviation for p in project.provinces.all()]
+
+    def get_lead_ally(self, project) -> AllyRef | None:
+        ally = project.lead_ally
+        return {"slug": ally.slug, "name": ally.name} if ally.approved_at else None
+
+    def get_partners(self, project) -> ProjectPartnerSerializer(many=True):
+        return [{"slug": p.ally.slug, "name": p.ally.name, "role": p.role}
+                for p in project.partners.all() if p.ally.approved_at]
+
+    def get_external_partners(self, project) -> ExternalPartnerSerializer(many=True):
+        return [{"name": e.name, "kind": e.kind} for e in project.external_partners.all()]
+
+    def get_objectives(self, project) -> list[str]:
+        return [o.text for o in project.objectives.all()]
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    ally = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Speaker
+        fields = ["name", "role", "affiliation", "bio", "to_be_confirmed", "ally"]
+
+    def get_ally(self, speaker) -> AllyRef | None:
+        ally = speaker.ally
+        return {"slug": ally.slug, "name": ally.name} if ally and ally.approved_at else None
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    speakers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = ["day", "start_time", "end_time", "title", "kind", "room", "description", "capacity", "speakers"]
+
+    def get_speakers(self, session) -> list[str]:
+        return [s.name for s in session.speakers.all()]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = AbsoluteURL()
+    themes = Slugs()
+    region = serializers.SerializerMethodField()
+    province = serializers.SerializerMethodField()
+    organizers = serializers.SerializerMethodField()
+    sessions = SessionSerializer(many=True, read_only=True)
+    speakers = SpeakerSerializer(many=True, read_only=True)
+    project = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["slug", "title", "kind", "status", "summary", "description", "start", "end", "venue_name",
+                  "address", "city", "province", "region", "online_url", "language", "step_free_access",
+                  "interpretation", "accessibility_notes", "registration_policy", "registration_opens_at",
+                  "registration_closes_at", "capacity", "themes", "organizers", "project", "sessions", "speakers",
+                  "url"]
+
+    def get_region(self, event) -> str | None:
+        region = event.region or (event.province.region if event.province else None)
+        return region.slug if region else None
+
+    def get_province(self, event) -> str | None:
+        return event.province.abbreviation if event.province else None
+
+    def get_organizers(self, event) -> AllyRef(many=True):
+        return approved_refs(event.organizers.all())
+
+    def get_project(self, event) -> str | None:
+        project = event.project
+        return project.slug if project and project.publication == Project.Publication.PUBLISHED else None
+
+
+class StageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stage
+        fields = ["position", "kind", "title", "description", "start_date", "end_date"]
+
+
+class PathwaySerializer(serializers.ModelSerializer):
+    url = AbsoluteURL()
+    themes = Slugs()
+    regions = Slugs()
+    organizers = serializers.SerializerMethodField()
+    stages = StageSerializer(many=True, read_only=True)
+    objectives = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pathway
+        fields = ["slug", "title", "purpose", "eligibility", "status", "applications_open_at",
+                  "applications_close_at", "places", "themes", "regions", "organizers", "objectives", "stages",
+                  "url"]
+
+    def get_organizers(self, pathway) -> AllyRef(many=True):
+        return approved_refs(pathway.organizers.all())
+
+    def get_objectives(self, pathway) -> list[str]:
+        return [o.text for o in pathway.objectives.all()]
+
+

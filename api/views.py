@@ -1,0 +1,118 @@
+"""The read-only public API: anonymous, cookie-free, paginated, rate-limited, open to every origin."""
+
+from django.conf import settings
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.throttling import AnonRateThrottle
+
+from . import selectors, serializers
+
+
+class PublicRateThrottle(AnonRateThrottle):
+    """Requests per client address (`API_RATE_LIMIT`, 120 a minute by default), counted in the cache."""
+
+    scope = "public_api"
+
+    def get_rate(self):
+        return getattr(settings, "API_RATE_LIMIT", "120/minute")
+
+    def get_ident(self, request):
+        # Behind N trusted proxies the client is the N-th address from the right of X-Forwarded-For;
+        # otherwise the header is the client's own word and is not trusted.
+        proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if proxies and len(forwarded) >= proxies:
+            return forwarded[-proxies]
+        return request.META.get("REMOTE_ADDR", "")
+
+
+class Pages(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class PublicAPIView(generics.GenericAPIView):
+    authentication_classes = []  # no session, no cookie, no CSRF: the same answer for everyone
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+    throttle_classes = [PublicRateThrottle]
+    pagination_class = Pages
+    schema = AutoSchema()
+    lookup_field = "slug"
+    kind = ""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"  # reads only, never with credentials
+        return response
+
+
+def _filter_parameters(kind):
+    descriptions = {
+        "q": "Words, as in the site search (accents and plurals do not matter).",
+        "region": "Region slug, e.g. veneto.",
+        "theme": "Theme slug.",
+        "kind": "Kind (allies: person, organization; events: conference, workshop_series, ...).",
+        "status": "Status.",
+        "ally": "Slug of an ally that leads or takes part.",
+        "year": "Year of the start.",
+        "organizer": "Slug of an organizing ally.",
+        "upcoming": "1: only events that have not ended.",
+    }
+    names = ["q", *selectors.FILTERS[kind]]
+    return [OpenApiParameter(name, str, description=descriptions[name]) for name in names]
+
+
+class PublicList(PublicAPIView, generics.ListAPIView):
+    def get_queryset(self):
+        return selectors.filtered(self.base_queryset(), self.kind, self.request.query_params)
+
+
+class PublicDetail(PublicAPIView, generics.RetrieveAPIView):
+    def get_queryset(self):
+        return self.base_queryset()
+
+
+def _resource(kind, base, serializer, plural):
+    list_view = extend_schema(parameters=_filter_parameters(kind), summary=f"Public {plural}", tags=[plural])(
+        type(f"{kind.title()}List", (PublicList,), {
+            "kind": kind, "base_queryset": staticmethod(base), "serializer_class": serializer,
+        })
+    )
+    detail_view = extend_schema(summary=f"One public {kind}, by slug", tags=[plural])(
+        type(f"{kind.title()}Detail", (PublicDetail,), {
+            "kind": kind, "base_queryset": staticmethod(base), "serializer_class": serializer,
+        })
+    )
+    return list_view, detail_view
+
+
+AllyList, AllyDetail = _resource("ally", selectors.public_allies, serializers.AllySerializer, "allies")
+ProjectList, ProjectDetail = _resource("project", selectors.public_projects, serializers.ProjectSerializer, "projects")
+EventList, EventDetail = _resource("event", selectors.public_events, serializers.EventSerializer, "events")
+PathwayList, PathwayDetail = _resource("pathway", selectors.public_pathways, serializers.PathwaySerializer, "pathways")
+
+
+class Schema(SpectacularJSONAPIView):
+    """The OpenAPI 3 schema of the API, generated from the views above."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    schema = None  # not an endpoint of the API itself
+    custom_settings = {
+        "TITLE": "Alleanza public API",
+        "DESCRIPTION": "Read-only JSON: allies (public fields only), projects, events with sessions and speakers, "
+        "pathways. Anonymous, paginated, rate-limited, open to every origin.",
+        "VERSION": "1",
+    }
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
