@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "members",
     "initiatives",
     "events",
+    "api",
 ]
 
 MIDDLEWARE = [
