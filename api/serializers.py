@@ -4,6 +4,8 @@ Never: tax codes, contact details an ally did not make public, registrations, ap
 drafts. The querysets of `api.selectors` fetch everything these read in a constant number of queries.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.models import Event, Session, Speaker
@@ -11,6 +13,7 @@ from initiatives.models import Pathway, Project, Stage
 from members.models import Ally
 
 
+@extend_schema_field(OpenApiTypes.URI)
 class AbsoluteURL(serializers.Field):
     """The object's page, absolute when the request is known."""
 
@@ -25,6 +28,7 @@ class AbsoluteURL(serializers.Field):
         return request.build_absolute_uri(url) if request else url
 
 
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
 class Slugs(serializers.Field):
     """Slugs of a prefetched many-to-many relation."""
 
@@ -102,7 +106,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_provinces(self, project) -> list[str]:
         return [p.abbreviation for p in project.provinces.all()]
 
-    def get_lead_ally(self, project) -> AllyRef | None:
+    @extend_schema_field(AllyRef(allow_null=True))
+    def get_lead_ally(self, project):
         ally = project.lead_ally
         return {"slug": ally.slug, "name": ally.name} if ally.approved_at else None
 
@@ -124,7 +129,8 @@ class SpeakerSerializer(serializers.ModelSerializer):
         model = Speaker
         fields = ["name", "role", "affiliation", "bio", "to_be_confirmed", "ally"]
 
-    def get_ally(self, speaker) -> AllyRef | None:
+    @extend_schema_field(AllyRef(allow_null=True))
+    def get_ally(self, speaker):
         ally = speaker.ally
         return {"slug": ally.slug, "name": ally.name} if ally and ally.approved_at else None
 
