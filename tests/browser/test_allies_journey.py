@@ -115,3 +115,69 @@ def test_an_organization_signs_up_applies_is_approved_and_appears_in_the_directo
         ("coordinatrice@example.org", "New membership application: Cooperativa La Tessitura", "sent"),
         ("anna@tessitura.example.org", "Welcome to the alliance: Cooperativa La Tessitura is now a member", "sent"),
     ]
+
+
+def test_a_coordinator_suspends_reinstates_and_ends_a_membership_from_the_site(
+    browser, live_server, taxonomy, principles, page, assert_accessible
+):
+    from django.utils import timezone
+
+    from members.models import MembershipStatus
+    from tests.factories.members import AllyManagerFactory, MemberOrganizationFactory, VerifiedUserFactory
+
+    CoordinatorFactory(email="coordinatrice@example.org", full_name="Giulia Ferri", preferred_language="en")
+    ally = MemberOrganizationFactory(name="Cooperativa Il Faro", slug="cooperativa-il-faro")
+    owner = VerifiedUserFactory(email="olga@faro.example.org", full_name="Olga Ricci", preferred_language="en")
+    AllyManagerFactory(ally=ally, user=owner, role="owner")
+
+    # From the coordination area to the ally's membership page.
+    log_in(page, "coordinatrice@example.org")
+    page.goto("/en/coordination/")
+    page.get_by_role("link", name="Allies and memberships").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Cooperativa Il Faro").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Membership of Cooperativa Il Faro")
+    assert_accessible(page)
+
+    # Suspend, with a reason and an expected end.
+    page.get_by_label("Reason of the suspension").fill("Quota 2026 non versata.")
+    until = (timezone.localdate() + timezone.timedelta(days=60)).isoformat()
+    page.get_by_label("Expected end of the suspension (optional)").fill(until)
+    page.get_by_role("button", name="Suspend the membership").click()
+    expect(page.get_by_text("is suspended; its managers were told by e-mail.")).to_be_visible()
+    expect(page.get_by_text("Member → Suspended")).to_be_visible()
+    assert_accessible(page)
+    ally.refresh_from_db()
+    assert (ally.membership_status, ally.suspended_until.isoformat()) == (MembershipStatus.SUSPENDED, until)
+
+    # The owner reads why in their area.
+    owner_context = browser.new_context(base_url=live_server.url)
+    owner_page = owner_context.new_page()
+    log_in(owner_page, "olga@faro.example.org")
+    owner_page.goto("/en/my-area/")
+    expect(owner_page.get_by_text("Quota 2026 non versata.")).to_be_visible()
+    assert_accessible(owner_page)
+
+    # Reinstate, then end: the ally leaves the directory.
+    page.get_by_role("button", name="Reinstate the membership").click()
+    expect(page.get_by_text("Suspended → Member")).to_be_visible()
+    page.get_by_label("Why the membership ends").fill("Ha lasciato la rete.")
+    page.locator("label[for=id_end-confirm]").click()  # Bootstrap Italia draws the box on the label
+    page.get_by_role("button", name="End the membership", exact=True).click()
+    expect(page.get_by_text("Member → Membership ended")).to_be_visible()
+    assert_accessible(page)
+
+    owner_page.goto("/en/allies/")
+    expect(owner_page.get_by_role("link", name="Cooperativa Il Faro")).to_have_count(0)
+    owner_context.close()
+
+    # Its page, with its history, stays for the coordination.
+    page.goto("/en/allies/cooperativa-il-faro/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cooperativa Il Faro")
+    expect(page.get_by_text("Ha lasciato la rete.")).to_be_visible()
+    assert_accessible(page)
+    assert sorted((e.to, e.template) for e in OutgoingEmail.objects.all()) == [
+        ("olga@faro.example.org", "membership_ended"),
+        ("olga@faro.example.org", "membership_reinstated"),
+        ("olga@faro.example.org", "membership_suspended"),
+    ]
