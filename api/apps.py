@@ -8,3 +8,11 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = _("Open data and API")
+
+    def ready(self):
+        from alliance.registry import AllySection, NavItem, registry
+
+        from . import network
+
+        registry.ally_sections.append(AllySection(title=_("Works with"), items=network.works_with))
+        registry.navigation.append(NavItem(label=_("Network"), url_name="api:network"))

@@ -4,7 +4,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import docs, feeds, opendata, views
+from . import docs, feeds, network_views, opendata, views
 
 api_patterns = [
     path("v1/allies/", views.AllyList.as_view(), name="ally_list"),
@@ -25,4 +25,6 @@ page_patterns = [
     path(_("feeds/projects.atom"), feeds.ProjectsFeed(), name="projects_feed"),
     path(_("feeds/events.ics"), feeds.events_calendar, name="events_calendar"),
     path(_("api-documentation/"), docs.docs, name="docs"),
+    path(_("network/"), network_views.network_page, name="network"),
+    path(_("network/network.gexf"), network_views.network_gexf, name="network_gexf"),
 ]

@@ -1,0 +1,88 @@
+"""The network page (presence map, graph of who works with whom, its table) and the GEXF download."""
+
+import math
+from xml.sax.saxutils import quoteattr
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from . import network, presence
+
+GRAPH_SIZE = 760
+GRAPH_NODES = 120  # the most connected; every link is in the table and the download
+LABELLED_NODES = 24
+
+
+def _layout(graph):
+    nodes = sorted(graph.nodes.values(), key=lambda n: (-n.links, n.name))[:GRAPH_NODES]
+    shown = {node.pk for node in nodes}
+    nodes.sort(key=lambda n: n.name)  # around the circle in alphabetical order
+    center = GRAPH_SIZE / 2
+    radius = center - 110
+    labelled = {n.pk for n in sorted(nodes, key=lambda n: (-n.links, n.name))[:LABELLED_NODES]}
+    positions = {}
+    drawn = []
+    for index, node in enumerate(nodes):
+        angle = 2 * math.pi * index / max(len(nodes), 1) - math.pi / 2
+        x, y = center + radius * math.cos(angle), center + radius * math.sin(angle)
+        positions[node.pk] = (round(x, 1), round(y, 1))
+        drawn.append({
+            "node": node, "x": round(x, 1), "y": round(y, 1), "r": min(4 + node.links, 14),
+            "label": node.pk in labelled,
+            "lx": round(center + (radius + 18) * math.cos(angle), 1),
+            "ly": round(center + (radius + 18) * math.sin(angle), 1),
+            "anchor": "start" if math.cos(angle) >= 0 else "end",
+        })
+    lines = [
+        {"x1": positions[e.source.pk][0], "y1": positions[e.source.pk][1],
+         "x2": positions[e.target.pk][0], "y2": positions[e.target.pk][1], "weight": min(len(e.through), 4)}
+        for e in graph.edges if e.source.pk in shown and e.target.pk in shown
+    ]
+    return drawn, lines
+
+
+@require_safe
+def network_page(request):
+    graph = network.graph()
+    nodes, lines = _layout(graph)
+    width, height = presence.map_size()
+    return render(request, "api/network.html", {
+        "tiles": presence.presence(), "map_width": width, "map_height": height,
+        "tile_w": presence.TILE_W, "tile_h": presence.TILE_H,
+        "graph": graph, "nodes": nodes, "lines": lines, "graph_size": GRAPH_SIZE,
+        "hidden_nodes": max(0, len(graph.nodes) - len(nodes)),
+    })
+
+
+@require_safe
+def network_gexf(request):
+    """The whole graph for researchers (Gephi and others read GEXF 1.3)."""
+    graph = network.graph()
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
+        f'  <meta lastmodifieddate="{timezone.localdate().isoformat()}"><creator>Alleanza</creator></meta>',
+        '  <graph defaultedgetype="undirected">',
+        '    <attributes class="node"><attribute id="url" title="url" type="string"/></attributes>',
+        '    <attributes class="edge"><attribute id="through" title="through" type="string"/></attributes>',
+        "    <nodes>",
+    ]
+    for node in sorted(graph.nodes.values(), key=lambda n: n.pk):
+        url = request.build_absolute_uri(reverse("members:ally_detail", kwargs={"slug": node.slug}))
+        out.append(f'      <node id="{node.pk}" label={quoteattr(node.name)}><attvalues>'
+                   f'<attvalue for="url" value={quoteattr(url)}/></attvalues></node>')
+    out.append("    </nodes>")
+    out.append("    <edges>")
+    for index, edge in enumerate(graph.edges):
+        through = "; ".join(f"{kind}: {title}" for kind, title, _slug in edge.through)
+        out.append(f'      <edge id="{index}" source="{edge.source.pk}" target="{edge.target.pk}" '
+                   f'weight="{len(edge.through)}"><attvalues><attvalue for="through" value={quoteattr(through)}/>'
+                   f"</attvalues></edge>")
+    out += ["    </edges>", "  </graph>", "</gexf>", ""]
+    response = HttpResponse("\n".join(out), content_type="application/gexf+xml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="alleanza-network.gexf"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
