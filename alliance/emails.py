@@ -101,7 +101,10 @@ def message_id_for(pk: int) -> str:
 class _Batch(list):
     """The ids stored in one transaction, dispatched together when it commits."""
 
+    done = False
+
     def __call__(self):
+        self.done = True
         dispatch_emails(list(self))
 
 
@@ -112,7 +115,7 @@ def _dispatch_after_commit(email_id: int) -> None:
     # Append to this transaction's batch if its callback is still registered (a rolled back
     # savepoint drops callbacks with it), else register a new one.
     for _sids, callback, _robust in connection.run_on_commit:
-        if isinstance(callback, _Batch):
+        if isinstance(callback, _Batch) and not callback.done:
             callback.append(email_id)
             return
     transaction.on_commit(_Batch([email_id]))

@@ -1,4 +1,4 @@
-"""Two guards on every response.
+"""Guards on every request and response.
 
 `RejectNulBytesMiddleware`: a NUL byte (raw or percent-encoded) anywhere in
 the path or the query string is answered 400 before a view, a form or the
@@ -8,12 +8,16 @@ database sees it (PostgreSQL refuses NUL in text and would answer 500).
 personal by its view, must not be stored by a browser or a proxy
 (`Cache-Control: no-store, private`). Anonymous public pages are left as they
 are: cacheable, and without a cookie.
+
+`SessionIdleMiddleware`: the idle timeout of sessions (see alliance/sessions.py).
 """
 
+from datetime import timedelta
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 NUL_MARKERS = ("\x00", "%00")
@@ -66,3 +70,21 @@ class PrivateResponseMiddleware:
             return False
         user = getattr(request, "user", None)
         return user is not None and user.is_authenticated
+
+
+class SessionIdleMiddleware:
+    """Renew a session that is in use once it is SESSION_REFRESH_SECONDS old (placed after
+    SessionMiddleware, so that the renewed session is saved and its cookie sent again)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        stored_expiry = getattr(session, "stored_expiry", None)
+        if stored_expiry is not None and not session.modified:
+            age = timedelta(seconds=settings.SESSION_COOKIE_AGE) - (stored_expiry - timezone.now())
+            if age >= timedelta(seconds=settings.SESSION_REFRESH_SECONDS):
+                session.modified = True
+        return response

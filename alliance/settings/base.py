@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store for every response to a signed-in person and every personal page.
     "alliance.middleware.PrivateResponseMiddleware",
+    # Renews a session in use every few minutes: the idle timeout (after SessionMiddleware).
+    "alliance.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -251,10 +253,12 @@ OUTBOX_DB_RETRY_SECONDS = env.int("OUTBOX_DB_RETRY_SECONDS", default=30)
 # Messages live in a signed cookie: reading a page never opens a session.
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: a session ends after SESSION_IDLE_HOURS without a request. Saving on every
-# request renews it; an empty session (an anonymous reader) is never saved nor sent as a cookie.
+# Idle timeout: a session ends after SESSION_IDLE_HOURS without a request. A session in use is
+# saved again (and its cookie renewed) once it is SESSION_REFRESH_SECONDS old, not on every
+# request (alliance/sessions.py); an anonymous reader's empty session is never saved nor sent.
+SESSION_ENGINE = "alliance.sessions"
 SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=300)
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Content-Security-Policy (django-csp 4): only the portal itself, no inline

@@ -509,3 +509,12 @@ def test_failed_rows_are_counted_for_those_who_may_see_the_outbox():
 
     assert failed_emails_for(UserFactory()) == 0
     assert failed_emails_for(reader) == 1
+
+
+def test_two_transactions_in_a_row_each_dispatch_their_own_batch(smtp_server, django_capture_on_commit_callbacks):
+    for n in range(2):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            queue_email(to=f"p{n}@example.org", template="test_message", context={"name": n}, language="en")
+        assert len(callbacks) == 1
+
+    assert [m["To"] for m in smtp_server.parsed()] == ["p0@example.org", "p1@example.org"]

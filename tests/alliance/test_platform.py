@@ -241,16 +241,47 @@ def test_a_view_can_mark_its_page_personal():
     assert "no-store" in PrivateResponseMiddleware(view)(request)["Cache-Control"]
 
 
-def test_sessions_end_after_eight_idle_hours_and_every_request_renews_them(client, settings):
-    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+def _session(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_session_in_use_is_renewed_every_few_minutes_not_on_every_request(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assert (settings.SESSION_COOKIE_AGE, settings.SESSION_REFRESH_SECONDS) == (8 * 3600, 300)
     client.force_login(VerifiedUserFactory())
 
-    first = client.get(reverse("alliance:home"))
-    second = client.get(reverse("alliance:home"))
+    fresh = client.get(reverse("alliance:home"))
+    assert settings.SESSION_COOKIE_NAME not in fresh.cookies  # just signed in: nothing written
 
-    for response in (first, second):
-        cookie = response.cookies[settings.SESSION_COOKIE_NAME]
-        assert cookie["max-age"] == 8 * 3600
+    # Ten minutes later (the session now expires in 7 h 50 min): the next request renews it.
+    session = _session(client)
+    session.expire_date = timezone.now() + timedelta(hours=8) - timedelta(minutes=10)
+    session.save()
+    renewed = client.get(reverse("alliance:home"))
+
+    assert renewed.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 8 * 3600
+    left = _session(client).expire_date - timezone.now()
+    assert timedelta(hours=7, minutes=59) < left <= timedelta(hours=8)
+
+
+def test_after_eight_idle_hours_the_session_is_over(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(VerifiedUserFactory())
+    session = _session(client)
+    session.expire_date = timezone.now() - timedelta(seconds=1)
+    session.save()
+
+    response = client.get(reverse("alliance:home"))
+
+    assert not response.context["user"].is_authenticated
 
 
 # Passwords, CSV ---------------------------------------------------------------------------------
