@@ -8,12 +8,13 @@ from .models import Ally
 
 
 def count_allies() -> int:
-    return Ally.objects.filter(approved_at__isnull=False).count()
+    """The allies of the directory (members, and members suspended for now): what a visitor finds there."""
+    return Ally.objects.public().count()
 
 
 def ally_regions():
-    """Region pks of the approved allies: the regions they serve, their provinces' and their seat's."""
-    approved = Ally.objects.filter(approved_at__isnull=False)
+    """Region pks of the allies of the directory: the regions they serve, their provinces' and their seat's."""
+    approved = Ally.objects.public()
     return [
         approved.filter(regions__isnull=False).values("regions"),
         approved.filter(provinces__isnull=False).values("provinces__region"),
