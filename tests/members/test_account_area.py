@@ -205,7 +205,7 @@ def test_my_area_query_count_does_not_grow_with_my_allies(client, django_assert_
         InvitationFactory(ally=ally, invited_by=me)
     client.force_login(me)
 
-    with django_assert_num_queries(10):  # 7, and the session saved on every request (idle timeout)
+    with django_assert_num_queries(7):
         response = client.get(url("my_area"))
 
     assert len(response.context["profiles"]) == count

@@ -632,7 +632,7 @@ def test_the_queue_query_count_does_not_grow(client, django_assert_num_queries, 
         submitted_application()
     client.force_login(CoordinatorFactory())
 
-    with django_assert_num_queries(8):  # 5, and the session saved on every request (idle timeout)
+    with django_assert_num_queries(5):
         response = client.get(url("members:application_queue"))
 
     assert len(response.context["applications"]) == count
