@@ -1,27 +1,60 @@
-from django.contrib import admin
-from django.db import models
+"""The admin of events: a window on the rows, with the rules kept in events.services.
 
+Workflow fields (status, dates of publication and cancellation, calendar
+sequence, seats, a registration's status and dates) are read-only here; the
+actions publish, cancel and cancel registrations through the services, and
+saving an event goes through `services.save_event` (a new time or place
+bumps the calendar sequence and tells the people registered). The programme
+is edited in the event editor, where removing or shrinking a session people
+chose is refused or confirmed: here it is read-only.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
 from .models import Event, Registration, Reminder, Session, SessionChoice, Speaker
 
 
-class SpeakerInline(admin.TabularInline):
+class ReadOnlyInline:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SpeakerInline(ReadOnlyInline, admin.TabularInline):
     model = Speaker
-    extra = 0
     fields = ["position", "name", "role", "affiliation", "ally", "to_be_confirmed"]
-    raw_id_fields = ["ally"]
+    readonly_fields = fields
 
 
-class SessionInline(admin.StackedInline):
+class SessionInline(ReadOnlyInline, admin.TabularInline):
     model = Session
-    extra = 0
-    fields = [("day", "start_time", "end_time"), "title", ("kind", "room", "capacity"), "description", "speakers"]
+    fields = ["day", "start_time", "end_time", "title", "kind", "room", "capacity"]
+    readonly_fields = fields
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "speakers":
-            # Only the speakers of the event on the page, not those of every event ever held.
-            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            kwargs["queryset"] = Speaker.objects.filter(event_id=object_id) if object_id else Speaker.objects.none()
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+def _report(modeladmin, request, done: int, errors: list[str], text: str) -> None:
+    """`text`: the success message, already translated for `done`."""
+    if done:
+        modeladmin.message_user(request, text % {"count": done}, messages.SUCCESS)
+    for error in errors:
+        modeladmin.message_user(request, error, messages.ERROR)
+
+
+def _errors(exc) -> str:
+    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 @admin.register(Event)
@@ -32,22 +65,68 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["organizers", "themes"]
-    raw_id_fields = ["created_by"]
-    readonly_fields = ["created_at", "updated_at", "published_at", "cancelled_at"]
+    readonly_fields = ["status", "capacity", "sequence", "created_by", "created_at", "updated_at", "published_at",
+                       "cancelled_at"]
     list_select_related = ["region"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SpeakerInline, SessionInline]
+    actions = ["publish_events", "cancel_events"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Deleting would drop registrations without telling anyone: events are cancelled instead.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.registrations.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = services.EventData.from_mapping(
+            {name: value for name, value in form.cleaned_data.items() if name not in services.EVENT_M2M}
+        )
+        for name in ("cover_image", "programme_pdf"):
+            if form.cleaned_data.get(name) is None:
+                setattr(data, name, services.KEEP)
+        result = services.save_event(event=obj if change else None, actor=request.user, data=data)
+        saved = result.event
+        if form.cleaned_data.get("slug") and form.cleaned_data["slug"] != saved.slug:
+            Event.objects.filter(pk=saved.pk).update(slug=form.cleaned_data["slug"])
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
+
+    @admin.action(description=_("Publish the selected events"))
+    def publish_events(self, request, queryset):
+        done, errors = 0, []
+        for event in queryset:
+            try:
+                services.publish_event(event=event, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(f"{event}: {_errors(exc)}")
+        _report(self, request, done, errors,
+                ngettext("%(count)d event published.", "%(count)d events published.", done))
+
+    @admin.action(description=_("Cancel the selected events and tell everyone registered"))
+    def cancel_events(self, request, queryset):
+        done, errors = 0, []
+        for event in queryset:
+            try:
+                services.cancel_event(event=event, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(f"{event}: {_errors(exc)}")
+        _report(self, request, done, errors,
+                ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", done))
 
 
-class SessionChoiceInline(admin.TabularInline):
+class SessionChoiceInline(ReadOnlyInline, admin.TabularInline):
     model = SessionChoice
-    extra = 0
-    can_delete = False
     fields = ["session", "status", "waitlisted_at"]
-    readonly_fields = ["session", "status", "waitlisted_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    readonly_fields = fields
 
 
 @admin.register(Registration)
@@ -56,12 +135,44 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["event", "status"]
     search_fields = ["name", "email", "organization", "event__title"]
     list_select_related = ["event"]
-    raw_id_fields = ["event", "user"]
+    raw_id_fields = ["user"]
     # Seats, waiting lists and their e-mails follow rules kept in events.services: status changes go through
-    # the coordination pages, not through here.
-    readonly_fields = ["token", "status", "email_confirmed_at", "privacy_accepted_at", "created_at", "confirmed_at",
-                       "waitlisted_at", "cancelled_at", "checked_in_at", "decision_reason"]
+    # the coordination pages or the actions below, and a registration stays at its event and address.
+    readonly_fields = ["event", "email", "token", "status", "email_confirmed_at", "privacy_accepted_at", "created_at",
+                       "confirmed_at", "waitlisted_at", "cancelled_at", "checked_in_at", "decision_reason"]
     inlines = [SessionChoiceInline]
+    actions = ["cancel_registrations", "confirm_from_waiting_list"]
+
+    def has_add_permission(self, request):
+        return False  # registering goes through the registration page, which counts the seats
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted seat would not move the waiting list: cancel instead
+
+    @admin.action(description=_("Cancel the selected registrations (the waiting list moves up)"))
+    def cancel_registrations(self, request, queryset):
+        done, errors = 0, []
+        for registration in queryset.filter(status__in=services.ACTIVE):
+            try:
+                services.cancel_registration(registration=registration, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(f"{registration}: {_errors(exc)}")
+        _report(self, request, done, errors, ngettext(
+            "%(count)d registration cancelled.", "%(count)d registrations cancelled.", done))
+
+    @admin.action(description=_("Confirm the selected from the waiting list, within the seats"))
+    def confirm_from_waiting_list(self, request, queryset):
+        done, errors = 0, []
+        for registration in queryset:
+            try:
+                services.move_registration(registration=registration, actor=request.user,
+                                           to=Registration.Status.CONFIRMED)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                errors.append(f"{registration.name}: {_errors(exc)}")
+        _report(self, request, done, errors, ngettext(
+            "%(count)d registration confirmed.", "%(count)d registrations confirmed.", done))
 
 
 @admin.register(Reminder)

@@ -10,7 +10,9 @@ class EventsConfig(AppConfig):
         from alliance.registry import AllySection, CoordinationTask, NavItem, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
 
-        from . import privacy, selectors
+        from . import history, privacy, selectors
+
+        history.register_labels()
 
         registry.navigation.append(NavItem(label=_("Events"), url_name="events:event_list"))
         registry.coordination_links.append(NavItem(label=_("Events and registrations"), url_name="events:manage_list"))

@@ -1,12 +1,25 @@
-"""iCalendar files: one per event (with its sessions), one per registration, and the feed."""
+"""iCalendar files: one per event (with its sessions), one per registration, and the feed.
+
+The files sent by e-mail are iTIP messages (RFC 5546) that calendar programs
+apply: `METHOD:REQUEST` with an ORGANIZER adds or updates the entry, and
+`METHOD:CANCEL` with `STATUS:CANCELLED` removes it. The UID of an event stays
+the same; its SEQUENCE (`Event.sequence`) grows on every change of time,
+place or status, so that the newer file wins.
+"""
 
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
-from icalendar import Calendar
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as VEvent
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -25,17 +38,51 @@ def _location(event) -> str:
     return place
 
 
-def _calendar() -> Calendar:
+def _calendar(method: str | None = None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", f"-//{settings.SITE_NAME}//Alleanza//IT")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
     return cal
 
 
-def _event_component(event, sequence: int = 0) -> VEvent:
+def event_uid(event) -> str:
+    return f"event-{event.pk}@{_host()}"
+
+
+def _organizer() -> vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address or 'noreply@' + _host()}")
+    organizer.params["cn"] = vText(name or settings.SITE_NAME)
+    return organizer
+
+
+def _attendee(registration) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{registration.email}")
+    if registration.name:
+        attendee.params["cn"] = vText(registration.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    attendee.params["rsvp"] = vText("FALSE")
+    return attendee
+
+
+def _itip(component: VEvent, event, method: str, attendee) -> VEvent:
+    """What an iTIP message adds to each of its components."""
+    component.add("organizer", _organizer())
+    if attendee is not None:
+        component.add("attendee", _attendee(attendee))
+    if method == CANCEL:
+        component.pop("status", None)
+        component.add("status", "CANCELLED")
+    return component
+
+
+def _event_component(event) -> VEvent:
     component = VEvent()
-    component.add("uid", f"event-{event.pk}@{_host()}")
+    component.add("uid", event_uid(event))
     component.add("dtstamp", timezone.now())
     component.add("dtstart", timezone.localtime(event.start, ROME))
     component.add("dtend", timezone.localtime(event.end, ROME))
@@ -46,7 +93,7 @@ def _event_component(event, sequence: int = 0) -> VEvent:
         component.add("location", location)
     component.add("url", settings.SITE_URL.rstrip("/") + event.get_absolute_url())
     component.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
-    component.add("sequence", sequence)
+    component.add("sequence", event.sequence)
     return component
 
 
@@ -65,6 +112,7 @@ def _session_component(event, session) -> VEvent:
     location = ", ".join(p for p in [session.room, _location(event)] if p)
     if location:
         component.add("location", location)
+    component.add("sequence", event.sequence)
     return component
 
 
@@ -87,5 +135,25 @@ def feed_calendar(events) -> str:
     return cal.to_ical().decode()
 
 
-def ics_attachment(event, sessions=None) -> dict:
-    return {"filename": "evento.ics", "content": event_calendar(event, sessions), "mimetype": "text/calendar"}
+def invitation_calendar(event, sessions=None, *, method: str = REQUEST, attendee=None) -> str:
+    """The file sent by e-mail: REQUEST adds or updates the entry, CANCEL removes it."""
+    cal = _calendar(method)
+    cal.add_component(_itip(_event_component(event), event, method, attendee))
+    for session in sessions or []:
+        cal.add_component(_itip(_session_component(event, session), event, method, attendee))
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
+def attachment_name(language: str) -> str:
+    """“evento.ics” in Italian, “event.ics” in English: the file named in the recipient's language."""
+    with translation.override(language):
+        return f"{slugify(gettext('event')) or 'event'}.ics"
+
+
+def ics_attachment(event, sessions=None, *, method: str = REQUEST, language: str = "it", attendee=None) -> dict:
+    return {
+        "filename": attachment_name(language),
+        "content": invitation_calendar(event, sessions, method=method, attendee=attendee),
+        "mimetype": "text/calendar",
+    }

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.dates import sane_date
 from alliance.uploads import RandomName
 
 DEFAULT_REMINDER_OFFSETS = [2880, 120]  # minutes before the start: two days and two hours
@@ -34,6 +35,13 @@ class Event(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # The only status changes there are (alliance.workflow.transition reads this table).
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
+        Status.PUBLISHED: {Status.CANCELLED},
+        Status.CANCELLED: set(),
+    }
 
     class Policy(models.TextChoices):
         OPEN = "open", _("Open to everyone")
@@ -66,8 +74,8 @@ class Event(models.Model):
         _("interpretation"), max_length=200, blank=True, help_text=_("e.g. Italian Sign Language (LIS)")
     )
     accessibility_notes = models.TextField(_("other accessibility information"), blank=True)
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
+    start = models.DateTimeField(_("start"), validators=[sane_date])
+    end = models.DateTimeField(_("end"), validators=[sane_date])
     capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty: no limit."))
     cover_image = models.ImageField(_("cover image"), upload_to=RandomName("events/covers"), blank=True)
     programme_pdf = models.FileField(_("programme (PDF)"), upload_to=RandomName("events/programmes"), blank=True)
@@ -77,8 +85,12 @@ class Event(models.Model):
     registration_policy = models.CharField(
         _("registration"), max_length=12, choices=Policy.choices, default=Policy.OPEN
     )
-    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
-    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    registration_opens_at = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, validators=[sane_date]
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, validators=[sane_date]
+    )
     project = models.ForeignKey(
         "initiatives.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
         verbose_name=_("related project"),
@@ -95,8 +107,11 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, validators=[sane_date])
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, validators=[sane_date])
+    # The iCalendar SEQUENCE: bumped on every change of time, place or status, so that calendar
+    # programs replace the entry they hold instead of keeping the old one.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
 
     class Meta:
         ordering = ["start"]
@@ -169,7 +184,7 @@ class Session(models.Model):
         OTHER = "other", _("Other")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
-    day = models.DateField(_("day"))
+    day = models.DateField(_("day"), validators=[sane_date])
     start_time = models.TimeField(_("start time"))
     end_time = models.TimeField(_("end time"))
     title = models.CharField(_("title"), max_length=250)
@@ -207,6 +222,16 @@ class Registration(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # The only status changes there are (alliance.workflow.transition reads this table). A declined or
+    # cancelled registration comes back to pending when the same address registers again.
+    TRANSITIONS = {
+        Status.PENDING: {Status.CONFIRMED, Status.WAITLISTED, Status.DECLINED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.WAITLISTED, Status.CANCELLED},
+        Status.WAITLISTED: {Status.CONFIRMED, Status.CANCELLED},
+        Status.DECLINED: {Status.PENDING},
+        Status.CANCELLED: {Status.PENDING},
+    }
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -218,17 +243,17 @@ class Registration(models.Model):
     role = models.CharField(_("role"), max_length=150, blank=True)
     accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
     public_consent = models.BooleanField(_("shown in the public list of participants"), default=False)
-    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"))
+    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted at"), validators=[sane_date])
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="it")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True, validators=[sane_date])
     token = models.CharField(max_length=64, unique=True, default=new_token)
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, validators=[sane_date])
+    waitlisted_at = models.DateTimeField(_("waitlisted at"), null=True, blank=True, validators=[sane_date])
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, validators=[sane_date])
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, validators=[sane_date])
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -254,7 +279,7 @@ class SessionChoice(models.Model):
     )
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="choices", verbose_name=_("session"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True, validators=[sane_date])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -270,8 +295,8 @@ class Reminder(models.Model):
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reminders")
     offset_minutes = models.PositiveIntegerField()
-    due_at = models.DateTimeField(db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(db_index=True, validators=[sane_date])
+    sent_at = models.DateTimeField(null=True, blank=True, validators=[sane_date])
 
     class Meta:
         ordering = ["due_at"]

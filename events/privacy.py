@@ -1,6 +1,7 @@
 """What the events domain stores about a person: in their data download, and forgotten with their account."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import Registration, Reminder
 
@@ -34,7 +35,17 @@ def export_personal_data(user) -> dict:
 
 
 def forget_person(user) -> int:
-    """Keep each registration only as an anonymous count: nothing left points to the person."""
+    """Free the person's seats at future events, then keep each registration only as an anonymous count.
+
+    The cancellations go through the service, so the waiting lists move and
+    whoever gets the seat is told; past registrations stay as they were, without
+    the person.
+    """
+    from .services import ACTIVE, cancel_registration
+
+    future = _registrations_of(user).filter(status__in=ACTIVE, event__start__gt=timezone.now()).order_by("pk")
+    for registration in future.select_related("event"):
+        cancel_registration(registration=registration, actor=None, reason="account_deleted")
     registrations = list(_registrations_of(user))
     for registration in registrations:
         registration.user = None

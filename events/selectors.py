@@ -90,6 +90,34 @@ def registration_by_token(token: str):
     )
 
 
+# The order of a waiting list, written once: who joined it first, then the older row. The promotion
+# (services._promote_waitlist) and the positions shown to people both read it from here.
+WAITLIST_ORDER = ("waitlisted_at", "pk")
+
+
+def waiting_list(event):
+    """The waiting list of `event` (an Event or its id), the next to get a seat first."""
+    return Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED).order_by(*WAITLIST_ORDER)
+
+
+def session_waiting_list(session):
+    """Confirmed attendees waiting for a seat in `session`, the next to get one first."""
+    return session.choices.filter(
+        status=SessionChoice.Status.WAITLISTED, registration__status=Registration.Status.CONFIRMED
+    ).order_by(*WAITLIST_ORDER)
+
+
+def waitlist_position(registration) -> int | None:
+    """1 for the next person to get a seat, in the order the promotion follows; None if not waiting."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    # The ids of the list in its order: one query, and no second copy of the order to keep in step.
+    for position, pk in enumerate(waiting_list(registration.event_id).values_list("pk", flat=True), start=1):
+        if pk == registration.pk:
+            return position
+    return None
+
+
 def managed_events(user):
     """The events `user` may run: all for coordinators, their allies' for ally managers."""
     from alliance.permissions import is_coordinator

@@ -1,15 +1,18 @@
 """Forms of the coordination side: the event with its programme, filters, messages, decisions.
 
 The event editor is one page: the event's fields, its speakers and its
-sessions. `EventEditor` validates all three before anything is written and
-saves them in one transaction, so an error anywhere leaves nothing half-saved.
+sessions. `EventEditor` validates all three before anything is written, then
+hands them to `services.save_event` as plain data (EventData, SpeakerData,
+SessionData), which saves them in one transaction: an error anywhere leaves
+nothing half-saved. The forms check shape; the rules about seats and about
+removing sessions people chose are the service's (`DisplacementError`), and
+the editor shows them on the fields, with a checkbox to confirm the moves.
 """
 
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -17,6 +20,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance.dates import html_bounds, sane_date
 from alliance.permissions import is_coordinator
 
 from .. import services
@@ -36,8 +40,11 @@ def _datetime_field(label, *, required=True, help_text=""):
         help_text=help_text,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         # The browser's date and time picker; values are the portal's time, Europe/Rome.
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", **html_bounds("datetime-local")}, format="%Y-%m-%dT%H:%M"
+        ),
         error_messages={"invalid": _("Enter a date and a time, e.g. 14/05/2026 09:30.")},
+        validators=[sane_date],
     )
 
 
@@ -79,6 +86,12 @@ class EventForm(forms.ModelForm):
         max_length=100,
         help_text=_("Hours before the start, separated by commas: “48, 2” sends a reminder two days and two hours "
                     "before. Empty: no reminders."),
+    )
+    # Shown only with an error about seats or removed sessions: the organizer's explicit yes.
+    confirm_moves = forms.BooleanField(
+        label=_("Yes, move the latest confirmed to the waiting list and drop the choices of removed sessions; "
+                "tell each of them by e-mail."),
+        required=False,
     )
 
     class Meta:
@@ -319,7 +332,7 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = ["title", "kind", "day", "start_time", "end_time", "room", "capacity", "description"]
         widgets = {
-            "day": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "day": forms.DateInput(attrs={"type": "date", **html_bounds("date")}, format="%Y-%m-%d"),
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -333,6 +346,7 @@ class SessionForm(forms.ModelForm):
         self.event_days = event_days
         self.known_speakers = speaker_names
         self.fields["day"].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        self.fields["day"].validators.append(sane_date)
         self.fields["start_time"].input_formats = ["%H:%M", "%H:%M:%S", "%H.%M"]
         self.fields["end_time"].input_formats = ["%H:%M", "%H:%M:%S", "%H.%M"]
         self.fields["capacity"].widget.attrs["min"] = 1
@@ -402,7 +416,7 @@ def _with_rows(formset_class, rows: int):
 
 
 class EventEditor:
-    """The event, its speakers and its sessions: validated together, saved together."""
+    """The event, its speakers and its sessions: validated together, saved together by the service."""
 
     def __init__(self, data=None, files=None, *, instance: Event, user, rows: int = 3):
         self.is_bound = data is not None
@@ -410,9 +424,8 @@ class EventEditor:
         self.instance = instance
         self.user = user
         self.rows = rows
-        self.previous = (
-            {field: getattr(instance, field) for field in services.CHANGE_FIELDS} if instance.pk else None
-        )
+        self.needs_confirmation = False
+        self.result = None
         self.event_form = EventForm(data, files, instance=instance, user=user)
         self.speakers = _with_rows(SpeakerFormSet, rows)(data, instance=instance, prefix="speakers")
         self.sessions = self._sessions()
@@ -438,42 +451,77 @@ class EventEditor:
         sessions_ok = self.sessions.is_valid()
         return event_ok and speakers_ok and sessions_ok
 
-    def save(self) -> Event:
-        def save_programme(event):
-            self.event_form.save_m2m()
-            self._save_sessions(event, self._save_speakers(event))
+    @property
+    def show_confirmation(self) -> bool:
+        return self.needs_confirmation or bool(self.event_form["confirm_moves"].value())
 
-        with transaction.atomic():
-            event = self.event_form.save(commit=False)
-            event = services.save_event(
-                event=event, actor=self.user, previous=self.previous, save_programme=save_programme
-            )
-        return event
+    def event_data(self) -> services.EventData:
+        values = dict(self.event_form.cleaned_data)
+        values["reminder_offsets"] = values.pop("reminders", [])
+        for name in ("cover_image", "programme_pdf"):
+            if values.get(name) is None:  # nothing uploaded, nothing cleared
+                values.pop(name, None)
+        return services.EventData.from_mapping(values)
 
-    def _kept_forms(self, formset):
+    def programme(self) -> services.Programme:
+        programme = services.Programme()
+        for form in self._rows(self.speakers, programme.removed_speaker_ids):
+            data = form.cleaned_data
+            programme.speakers.append(services.SpeakerData(
+                pk=form.instance.pk, name=data["name"], role=data.get("role", ""),
+                affiliation=data.get("affiliation", ""), to_be_confirmed=data.get("to_be_confirmed", False),
+                bio=data.get("bio", ""),
+            ))
+        for form in self._rows(self.sessions, programme.removed_session_ids):
+            data = form.cleaned_data
+            programme.sessions.append(services.SessionData(
+                pk=form.instance.pk, title=data["title"], kind=data["kind"], day=data["day"],
+                start_time=data["start_time"], end_time=data["end_time"], room=data.get("room", ""),
+                capacity=data.get("capacity"), description=data.get("description", ""),
+                speaker_names=data.get("speaker_names", []),
+            ))
+        return programme
+
+    @staticmethod
+    def _rows(formset, removed: list):
+        """The rows to save; the saved rows marked “Delete” go to `removed` (the service removes them)."""
         for form in formset.forms:
             if formset._should_delete_form(form):
                 if form.instance.pk:
-                    form.instance.delete()
+                    removed.append(form.instance.pk)
                 continue
             if not form.instance.pk and not form.has_changed():
                 continue
             yield form
 
-    def _save_speakers(self, event) -> dict:
-        for position, form in enumerate(self._kept_forms(self.speakers)):
-            speaker = form.save(commit=False)
-            speaker.event = event
-            speaker.position = position
-            speaker.save()
-        return {_normal(speaker.name): speaker for speaker in event.speakers.all()}
+    def save(self) -> Event | None:
+        """Save through the service; None when it refused (the reasons are then on the fields)."""
+        try:
+            self.result = services.save_event(
+                event=self.instance if self.instance.pk else None,
+                actor=self.user,
+                data=self.event_data(),
+                programme=self.programme(),
+                confirm_moves=self.event_form.cleaned_data.get("confirm_moves", False),
+            )
+        except services.DisplacementError as exc:
+            self._show(exc.problems)
+            return None
+        return self.result.event
 
-    def _save_sessions(self, event, by_name: dict) -> None:
-        for form in self._kept_forms(self.sessions):
-            session = form.save(commit=False)
-            session.event = event
-            session.save()
-            session.speakers.set([by_name[_normal(name)] for name in form.cleaned_data["speaker_names"]])
+    def _show(self, problems) -> None:
+        self.needs_confirmation = True
+        sessions = {form.instance.pk: form for form in self.sessions.forms if form.instance.pk}
+        for problem in problems:
+            form = sessions.get(problem.session_id)
+            if problem.kind == "seats":
+                self.event_form.add_error("capacity", problem.message)
+            elif form is not None and problem.kind == "session_seats":
+                form.add_error("capacity", problem.message)
+            elif form is not None:
+                form.add_error(None, problem.message)
+            else:
+                self.event_form.add_error(None, problem.message)
 
 
 # Registrations ------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,14 +35,7 @@ def _error_text(exc: RegistrationError) -> str:
 
 
 def _waitlist_position(registration) -> int | None:
-    """1 for the next person to get a seat, in the order the service promotes them."""
-    if registration.status != Status.WAITLISTED or registration.waitlisted_at is None:
-        return None
-    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
-        Q(waitlisted_at__lt=registration.waitlisted_at)
-        | Q(waitlisted_at=registration.waitlisted_at, pk__lt=registration.pk)
-    )
-    return ahead.count() + 1
+    return selectors.waitlist_position(registration)
 
 
 def _registration_or_404(token: str) -> Registration:
@@ -104,26 +96,15 @@ def register(request, slug):
     posted = request.method == "POST"
     form = RegistrationForm(request.POST if posted else None, event=event, user=request.user)
     if posted and form.is_valid():
-        started = timezone.now()
         attendee = form.to_attendee(_email_language(request.user, form.cleaned_data["email"]))
         try:
-            registration = services.register(event=event, attendee=attendee, user=request.user)
+            result = services.register(event=event, attendee=attendee, user=request.user)
         except RegistrationError as exc:
             form.add_error(None, _error_text(exc))
         else:
-            # The token page only for the signed-in owner of the verified address, or for the account that
-            # made a registration whose address has since been confirmed.
-            address_owner = request.user.is_authenticated and services.has_verified_email(
-                request.user, registration.email
-            )
-            owner = address_owner or (
-                request.user.is_authenticated
-                and registration.user_id == request.user.pk
-                and registration.email_confirmed_at is not None
-            )
-            # The service returns an active registration untouched, with the consent given back then.
-            if registration.privacy_accepted_at < started:
-                if address_owner:
+            registration = result.registration
+            if not result.created:
+                if result.may_see_token_page:
                     messages.info(request, _("You were already registered for this event."))
                     return redirect("events:registration", token=registration.token)
                 # Whoever typed the address learns nothing: the same answer as for a new guest, and
@@ -132,7 +113,7 @@ def register(request, slug):
                 messages.success(request, _guest_message(registration.email))
                 return redirect(event)
             messages.success(request, _outcome_message(registration))
-            if owner and registration.email_confirmed_at is not None:
+            if result.may_see_token_page:
                 return redirect("events:registration", token=registration.token)
             return redirect(event)
     context["form"] = form

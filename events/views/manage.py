@@ -14,7 +14,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from alliance.workflow import history
 
 from .. import selectors, services
 from ..forms.manage import MAX_ROWS, CancelEventForm, EventEditor
@@ -86,9 +89,16 @@ def _editor(request, event: Event):
     title = event.title  # the form changes the instance as it validates
     if request.method == "POST":
         editor = EventEditor(request.POST, request.FILES, instance=event, user=request.user, rows=rows)
-        if editor.is_valid():
-            created = event.pk is None
-            event = editor.save()
+        created = event.pk is None
+        saved = editor.save() if editor.is_valid() else None
+        if saved is not None:
+            event = saved
+            moved = len(editor.result.moved)
+            if moved:
+                messages.info(request, ngettext(
+                    "%(count)d person moved to the waiting list and was told by e-mail.",
+                    "%(count)d people moved to the waiting list and were told by e-mail.", moved,
+                ) % {"count": moved})
             if request.POST.get("action") == "more":
                 messages.success(request, _("Saved. Here are three more empty rows for speakers and sessions."))
                 return redirect(_edit_url(event, rows + ROWS_STEP))
@@ -98,13 +108,21 @@ def _editor(request, event: Event):
             else:
                 messages.success(request, _("Your changes are saved."))
             return redirect(_edit_url(event))
-        messages.error(request, _("Nothing was saved: please correct the errors marked below."))
+        if editor.needs_confirmation:
+            messages.error(request, _("Nothing was saved: some people would lose their place. Change the seats, "
+                                      "or confirm the moves below and save again."))
+        else:
+            messages.error(request, _("Nothing was saved: please correct the errors marked below."))
     else:
         editor = EventEditor(instance=event, user=request.user, rows=rows)
     return render(
         request,
         "events/manage/event_form.html",
-        {"event": event if event.pk else None, "title": title, "editor": editor, "rows": rows, "Status": Event.Status},
+        {
+            "event": event if event.pk else None, "title": title, "editor": editor, "rows": rows,
+            "Status": Event.Status,
+            "history": list(history(event)) if event.pk else [],
+        },
     )
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alliance.workflow import attach_history
+
 from .. import selectors, services
 from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
 from ..models import Registration
@@ -53,6 +55,7 @@ def registration_list(request, event):
     filters = RegistrationFilterForm(request.GET or None, event=event, sessions=sessions)
     paginator = Paginator(filters.filter(selectors.registrations_for_management(event)), REGISTRATIONS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = attach_history(page.object_list)  # one query for the whole page
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
     return render(

@@ -13,8 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from alliance.models import OutgoingEmail
+from events import services
 from events.models import Registration, SessionChoice
-from events.services import Attendee, cancel_registration, confirm_email, register
+from events.services import Attendee, cancel_registration, confirm_email
 from tests.factories.events import EventFactory, SessionFactory
 from tests.factories.members import VerifiedUserFactory
 
@@ -42,6 +43,10 @@ def run_together(work, items, workers=WORKERS):
         futures = [pool.submit(worker, share) for share in shares]
         done = dict(pair for future in futures for pair in future.result())
     return [done[i] for i in range(len(items))]
+
+
+def register(**kwargs):
+    return services.register(**kwargs).registration
 
 
 def as_attendee(user, **kwargs):

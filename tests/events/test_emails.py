@@ -47,7 +47,7 @@ def make_event(**overrides):
 def guest(event, language, email=ADDRESS, **kwargs):
     return services.register(
         event=event, attendee=Attendee(name="Giulia Ferri", email=email, language=language, **kwargs)
-    )
+    ).registration
 
 
 def confirmed_guest(event, language, email=ADDRESS, **kwargs):
@@ -111,11 +111,10 @@ def changed(language):
     event = make_event()
     registration = confirmed_guest(event, language)
     event = Event.objects.get(pk=event.pk)
-    previous = {name: getattr(event, name) for name in services.CHANGE_FIELDS}
-    event.start += timedelta(days=1, hours=1)
-    event.end += timedelta(days=1, hours=1)
-    event.venue_name = "Teatro Municipale Valli"
-    services.save_event(event=event, actor=CoordinatorFactory(), previous=previous)
+    services.save_event(event=event, actor=CoordinatorFactory(), data=services.EventData(
+        start=event.start + timedelta(days=1, hours=1), end=event.end + timedelta(days=1, hours=1),
+        venue_name="Teatro Municipale Valli",
+    ))
     return registration
 
 
@@ -174,7 +173,7 @@ SCENARIOS = {
         registration_cancelled,
         f"Your registration for {TITLE} is cancelled",
         False,
-        False,
+        True,  # a METHOD:CANCEL file takes the event out of the calendar
     ),
     "event_application_declined": (application_declined, f"Your request to take part in {TITLE}", False, False),
     "event_changed": (changed, f"Changed: the date, time or place of {TITLE}", True, True),
@@ -212,7 +211,9 @@ def test_every_event_email_says_what_happened_when_where_and_how_to_cancel(templ
         assert "Reggio Emilia" in body
         assert absolute("events:event_detail", language, slug=event.slug) in body
         assert (absolute("events:cancel", language, token=registration.token) in body) is has_cancel_link
-    assert [a["filename"] for a in email.attachments] == (["evento.ics"] if has_calendar else [])
+    # The calendar file is named in the recipient's language.
+    name = {"it": "evento.ics", "en": "event.ics"}[language]
+    assert [a["filename"] for a in email.attachments] == ([name] if has_calendar else [])
 
 
 def test_the_email_check_carries_the_confirmation_link():

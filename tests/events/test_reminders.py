@@ -15,15 +15,19 @@ from events.services import (
     Attendee,
     cancel_event,
     cancel_registration,
-    register,
     schedule_reminders,
     send_due_reminders,
 )
+from events.services import register as register_result
 from events.tasks import send_due_reminders_task
 from tests.factories.events import EventFactory, RegistrationFactory
 from tests.factories.members import CoordinatorFactory, VerifiedUserFactory
 
 Status = Registration.Status
+
+
+def register(**kwargs):
+    return register_result(**kwargs).registration
 
 
 def signed_in(event, user=None, **kwargs):

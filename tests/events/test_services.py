@@ -12,11 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from alliance.models import OutgoingEmail, Theme
+from alliance.workflow import history
+from events import selectors, services
 from events.models import Event, Registration, Reminder, Session, SessionChoice, Speaker
 from events.services import (
-    CHANGE_FIELDS,
     Attendee,
+    EventData,
+    Programme,
     RegistrationError,
+    SessionData,
     cancel_event,
     cancel_registration,
     check_in,
@@ -27,7 +31,6 @@ from events.services import (
     message_attendees,
     move_registration,
     publish_event,
-    register,
     save_event,
 )
 from tests.factories.events import EventFactory, RegistrationFactory, SessionFactory, SpeakerFactory
@@ -46,6 +49,11 @@ Choice = SessionChoice.Status
 
 
 # Helpers -------------------------------------------------------------------------
+
+
+def register(**kwargs):
+    """The registration `services.register` returned (its other answers are tested in test_workflow.py)."""
+    return services.register(**kwargs).registration
 
 
 def guest(event, email, **kwargs):
@@ -76,8 +84,18 @@ def choice_statuses(session):
     return dict(session.choices.values_list("registration__email", "status"))
 
 
-def previous_of(event):
-    return {f: getattr(event, f) for f in CHANGE_FIELDS}
+def edit(event, actor, *, programme=None, confirm_moves=False, **changes):
+    """Save `changes` to the event's own fields through the service, as the editor does."""
+    return save_event(event=event, actor=actor, data=EventData(**changes), programme=programme,
+                      confirm_moves=confirm_moves)
+
+
+def session_data(session, **changes) -> SessionData:
+    """The session as the editor would send it back, with `changes`."""
+    values = {name: getattr(session, name) for name in
+              ("title", "kind", "day", "start_time", "end_time", "room", "capacity", "description")}
+    values.update(changes)
+    return SessionData(pk=session.pk, speaker_names=[s.name for s in session.speakers.all()], **values)
 
 
 def fresh(obj):
@@ -85,7 +103,9 @@ def fresh(obj):
 
 
 def ics_of(email):
-    assert [(a["filename"], a["mimetype"]) for a in email.attachments] == [("evento.ics", "text/calendar")]
+    # Named in the recipient's language.
+    name = {"it": "evento.ics", "en": "event.ics"}[email.language]
+    assert [(a["filename"], a["mimetype"]) for a in email.attachments] == [(name, "text/calendar")]
     return email.attachments[0]["content"]
 
 
@@ -561,11 +581,7 @@ def test_a_freed_session_seat_goes_to_who_waited_for_it_before_a_promoted_attend
 def test_raising_the_capacity_promotes_as_many_as_fit_in_waiting_list_order():
     event, confirmed, waiting = _full_event_with_waitlist(capacity=2, waiting=5)
     coordinator = CoordinatorFactory()
-    event = fresh(event)
-    previous = previous_of(event)
-    event.capacity = 5
-
-    save_event(event=event, actor=coordinator, previous=previous)
+    edit(event, coordinator, capacity=5)
 
     expected = {r.email: Status.CONFIRMED for r in confirmed + waiting[:3]}
     expected |= {r.email: Status.WAITLISTED for r in waiting[3:]}
@@ -575,11 +591,7 @@ def test_raising_the_capacity_promotes_as_many_as_fit_in_waiting_list_order():
 
 def test_removing_the_limit_promotes_everyone_waiting():
     event, confirmed, waiting = _full_event_with_waitlist(capacity=1, waiting=3)
-    event = fresh(event)
-    previous = previous_of(event)
-    event.capacity = None
-
-    save_event(event=event, actor=CoordinatorFactory(), previous=previous)
+    edit(event, CoordinatorFactory(), capacity=None)
 
     assert set(statuses(event).values()) == {Status.CONFIRMED}
     assert emails() == sorted(("event_promoted", r.email) for r in waiting)
@@ -597,10 +609,7 @@ def _workshop_with_waiting_list():
 def test_removing_the_seat_limit_of_a_workshop_confirms_its_waiting_list():
     event, workshop, seated, waiting = _workshop_with_waiting_list()
 
-    def no_limit(saved_event):
-        saved_event.sessions.filter(pk=workshop.pk).update(capacity=None)
-
-    save_event(event=event, actor=CoordinatorFactory(), previous=previous_of(event), save_programme=no_limit)
+    edit(event, CoordinatorFactory(), programme=Programme(sessions=[session_data(workshop, capacity=None)]))
 
     assert choice_statuses(workshop) == {seated.email: Choice.CONFIRMED, waiting.email: Choice.CONFIRMED}
     assert emails() == [("event_session_promoted", waiting.email)]
@@ -611,14 +620,7 @@ def test_more_seats_for_the_event_and_a_workshop_go_first_to_who_waited_for_the_
     workshop = workshop_day(event, capacity=1)
     seated, waiting_for_session, waiting_for_event = [signed_in(event, session_ids=[workshop.pk]) for _ in range(3)]
     forget_emails()
-    event = fresh(event)
-    previous = previous_of(event)
-    event.capacity = 3
-
-    def more_workshop_seats(saved_event):
-        saved_event.sessions.filter(pk=workshop.pk).update(capacity=2)
-
-    save_event(event=event, actor=CoordinatorFactory(), previous=previous, save_programme=more_workshop_seats)
+    edit(event, CoordinatorFactory(), capacity=3, programme=Programme(sessions=[session_data(workshop, capacity=2)]))
 
     assert set(statuses(event).values()) == {Status.CONFIRMED}
     assert choice_statuses(workshop) == {
@@ -631,24 +633,62 @@ def test_more_seats_for_the_event_and_a_workshop_go_first_to_who_waited_for_the_
     )
 
 
-def test_lowering_the_capacity_keeps_the_confirmed_and_waitlists_newcomers():
+def test_lowering_the_seats_below_the_confirmed_is_refused_and_changes_nothing():
     event = EventFactory(capacity=3)
     confirmed = [signed_in(event) for _ in range(3)]
     forget_emails()
-    event = fresh(event)
-    previous = previous_of(event)
-    event.capacity = 1
 
-    save_event(event=event, actor=CoordinatorFactory(), previous=previous)
-    newcomer = signed_in(event)
+    with pytest.raises(services.DisplacementError) as refused:
+        edit(event, CoordinatorFactory(), capacity=1, summary="Nuovo sommario")
 
+    assert [(p.kind, p.count, p.session_id) for p in refused.value.problems] == [("seats", 2, None)]
+    assert refused.value.messages == [
+        "3 people hold a confirmed seat, more than the 1 seats you set: raise the number, or confirm below that "
+        "the latest 2 confirmed move to the waiting list."
+    ]
+    saved = fresh(event)
+    assert (saved.capacity, saved.summary) == (3, event.summary)
+    assert statuses(event) == {r.email: Status.CONFIRMED for r in confirmed}
+    assert emails() == []
+
+
+def test_lowering_the_seats_with_confirmation_moves_the_latest_confirmed_to_the_head_of_the_waiting_list():
+    event = EventFactory(capacity=3)
+    confirmed = [signed_in(event) for _ in range(3)]
+    already_waiting = signed_in(event)
+    forget_emails()
+    coordinator = CoordinatorFactory()
+
+    result = edit(event, coordinator, capacity=1, confirm_moves=True)
+
+    assert [r.email for r in result.moved] == [confirmed[2].email, confirmed[1].email]
     assert fresh(event).capacity == 1
-    assert statuses(event) == {**{r.email: Status.CONFIRMED for r in confirmed}, newcomer.email: Status.WAITLISTED}
-    assert emails() == [("event_waitlisted", newcomer.email)]
+    assert statuses(event) == {
+        confirmed[0].email: Status.CONFIRMED,
+        confirmed[1].email: Status.WAITLISTED,
+        confirmed[2].email: Status.WAITLISTED,
+        already_waiting.email: Status.WAITLISTED,
+    }
+    # They had a seat before anyone on the list: they come first, in the order they were confirmed.
+    assert list(selectors.waiting_list(event).values_list("email", flat=True)) == [
+        confirmed[1].email, confirmed[2].email, already_waiting.email,
+    ]
+    assert emails() == sorted(("event_moved_to_waitlist", r.email) for r in confirmed[1:])
+    for registration in confirmed[1:]:
+        assert fresh(registration).reminders.count() == 0
+        assert ics_of(OutgoingEmail.objects.get(to=registration.email)).count("METHOD:CANCEL") == 1
+    moved_log = history(fresh(confirmed[2])).last()
+    assert (moved_log.action, moved_log.actor, moved_log.data) == (
+        "events.registration.status.waitlisted", coordinator,
+        {"field": "status", "from": "confirmed", "to": "waitlisted", "reason": "seats_reduced"},
+    )
+    assert [(e.action, e.data) for e in history(fresh(event))] == [
+        ("events.event.seats_changed", {"from": 3, "to": 1}),
+    ]
 
-    # A cancellation does not promote while the confirmed still exceed the seats.
+    # A cancellation now gives the seat back to the first of them.
     cancel_registration(registration=confirmed[0], actor=None)
-    assert statuses(event)[newcomer.email] == Status.WAITLISTED
+    assert statuses(event)[confirmed[1].email] == Status.CONFIRMED
 
 
 # Moving, checking in ---------------------------------------------------------------
@@ -773,14 +813,11 @@ def test_saving_an_edit_keeps_a_cancellation_or_publication_made_meanwhile(chang
     coordinator = CoordinatorFactory()
     event = EventFactory(draft=change == "published", capacity=1)
     editing = fresh(event)  # what the editor loaded before the change
-    previous = previous_of(editing)
     if change == "cancelled":
         changed = cancel_event(event=fresh(event), actor=coordinator)
     else:
         changed = publish_event(event=fresh(event), actor=coordinator)
-    editing.summary = "Un nuovo sommario."
-
-    save_event(event=editing, actor=coordinator, previous=previous)
+    edit(editing, coordinator, summary="Un nuovo sommario.")
 
     saved = fresh(event)
     assert (saved.summary, saved.status, saved.published_at, saved.cancelled_at) == (
@@ -806,11 +843,10 @@ def test_a_time_change_tells_confirmed_and_waitlisted_and_moves_their_reminders(
     pending = guest(event, "ospite@example.org")
     forget_emails()
     event = fresh(event)
-    previous = previous_of(event)
     event.start += timedelta(days=1, hours=1)
     event.end += timedelta(days=1, hours=1)
 
-    save_event(event=event, actor=CoordinatorFactory(), previous=previous)
+    edit(event, CoordinatorFactory(), start=event.start, end=event.end)
 
     assert emails() == sorted([("event_changed", seated.email), ("event_changed", waiting.email)])
     seated_email = OutgoingEmail.objects.get(to=seated.email)
@@ -836,11 +872,7 @@ def test_a_place_change_tells_the_attendees(field, value):
     event = EventFactory(capacity=10)
     seated = signed_in(event)
     forget_emails()
-    event = fresh(event)
-    previous = previous_of(event)
-    setattr(event, field, value)
-
-    save_event(event=event, actor=CoordinatorFactory(), previous=previous)
+    edit(event, CoordinatorFactory(), **{field: value})
 
     assert getattr(fresh(event), field) == value
     assert emails() == [("event_changed", seated.email)]
@@ -854,14 +886,10 @@ def test_other_edits_and_edits_of_drafts_send_nothing():
     forget_emails()
     coordinator = CoordinatorFactory()
 
-    published = fresh(published)
-    previous = previous_of(published)
-    published.title = "Nuovo titolo"
-    save_event(event=published, actor=coordinator, previous=previous)
+    edit(published, coordinator, title="Nuovo titolo")
     draft = fresh(draft)
-    previous = previous_of(draft)
     draft.start += timedelta(hours=2)
-    save_event(event=draft, actor=coordinator, previous=previous)
+    edit(draft, coordinator, start=draft.start)
 
     assert fresh(published).title == "Nuovo titolo"
     assert fresh(draft).start == draft.start
@@ -872,11 +900,12 @@ def test_a_new_event_gets_a_unique_slug_and_its_author():
     coordinator = CoordinatorFactory()
     EventFactory(slug="assemblea-della-rete")
     day = timezone.now() + timedelta(days=30)
-    event = Event(title="Assemblea della rete", summary="Tutti insieme.", start=day, end=day + timedelta(hours=3))
+    data = EventData(title="Assemblea della rete", summary="Tutti insieme.", start=day, end=day + timedelta(hours=3))
 
-    saved = save_event(event=event, actor=coordinator)
+    result = save_event(event=None, actor=coordinator, data=data)
 
-    saved = fresh(saved)
+    assert result.created is True
+    saved = fresh(result.event)
     assert (saved.slug, saved.created_by, saved.status) == ("assemblea-della-rete-2", coordinator, Event.Status.DRAFT)
     assert emails() == []
 
@@ -1007,7 +1036,8 @@ MANAGEMENT = {
     "check_in": lambda ctx, user: check_in(registration=ctx["seated"], actor=user),
     "save_event": lambda ctx, user: _edit(ctx["event"], user),
     "create_event": lambda ctx, user: save_event(
-        event=Event(title="Nuovo", summary="x", start=ctx["event"].start, end=ctx["event"].end), actor=user
+        event=None, actor=user, data=EventData(title="Nuovo", summary="x", start=ctx["event"].start,
+                                               end=ctx["event"].end),
     ),
     "publish_event": lambda ctx, user: publish_event(event=ctx["draft"], actor=user),
     "cancel_event": lambda ctx, user: cancel_event(event=ctx["event"], actor=user, message="No."),
@@ -1020,10 +1050,7 @@ MANAGEMENT = {
 
 def _edit(event, user):
     event = fresh(event)
-    previous = previous_of(event)
-    event.capacity = 10
-    event.start += timedelta(hours=1)
-    return save_event(event=event, actor=user, previous=previous)
+    return edit(event, user, capacity=10, start=event.start + timedelta(hours=1))
 
 
 @pytest.fixture
