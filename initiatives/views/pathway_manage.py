@@ -69,11 +69,22 @@ def _count(status):
     return Count("applications", filter=Q(applications__status=status), distinct=True)
 
 
-@login_required
+def pathway_managers_only(view):
+    """Coordinators, and the managers of an ally that promotes at least one pathway."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_manage_any_pathway(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@pathway_managers_only
 @require_safe
 def pathway_list(request):
-    if not can_manage_any_pathway(request.user):
-        raise Http404
     pathways = selectors.pathways_managed_by(request.user).annotate(
         submitted_count=_count(AppStatus.SUBMITTED),
         admitted_count=_count(AppStatus.ADMITTED),
@@ -224,8 +235,11 @@ def progress_grid(request, pathway):
 def _set_progress(request, pathway):
     form = StageProgressForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The change was not saved: choose a state, keep the note under 2000 characters "
-                                  "and give a date between 1950 and 2100."))
+        if "note_date" in form.errors:
+            messages.error(request, _("The change was not saved: %(error)s") % {"error": form.errors["note_date"][0]})
+        else:
+            messages.error(request, _("The change was not saved: choose a state, and keep the note under 2000 "
+                                      "characters."))
         return redirect("initiatives:progress_grid", slug=pathway.slug)
     application = selectors.applications_for_review(pathway).filter(pk=form.cleaned_data["application"]).first()
     stage = next((s for s in pathway.stages.all() if s.pk == form.cleaned_data["stage"]), None)

@@ -12,6 +12,8 @@ submission.
 from datetime import date
 
 import factory
+
+from alliance import workflow
 from django.utils import timezone
 
 from .members import MemberOrganizationFactory, VerifiedUserFactory
@@ -98,4 +100,27 @@ class PathwayApplicationFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def submitted_log(obj, create, extracted, **kwargs):
         if create:
-            obj.log.create(from_status="", to_status="submitted", actor=obj.applicant)
+            workflow.log(obj, "status.submitted", actor=obj.applicant,
+                         data={"field": "status", "from": "", "to": "submitted"})
+
+
+def pdf_bytes() -> bytes:
+    """A small PDF that pypdf reads whole (one blank page), as the upload check requires."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def status_log(obj):
+    """The status changes of `obj` on the portal's record: [(from, to, actor pk, note)], oldest first."""
+    return [
+        (entry.data["from"], entry.data["to"], entry.actor_id, entry.data.get("note", ""))
+        for entry in workflow.history(obj)
+        if "field" in entry.data
+    ]

@@ -20,7 +20,6 @@ from initiatives import services
 from initiatives.models import (
     Pathway,
     PathwayApplication,
-    PathwayApplicationLogEntry,
     PathwayObjective,
     Stage,
     StageProgress,
@@ -31,6 +30,8 @@ from tests.factories.initiatives import (
     PathwayFactory,
     ProjectFactory,
     StageFactory,
+    pdf_bytes,
+    status_log,
 )
 from tests.factories.members import (
     AllyManagerFactory,
@@ -65,11 +66,7 @@ def manager(ally, **user_fields):
 
 
 def log_of(application):
-    return list(
-        PathwayApplicationLogEntry.objects.filter(application=application).values_list(
-            "from_status", "to_status", "actor", "note"
-        )
-    )
+    return status_log(application)
 
 
 def application_data(ally, **overrides):
@@ -276,7 +273,7 @@ def test_page_query_count_does_not_grow(client, django_assert_num_queries, count
     assert len(response.context["upcoming_events"]) == count
 
 
-def test_a_draft_is_found_only_by_coordinators(client):
+def test_a_draft_is_found_only_by_coordinators_and_the_managers_of_its_promoters(client):
     draft = PathwayFactory(title="Percorso in preparazione", status="draft")
     page = url("initiatives:pathway_detail", slug=draft.slug)
 
@@ -287,9 +284,16 @@ def test_a_draft_is_found_only_by_coordinators(client):
 
     client.force_login(CoordinatorFactory())
     html = client.get(page).content.decode()
-    assert "This pathway is a draft: only the coordinators see this page." in html
+    assert "This pathway is a draft: only the coordinators and the managers of its promoters see this page." in html
     assert f'href="{url("initiatives:pathway_edit", slug=draft.slug)}"' in html
     assert "<p>This pathway is not published.</p>" in html
+
+    promoter = MemberOrganizationFactory()
+    draft.organizers.add(promoter)
+    client.force_login(manager(promoter))
+    html = client.get(page).content.decode()
+    assert "This pathway is a draft: only the coordinators and the managers of its promoters see this page." in html
+    assert f'href="{url("initiatives:pathway_edit", slug=draft.slug)}"' in html
 
 
 def test_anonymous_readers_get_no_cookie(client):
@@ -693,7 +697,7 @@ def test_refused_transitions_change_nothing(django_capture_on_commit_callbacks, 
     assert refused.value.messages == [message]
     application.refresh_from_db()
     assert application.status == status
-    assert PathwayApplicationLogEntry.objects.filter(application=application).count() == 1
+    assert len(log_of(application)) == 1
     assert StageProgress.objects.count() == 0
     assert mailoutbox == []
 
@@ -721,8 +725,10 @@ def test_the_decision_page_shows_the_application_and_its_history(client):
     assert '<dd><a href="mailto:marco@example.org">marco@example.org</a></dd>' in html
     assert "<dd>+39 333 1234567</dd>" in html
     assert "<p>Vogliamo co-progettare.</p>" in html
-    history = html.split('id="log-title"')[1].split("</section>")[0]
-    assert re.findall(r"</time>:\s*(\S[^,]*),\s*by ([^<]+?)\s*</li>", history) == [("Submitted", "Anna Ricci")]
+    history = html.split('id="history-application"')[1].split("</section>")[0]
+    assert re.findall(r"</time>\s*—\s*(\S[^<]*?)\s*<span class=\"text-muted\">\(([^)]+)\)", history) == [
+        ("Submitted", "Anna Ricci")
+    ]
     assert response.context["form"].fields["decision"].choices == [
         ("admitted", "Admit"), ("waitlisted", "Put on the waiting list"), ("declined", "Decline"),
     ]
@@ -904,7 +910,7 @@ def test_a_coordinator_creates_a_pathway_with_objectives_and_stages(client, taxo
 
     response = client.post(url("initiatives:pathway_create"), pathway_data(
         organizers=[organizer.pk], project=project.pk,
-        brochure=SimpleUploadedFile("brochure.pdf", b"%PDF-1.4\n1 0 obj\n%%EOF\n", content_type="application/pdf"),
+        brochure=SimpleUploadedFile("brochure.pdf", pdf_bytes(), content_type="application/pdf"),
     ))
 
     assert response.status_code == 302
@@ -992,11 +998,11 @@ def test_the_editor_shows_the_stored_pathway(client):
     assert 'value="Costruire comunità"' in html
     assert (
         '<input type="datetime-local" name="applications_close_at" id="id_applications_close_at" '
-        'value="2026-09-30T18:00" class="form-control"'
+        'value="2026-09-30T18:00" class="form-control" min="1950-01-01T00:00" max="2100-12-31T23:59"'
     ) in html
     assert 'value="Ascolto"' in html
     assert (
         '<input type="date" name="stages-0-start_date" id="id_stages-0-start_date" value="2026-10-01" '
-        'class="form-control">'
+        'class="form-control" min="1950-01-01" max="2100-12-31">'
     ) in html
     assert html.count("<h1") == 1

@@ -138,8 +138,8 @@ def test_admission_opens_the_timeline_with_every_stage(client):
     assert f'action="{url("initiatives:stage_report", pk=application.pk, stage_pk=tables.pk)}"' in html
     assert f'name="stage-{tables.pk}-report"' in html
     assert html.count('name="stage-') == 1
-    history = html.split('id="history-title"')[1].split("</section>")[0]
-    assert re.findall(r"</time>: ([^<]+)</li>", history) == ["Submitted", "Admitted"]
+    history = html.split('id="history-application"')[1].split("</section>")[0]
+    assert re.findall(r"</time>\s*—\s*([^<]+?)\s*<span", history) == ["Submitted", "Submitted → Admitted"]
 
 
 def test_the_organization_submits_a_report_and_sees_it(client):
@@ -335,7 +335,7 @@ def test_grid_query_count_does_not_grow(client, django_assert_num_queries, count
     pathway, coordinator = make_grid(count)
     client.force_login(coordinator)
 
-    # session, user, coordinator check, pathway, stages, admitted applications, their progress,
+    # session, user, pathway, stages, coordinator check, admitted applications, their progress,
     # and the coordinator check of the navigation
     with django_assert_num_queries(8):
         response = client.get(url("initiatives:progress_grid", slug=pathway.slug))

@@ -11,19 +11,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from alliance.models import Province, Region, Theme
+from alliance.models import LogEntry, Province, Region, Theme
 from initiatives.models import (
     ExternalPartner,
     ProgressUpdate,
     Project,
     ProjectAttachment,
     ProjectLink,
-    ProjectLogEntry,
     ProjectObjective,
     ProjectPartner,
 )
 from tests.factories.events import EventFactory
-from tests.factories.initiatives import ProjectFactory
+from tests.factories.initiatives import ProjectFactory, pdf_bytes, status_log
 from tests.factories.members import (
     AllyManagerFactory,
     CoordinatorFactory,
@@ -36,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 WELFARE = "welfare-territoriale-generativo"
 COMMONS = "rigenerazione-beni-comuni"
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def url(name, language="it", **kwargs):
@@ -657,7 +656,7 @@ def test_a_manager_proposes_a_project_with_all_its_rows(client, taxonomy, manage
     assert attachment.title == "brochure"
     assert re.fullmatch(r"projects/attachments/[\w-]{22}\.pdf", attachment.file.name)  # not guessable
     assert attachment.file.read() == PDF
-    assert list(project.log.values_list("from_state", "to_state", "actor")) == [("", "draft", manager.user.pk)]
+    assert status_log(project) == [("", "draft", manager.user.pk, "")]
     page = client.get(response.url).content.decode()
     assert "The project is saved as a draft" in page
 
@@ -678,7 +677,7 @@ def test_a_text_file_named_pdf_is_refused_and_nothing_is_saved(client, taxonomy,
     assert Project.objects.count() == 0
     assert ProjectObjective.objects.count() == 0
     assert ProjectAttachment.objects.count() == 0
-    assert ProjectLogEntry.objects.count() == 0
+    assert LogEntry.objects.count() == 0
     assert list(tmp_path.rglob("*")) == []
 
 

@@ -15,9 +15,10 @@ from django.utils import translation
 
 from alliance.models import OutgoingEmail
 from initiatives import services
-from initiatives.models import ProgressUpdate, Project, ProjectLogEntry
+from alliance import workflow
+from initiatives.models import ProgressUpdate, Project
 from initiatives.services import InitiativeError
-from tests.factories.initiatives import ProjectFactory
+from tests.factories.initiatives import ProjectFactory, status_log
 from tests.factories.members import (
     AllyManagerFactory,
     CoordinatorFactory,
@@ -38,11 +39,12 @@ def absolute(name, language="en", **kwargs):
 
 
 def log_of(project):
-    return list(
-        ProjectLogEntry.objects.filter(project=project).order_by("at", "pk").values_list(
-            "from_state", "to_state", "actor", "note"
-        )
-    )
+    return status_log(project)
+
+
+def put_on_record(project, previous, state, actor):
+    workflow.log(project, f"publication.{state}", actor=actor,
+                 data={"field": "publication", "from": previous, "to": state})
 
 
 @pytest.fixture
@@ -65,7 +67,7 @@ def team(db):
 def draft_of(team, **fields):
     project = ProjectFactory(lead_ally=team["ally"], draft=True, title="Patto Generativo di Comunità",
                              slug="patto-generativo", **fields)
-    ProjectLogEntry.objects.create(project=project, from_state="", to_state="draft", actor=team["owner"])
+    put_on_record(project, "", "draft", team["owner"])
     return project
 
 
@@ -403,7 +405,7 @@ def test_the_queue_lists_submitted_projects_oldest_first(client, team, django_as
 def test_the_review_page_shows_the_project_and_its_history(client, team):
     project = draft_of(team, summary="Una comunità che si prende cura.")
     Project.objects.filter(pk=project.pk).update(publication="submitted")
-    ProjectLogEntry.objects.create(project=project, from_state="draft", to_state="submitted", actor=team["editor"])
+    put_on_record(project, "draft", "submitted", team["editor"])
     client.force_login(team["coordinator"])
 
     response = client.get(url("initiatives:project_review", slug=project.slug))
@@ -412,6 +414,8 @@ def test_the_review_page_shows_the_project_and_its_history(client, team):
     assert html.count("<h1") == 1
     assert "<h1>Review of “Patto Generativo di Comunità”</h1>" in html
     assert "Una comunità che si prende cura." in html
-    assert re.findall(r"</time>:\s*([a-z ]+),", html) == ["created as a draft", "submitted for review"]
-    assert f"by {team['owner'].full_name}" in html
+    history = html.split('id="history-project"')[1].split("</section>")[0]
+    assert re.findall(r"</time>\s*—\s*([^<]+?)\s*<span class=\"text-muted\">\(([^)]+)\)", history) == [
+        ("Draft", team["owner"].full_name), ("Draft → Submitted for review", team["editor"].full_name),
+    ]
     assert 'name="decision"' in html

@@ -6,10 +6,15 @@ import pytest
 from django.utils import translation
 
 from initiatives import services
-from initiatives.forms.pathways import PathwayForm
+from initiatives.forms.pathways import PathwayEditor
 from initiatives.models import Pathway, PathwayApplication, Project, StageProgress
-from tests.factories.initiatives import PathwayApplicationFactory, PathwayFactory, StageFactory
-from tests.factories.members import AllyManagerFactory, MemberOrganizationFactory, VerifiedUserFactory
+from tests.factories.initiatives import PathwayApplicationFactory, PathwayFactory, StageFactory, status_log
+from tests.factories.members import (
+    AllyManagerFactory,
+    CoordinatorFactory,
+    MemberOrganizationFactory,
+    VerifiedUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 Status = PathwayApplication.Status
@@ -29,7 +34,7 @@ def test_applying_again_after_withdrawing_is_logged_and_starts_without_old_progr
                                       contact_name="Referente", contact_email="ref@example.org")
 
     assert (again.pk, again.status) == (application.pk, Status.SUBMITTED)
-    assert list(again.log.values_list("from_status", "to_status"))[-1] == (Status.WITHDRAWN, Status.SUBMITTED)
+    assert status_log(again)[-1][:2] == (Status.WITHDRAWN, Status.SUBMITTED)
     assert StageProgress.objects.filter(application=again).count() == 0
 
 
@@ -37,17 +42,37 @@ def test_the_places_cannot_be_set_below_the_admitted_organizations():
     pathway = PathwayFactory(places=3)
     for _n in range(2):
         PathwayApplicationFactory(pathway=pathway, status=Status.ADMITTED)
-    data = {field: getattr(pathway, field) for field in ["title", "purpose", "eligibility", "status"]}
+    fields = ["title", "purpose", "eligibility", "status"]
     with translation.override("en"):
-        form = PathwayForm({**data, "places": 1}, instance=pathway)
-        assert form.is_valid() is False
-        assert form.errors["places"] == ["2 organizations are already admitted: the places cannot be fewer."]
+        # The service refuses, whoever calls it...
+        with pytest.raises(services.InitiativeError) as refused:
+            services.save_pathway(
+                actor=CoordinatorFactory(), pathway=pathway,
+                data=services.PathwayData(**{f: getattr(pathway, f) for f in fields}, places=1),
+            )
+        assert refused.value.message_dict == {
+            "places": ["2 organizations are already admitted: the places cannot be fewer."]
+        }
+        # ...and the editor shows the refusal beside the field.
+        data = {f: getattr(pathway, f) for f in fields}
+        data.update({"places": 1, **empty_formset("objectives"), **empty_formset("stages")})
+        editor = PathwayEditor(data, instance=pathway, user=CoordinatorFactory())
+        assert editor.is_valid() is True
+        assert editor.save() is None
+        assert editor.form.errors["places"] == ["2 organizations are already admitted: the places cannot be fewer."]
+    pathway.refresh_from_db()
+    assert pathway.places == 3
+
+
+def empty_formset(prefix):
+    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000"}
 
 
 def test_an_open_ended_stage_gives_way_to_the_next_one():
     pathway = PathwayFactory()
-    StageFactory(pathway=pathway, position=0, start_date=date(2026, 1, 1), end_date=None, title="Ascolto")
-    StageFactory(pathway=pathway, position=1, start_date=date(2026, 3, 1), end_date=date(2026, 6, 30),
+    StageFactory(pathway=pathway, position=1, start_date=date(2026, 1, 1), end_date=None, title="Ascolto")
+    StageFactory(pathway=pathway, position=2, start_date=date(2026, 3, 1), end_date=date(2026, 6, 30),
                  title="Tavoli")
 
     assert pathway.current_stage(today=date(2026, 2, 1)).title == "Ascolto"
