@@ -4,6 +4,7 @@ index, one query) drawn as a schematic map of Italy, a tile per region placed ro
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext, ngettext
 
 from alliance.models import Region, SearchDocument
 
@@ -36,6 +37,15 @@ class Tile:
     @property
     def total(self) -> int:
         return self.allies + self.projects + self.events
+
+    @property
+    def description(self) -> str:
+        allies = ngettext("%(count)d ally", "%(count)d allies", self.allies) % {"count": self.allies}
+        projects = ngettext("%(count)d project", "%(count)d projects", self.projects) % {"count": self.projects}
+        events = ngettext("%(count)d event", "%(count)d events", self.events) % {"count": self.events}
+        return gettext("%(region)s: %(allies)s, %(projects)s, %(events)s") % {
+            "region": self.region.display_name, "allies": allies, "projects": projects, "events": events,
+        }
 
     @property
     def cx(self) -> int:

@@ -86,7 +86,7 @@ def test_presence_map(client, taxonomy, django_capture_on_commit_callbacks):
     html = client.get("/en/network/").content.decode()
     assert html.count('class="presence-map__region') == 20
     # The project's lead ally has no region: 2 allies are public, one of them in Veneto.
-    assert 'aria-label="Veneto: 1 allies, 1 projects, 1 events"' in html
+    assert 'aria-label="Veneto: 1 ally, 1 project, 1 event"' in html
     assert re.search(r'<a href="/en/search/\?region=veneto" class="presence-map__region presence-map__region--4"', html)
     assert 'class="presence-map__region presence-map__region--0" aria-label="Molise: 0 allies, 0 projects, 0 events"' in html
 
