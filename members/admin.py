@@ -91,9 +91,15 @@ class PrinciplesAdmin(admin.ModelAdmin):
 
 
 class AllyManagerInline(admin.TabularInline):
+    """Read-only: owners invite and remove managers from the site, where an organization always keeps an owner."""
+
     model = AllyManager
     extra = 0
-    raw_id_fields = ["user"]
+    can_delete = False
+    readonly_fields = ["user", "role", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Ally)

@@ -32,6 +32,11 @@ from tests.factories.members import (
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _seeded(taxonomy, principles):
+    """The seeded taxonomy and principles, also after a transactional test emptied the tables."""
+
 LONG_EMAIL = "a" * 243 + "@example.org"  # 255 characters
 TOO_LONG = "An e-mail address has at most 254 characters."
 
@@ -96,6 +101,41 @@ def test_the_admin_shows_workflow_fields_read_only_and_ignores_them_when_posted(
         MembershipStatus.APPLICANT, None, None, None, None
     )
     assert LogEntry.objects.count() == 0
+
+
+def test_the_admin_cannot_remove_or_change_the_managers(client, superuser):
+    ally = OrganizationFactory()
+    manager = AllyManagerFactory(ally=ally, role="owner")
+    client.force_login(superuser)
+    change = reverse("admin:members_ally_change", args=[ally.pk])
+
+    html = client.get(change).content.decode()
+    client.post(change, _ally_admin_post(ally, **{
+        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": str(manager.pk), "memberships-0-ally": str(ally.pk),
+        "memberships-0-role": "editor", "memberships-0-DELETE": "on",
+    }))
+
+    assert 'name="memberships-0-DELETE"' not in html
+    assert 'name="memberships-0-role"' not in html
+    assert list(AllyManager.objects.values_list("pk", "role")) == [(manager.pk, "owner")]
+
+
+@pytest.mark.parametrize("entries", [1, 3])
+def test_the_ally_page_shows_its_history_to_coordinators_in_constant_queries(
+    client, django_assert_num_queries, entries
+):
+    ally = MemberOrganizationFactory(name="Cooperativa Con Storia")
+    coordinator = CoordinatorFactory(full_name="Carla Coordinatrice")
+    for n in range(entries):
+        services.set_verified(ally=ally, actor=coordinator, verified=n % 2 == 0)
+    client.force_login(coordinator)
+
+    with django_assert_num_queries(15):
+        response = client.get(ally.get_absolute_url())
+
+    assert len(response.context["history"]) == entries
+    assert response.content.decode().count("Carla Coordinatrice") == entries
 
 
 def test_the_admin_verify_action_goes_through_the_service_and_the_log(client, superuser):
@@ -395,7 +435,7 @@ def test_the_review_page_shows_the_history_in_constant_queries(client, django_as
         log(application, "noted", actor=application.applicant, data={"note": f"Nota {n}"})
     client.force_login(CoordinatorFactory(full_name="Carla Coordinatrice"))
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(url("application_review", pk=application.pk))
 
     html = response.content.decode()
