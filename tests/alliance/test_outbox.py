@@ -518,3 +518,37 @@ def test_two_transactions_in_a_row_each_dispatch_their_own_batch(smtp_server, dj
         assert len(callbacks) == 1
 
     assert [m["To"] for m in smtp_server.parsed()] == ["p0@example.org", "p1@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_away_during_a_message_to_300_attendees_and_back_again(smtp_server, monkeypatch, settings):
+    """Cache and broker both on a closed port: the coordinator's message returns at once, nothing
+    fails; when Redis is back the beat task delivers every e-mail, once."""
+    import time
+
+    from events.services import message_attendees
+    from tests.factories.events import EventFactory, RegistrationFactory
+    from tests.factories.members import CoordinatorFactory
+
+    event = EventFactory()
+    RegistrationFactory.create_batch(300, event=event)
+    coordinator = CoordinatorFactory()
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {"default": {"BACKEND": "alliance.cache.FailOpenRedisCache", "LOCATION": dead}}
+    with _broker(monkeypatch, dead):
+        started = time.monotonic()
+        sent = message_attendees(event=event, actor=coordinator, statuses=["confirmed"], subject="Cambio di sala",
+                                 body="Ci vediamo in sala B.")
+        elapsed = time.monotonic() - started
+
+    assert sent == 300
+    assert elapsed < 15, elapsed  # rendering 300 e-mails, one failed publish: far from a 30 s timeout
+    assert OutgoingEmail.objects.filter(status=Status.PENDING).count() == 300
+    assert smtp_server.messages == []
+
+    settings.OUTBOX_LOST_AFTER = 0
+    requeue_stalled_emails_task.apply()  # Redis is back (eager here)
+    requeue_stalled_emails_task.apply()
+    received = [m["To"] for m in smtp_server.parsed()]
+    assert len(received) == len(set(received)) == 300
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == 300

@@ -316,3 +316,23 @@ def test_passwords_need_twelve_characters():
 )
 def test_csv_cells_never_start_a_formula(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_registering_the_same_address_twice_works_while_redis_is_away(client, redis_down,
+                                                                       django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from events.models import Registration
+    from tests.factories.events import EventFactory
+
+    event = EventFactory()
+    with translation.override("en"):
+        url = reverse("events:register", kwargs={"slug": event.slug})
+    data = {"name": "Giulia Ferri", "email": "giulia@example.org", "privacy_consent": "on"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data)
+        second = client.post(url, data)  # "send the link again at most every ten minutes" uses the cache
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Registration.objects.filter(event=event).count() == 1
