@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from . import network, presence
 
-GRAPH_SIZE = 760
+GRAPH_WIDTH, GRAPH_HEIGHT = 1000, 700  # room on both sides for the names
 GRAPH_NODES = 120  # the most connected; every link is in the table and the download
 LABELLED_NODES = 24
 
@@ -20,20 +20,20 @@ def _layout(graph):
     nodes = sorted(graph.nodes.values(), key=lambda n: (-n.links, n.name))[:GRAPH_NODES]
     shown = {node.pk for node in nodes}
     nodes.sort(key=lambda n: n.name)  # around the circle in alphabetical order
-    center = GRAPH_SIZE / 2
-    radius = center - 110
+    cx, cy = GRAPH_WIDTH / 2, GRAPH_HEIGHT / 2
+    radius = cy - 50
     labelled = {n.pk for n in sorted(nodes, key=lambda n: (-n.links, n.name))[:LABELLED_NODES]}
     positions = {}
     drawn = []
     for index, node in enumerate(nodes):
         angle = 2 * math.pi * index / max(len(nodes), 1) - math.pi / 2
-        x, y = center + radius * math.cos(angle), center + radius * math.sin(angle)
+        x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
         positions[node.pk] = (round(x, 1), round(y, 1))
         drawn.append({
             "node": node, "x": round(x, 1), "y": round(y, 1), "r": min(4 + node.links, 14),
             "label": node.pk in labelled,
-            "lx": round(center + (radius + 18) * math.cos(angle), 1),
-            "ly": round(center + (radius + 18) * math.sin(angle), 1),
+            "lx": round(cx + (radius + 18) * math.cos(angle), 1),
+            "ly": round(cy + (radius + 18) * math.sin(angle) + 4, 1),
             "anchor": "start" if math.cos(angle) >= 0 else "end",
         })
     lines = [
@@ -52,7 +52,7 @@ def network_page(request):
     return render(request, "api/network.html", {
         "tiles": presence.presence(), "map_width": width, "map_height": height,
         "tile_w": presence.TILE_W, "tile_h": presence.TILE_H,
-        "graph": graph, "nodes": nodes, "lines": lines, "graph_size": GRAPH_SIZE,
+        "graph": graph, "nodes": nodes, "lines": lines, "graph_width": GRAPH_WIDTH, "graph_height": GRAPH_HEIGHT,
         "hidden_nodes": max(0, len(graph.nodes) - len(nodes)),
     })
 

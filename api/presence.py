@@ -54,7 +54,7 @@ class Tile:
 
 def presence() -> list[Tile]:
     """A tile per region with its counts, in two queries (the regions, the counts)."""
-    regions = list(Region.objects.order_by("name"))
+    regions = sorted(Region.objects.all(), key=lambda region: region.display_name)
     aggregates = {}
     for region in regions:
         here = Q(regions__contains=f" {region.slug} ")

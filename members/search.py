@@ -22,6 +22,7 @@ def ally_documents(ally):
     seat = [ally.province] if ally.province else []
     places = [ally.city, *(p.name for p in seat), *(p.region.name for p in seat)]
     places += [r.name for r in regions] + [p.name for p in provinces]
+    places = list(dict.fromkeys(place for place in places if place))  # each once, in order
     subtitle = ally.get_legal_form_display() if ally.legal_form else ally.role
     if ally.city:
         subtitle = f"{subtitle} · {ally.city}" if subtitle else ally.city
