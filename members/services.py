@@ -495,6 +495,10 @@ def set_manager_role(*, manager: AllyManager, actor, role: str) -> AllyManager:
 
 @transaction.atomic
 def set_email_preferences(*, user, preferred_language: str, news_opt_in: bool):
+    from django.conf import settings
+
+    if preferred_language not in dict(settings.LANGUAGES):
+        raise MembershipError(_("Choose a language from the list."))
     if news_opt_in != user.news_opt_in:
         user.news_opt_in_changed_at = timezone.now()
     user.preferred_language = preferred_language

@@ -620,6 +620,9 @@ def test_export_downloads_my_data_and_nobody_else(client):
         PRIVATE_TAX_CODE,
         Role.OWNER,
     )
+    assert (ally["membership"], ally["member_since"] is not None, ally["suspended_at"], ally["end_reason"]) == (
+        "active", True, None, ""
+    )
     [exported] = data["membership_applications"]
     assert (exported["ally"], exported["motivation"]) == ("Cooperativa Comune", "Lavoriamo sul territorio.")
     assert [(e["from"], e["to"], e["note"]) for e in exported["log"]] == [

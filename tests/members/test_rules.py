@@ -484,3 +484,14 @@ def test_the_migration_moves_the_application_log_into_the_portal_log():
     assert Ally.objects.get(pk=approved.pk).membership_status == "active"
     with translation.override("en"):
         assert [e.description for e in history(application)] == ["Submitted", "Submitted → Declined"]
+
+
+def test_email_preferences_refuse_a_language_the_portal_does_not_have():
+    user = VerifiedUserFactory(preferred_language="it")
+
+    with translation.override("en"), pytest.raises(MembershipError) as refused:
+        services.set_email_preferences(user=user, preferred_language="klingon", news_opt_in=False)
+
+    assert refused.value.messages == ["Choose a language from the list."]
+    user.refresh_from_db()
+    assert user.preferred_language == "it"
