@@ -77,7 +77,7 @@ class StageFactory(factory.django.DjangoModelFactory):
         model = "initiatives.Stage"
 
     pathway = factory.SubFactory(PathwayFactory)
-    position = factory.Sequence(lambda n: n)
+    position = factory.Sequence(lambda n: n + 1)
     kind = "listening"
     title = factory.Sequence(lambda n: f"Fase di ascolto {n}")
     start_date = date(2025, 9, 1)
