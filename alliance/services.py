@@ -44,9 +44,11 @@ then, or on a permanent refusal, does a row become ``failed``; `resend_emails`
 (an admin action and ``manage.py resend_failed_emails``) queues failed rows again.
 """
 
+import contextlib
 import logging
 import re
 import smtplib
+import socket
 import time
 import uuid
 from datetime import timedelta
@@ -301,6 +303,10 @@ class Sender:
             return
         if self.backend.connection is None:
             self.backend.open()
+            # The end-of-data marker is a small write right after the body: without this, Nagle's
+            # algorithm holds it until the server acknowledges the body (up to 40 ms per message).
+            with contextlib.suppress(OSError, AttributeError):
+                self.backend.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         smtp = self.backend.connection
         encoding = message.encoding or settings.DEFAULT_CHARSET
         sender = sanitize_address(message.from_email, encoding)
