@@ -32,9 +32,13 @@ is that old) the periodic `reconcile_stalled` looks at it:
   reader see a repeat of the same message (many providers drop it); without
   it the row is marked failed with an explanation, for a person to decide.
 
-So: every message is delivered at least once, and at most once except in the
-window of a few milliseconds between the end-of-data marker and the commit of
-``sent``, where a crash gives one repeat carrying the same Message-ID. A task
+So: every message is delivered at least once, and at most once except when the
+worker loses track between the end-of-data marker and the commit of ``sent`` —
+killed in those few milliseconds, the connection to the SMTP server broken
+before its reply arrived, or the database away for longer than
+``OUTBOX_DB_RETRY_SECONDS`` right after the "250" — where the message may come
+a second time, always carrying the same Message-ID (or, with
+``OUTBOX_RESEND_UNCERTAIN`` off and a dead worker, is left failed). A task
 lost on the way (broker down at commit, worker killed before it claimed the
 row) costs nothing: pending rows not claimed within ``OUTBOX_LOST_AFTER``
 seconds are dispatched again by the beat task (every 30 seconds). Temporary
