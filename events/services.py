@@ -27,7 +27,7 @@ forms or requests; results are the rows or small result objects.
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -666,7 +666,10 @@ def _check_event(event: Event) -> None:
 
 
 def _as_value(value):
-    if isinstance(value, (datetime, date)):
+    """For the log's JSON: datetimes in UTC, whatever time zone they came in."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return value
 
