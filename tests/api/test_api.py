@@ -95,11 +95,11 @@ def test_lists_say_public_things_only(client, network):
 
 def test_details_by_slug_and_drafts_not_found(client, network):
     assert get(client, "/api/v1/events/giornata/").json()["title"] == "Giornata"
-    for path in ["/api/v1/events/evento-bozza/", "/api/v1/projects/bozza/", "/api/v1/pathways/percorso-bozza/",
-                 "/api/v1/allies/in-attesa/"]:
+    for path, model in [("/api/v1/events/evento-bozza/", "Event"), ("/api/v1/projects/bozza/", "Project"),
+                        ("/api/v1/pathways/percorso-bozza/", "Pathway"), ("/api/v1/allies/in-attesa/", "Ally")]:
         response = client.get(path)
         assert response.status_code == 404, path
-        assert response.json() == {"detail": "No Event matches the given query."} or "detail" in response.json()
+        assert response.json() == {"detail": f"No {model} matches the given query."}
 
 
 def test_filters_like_the_pages(client, network):
