@@ -495,3 +495,20 @@ def test_email_preferences_refuse_a_language_the_portal_does_not_have():
     assert refused.value.messages == ["Choose a language from the list."]
     user.refresh_from_db()
     assert user.preferred_language == "it"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "error"),
+    [
+        ("account_login", {"login": LONG_EMAIL, "password": PASSWORD}, "The email address and/or password you specified are not correct."),
+        ("account_reset_password", {"email": LONG_EMAIL}, TOO_LONG),
+    ],
+    ids=["login", "password reset"],
+)
+def test_signing_in_or_resetting_with_a_too_long_address_answers_with_the_form(client, name, data, error):
+    with translation.override("en"):
+        response = client.post(reverse(name), data)
+
+    assert response.status_code == 200
+    assert escape(error) in response.content.decode()
+    assert OutgoingEmail.objects.count() == 0
