@@ -171,6 +171,25 @@ def test_the_events_registration_page_refuses_a_suspended_member(client):
     assert event.registrations.count() == 0
 
 
+def test_the_pathway_page_refuses_a_suspended_member(client):
+    ally, owner, _editor = member_with_managers()
+    pathway = PathwayFactory(eligibility="member_organizations")
+    services.suspend_membership(ally=ally, actor=CoordinatorFactory(), reason="Verifica.")
+    client.force_login(owner)
+    with translation.override("en"):
+        apply_url = reverse("initiatives:pathway_apply", kwargs={"slug": pathway.slug})
+
+    page = client.get(apply_url)
+    posted = client.post(apply_url, {
+        "ally": ally.pk, "motivation": "Vorremmo partecipare.", "contact_name": "Olga", "contact_email": owner.email,
+    })
+
+    assert page.context["form"] is None
+    assert "This pathway is for member organizations of the alliance" in page.content.decode()
+    assert posted.status_code == 200
+    assert pathway.applications.count() == 0
+
+
 @pytest.mark.parametrize(
     ("status", "call", "message"),
     [
