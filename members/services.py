@@ -406,6 +406,7 @@ def invite_manager(*, ally: Ally, inviter, email: str, role: str) -> Invitation:
             "inviter_name": inviter.full_name,
             "token": invitation.token,
             "role": AllyManager.Role(invitation.role).label,  # lazy: rendered in the recipient's language
+            "expires_on": timezone.localdate(invitation.expires_at),
         },
         language=existing.preferred_language if existing else inviter.preferred_language,
     )

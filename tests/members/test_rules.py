@@ -338,7 +338,7 @@ def test_an_expired_invitation_is_refused_with_a_clear_message(client):
 
 def test_the_owner_sees_the_expiry_and_sends_a_new_invitation(client, django_capture_on_commit_callbacks):
     ally = MemberOrganizationFactory(name="Cooperativa Nuovo Invito")
-    owner = VerifiedUserFactory()
+    owner = VerifiedUserFactory(preferred_language="en")
     AllyManagerFactory(ally=ally, user=owner)
     old = _expired_invitation(ally, email="collega@example.org", role="owner", invited_by=owner)
     client.force_login(owner)
@@ -352,7 +352,15 @@ def test_the_owner_sees_the_expiry_and_sends_a_new_invitation(client, django_cap
     [new] = Invitation.objects.all()
     assert (new.email, new.role, new.is_expired) == ("collega@example.org", "owner", False)
     assert new.token != old.token
-    assert [(m.to, m.template) for m in OutgoingEmail.objects.all()] == [("collega@example.org", "ally_invitation")]
+    [mail] = OutgoingEmail.objects.all()
+    assert (mail.to, mail.template, mail.language) == ("collega@example.org", "ally_invitation", "en")
+    valid_until = new.expires_at.astimezone(timezone.get_current_timezone())
+    with translation.override("en"):
+        from django.utils.formats import date_format
+
+        sentence = f"The link is valid until {date_format(valid_until.date())}; after that, ask for a new invitation."
+    assert sentence in mail.body_text
+    assert escape(sentence) in mail.body_html
 
 
 def test_only_the_owner_sends_an_invitation_again(client):
