@@ -154,6 +154,13 @@ class LogEntry(models.Model):
         return describe(self)
 
 
+class TermsVectorField(models.TextField):
+    """A tsvector column on PostgreSQL, plain text elsewhere (see SearchDocument.vector)."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
 class SearchDocument(models.Model):
     """One thing the site-wide search can find: an ally, a project, an event, a session, a speaker,
     a pathway or a place, written by the indexers the domains register in `alliance.search`.
@@ -186,6 +193,9 @@ class SearchDocument(models.Model):
     terms = models.TextField(_("terms"), blank=True)
     is_public = models.BooleanField(_("public"), default=True)
     date = models.DateTimeField(_("date"), null=True, blank=True)
+    # PostgreSQL: `terms` stored as a tsvector (its words are already lexemes), GIN-indexed, so a
+    # query computes no vector; SQLite leaves it empty and matches `terms` with LIKE.
+    vector = TermsVectorField(_("search vector"), blank=True, default="")
 
     class Meta:
         ordering = ["kind", "title"]

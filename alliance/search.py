@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 
 import snowballstemmer
 from django.db import connection, transaction
@@ -63,8 +64,9 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """The search form of one folded word."""
+    """The search form of one folded word (cached: a language has fewer words than a text)."""
     if len(word) > 4 and word.endswith("s"):
         word = word[:-1]  # English plurals: "workshops"
     with _stem_lock:  # snowballstemmer objects keep state between calls
@@ -304,6 +306,7 @@ def _document(doc: Doc, *, source: str, content_type):
 
     title = (doc.title or "")[:300]
     regions = sorted({slug for slug in doc.regions if slug})
+    terms = terms_of(title, doc.subtitle, doc.text, doc.extra_terms)
     return SearchDocument(
         content_type=content_type,
         object_id=doc.obj.pk,
@@ -318,7 +321,8 @@ def _document(doc: Doc, *, source: str, content_type):
         regions=f" {' '.join(regions)} " if regions else "",
         title_terms=terms_of(title),
         title_norm=fold(title)[:300],
-        terms=terms_of(title, doc.subtitle, doc.text, doc.extra_terms),
+        terms=terms,
+        vector=terms if connection.vendor == "postgresql" else "",
         is_public=doc.is_public,
         date=_as_datetime(doc.date),
     )
@@ -371,14 +375,14 @@ def _word_condition(column: str, word: str, prefix: bool) -> Q:
 
 
 class _MatchesTsquery(Lookup):
-    """`terms` as a 'simple' tsvector matched against a tsquery: PostgreSQL only."""
+    """The stored tsvector matched against a 'simple' tsquery: PostgreSQL only."""
 
     lookup_name = "matches_tsquery"
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        sql = f"to_tsvector('simple'::regconfig, {lhs}) @@ to_tsquery('simple'::regconfig, {rhs})"
+        sql = f"{lhs} @@ to_tsquery('simple'::regconfig, {rhs})"
         return sql, [*lhs_params, *rhs_params]
 
 
@@ -388,7 +392,7 @@ _lookup_registered = False
 def _register_lookup(model):
     global _lookup_registered
     if not _lookup_registered:
-        model._meta.get_field("terms").register_lookup(_MatchesTsquery)
+        model._meta.get_field("vector").register_lookup(_MatchesTsquery)
         _lookup_registered = True
 
 
@@ -406,9 +410,9 @@ def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
 
     documents = SearchDocument.objects.filter(is_public=True)
     if query.words and connection.vendor == "postgresql":
-        # Served by the GIN index of migration 0007 (the expression must stay the same).
+        # Served by the GIN index on the stored vector (migration 0008).
         _register_lookup(SearchDocument)
-        documents = documents.filter(terms__matches_tsquery=_tsquery(query))
+        documents = documents.filter(vector__matches_tsquery=_tsquery(query))
     else:
         last = len(query.words) - 1
         for position, word in enumerate(query.words):
@@ -440,17 +444,36 @@ def counts_by_kind(documents) -> dict[str, int]:
 
 
 def best_of_each_kind(documents, query: ParsedQuery, per_kind: int):
-    """The best `per_kind` documents of every kind, in one query (a window function)."""
+    """The best `per_kind` documents of every kind: their keys in one query (a window function over
+    narrow rows), then the documents themselves in a second one."""
+    from .models import SearchDocument
+
     ordered = ranked(documents, query)
-    return list(
+    best = list(
         ordered.annotate(
             row=Window(
                 RowNumber(),
                 partition_by=[F("kind")],
                 order_by=[F("title_rank").asc(), F("date").desc(nulls_last=True), F("title").asc(), F("pk").asc()],
             )
-        ).filter(row__lte=per_kind)
+        )
+        .filter(row__lte=per_kind)
+        .values_list("pk", "title_rank", "row")
     )
+    found = SearchDocument.objects.in_bulk([pk for pk, _rank, _row in best])
+    result = []
+    for pk, title_rank, row in best:
+        document = found[pk]
+        document.title_rank, document.row = title_rank, row
+        result.append(document)
+    return sorted(result, key=lambda document: (document.kind, document.row))
+
+
+def _fetch_in_order(pks):
+    from .models import SearchDocument
+
+    found = SearchDocument.objects.in_bulk(list(pks))
+    return [found[pk] for pk in pks if pk in found]
 
 
 def similar_titles(query: ParsedQuery, *, limit: int = 5):
@@ -495,9 +518,12 @@ def search(raw: str, *, region: str = "", kind: str = "", page=1, per_kind: int 
     counts = counts_by_kind(everything)
     results = Results(query=query, region=region, kind=kind, counts=counts, sections=[])
     if kind:
-        paginator = Paginator(ranked(matching(query, region=region, kind=kind), query), per_page)
+        keys = ranked(matching(query, region=region, kind=kind), query).values_list("pk", flat=True)
+        paginator = Paginator(keys, per_page)
         paginator.__dict__["count"] = counts.get(kind, 0)  # known already: one query fewer
         results.page_obj = paginator.get_page(page)
+        # The keys of one page sorted over narrow rows, then those documents whole.
+        results.page_obj.object_list = _fetch_in_order(list(results.page_obj.object_list))
         _highlight_all(results.page_obj.object_list, query)
     elif counts:
         best = best_of_each_kind(everything, query, per_kind)
@@ -530,16 +556,20 @@ def filter_by_search(queryset, raw: str, *, kind: str):
 SNIPPET_WORDS = 30
 
 
-def _matches(word: str, query: ParsedQuery) -> bool:
+@lru_cache(maxsize=100_000)
+def _form(word: str) -> str:
+    """The search form of a word as written in a text; empty for a stop word."""
     folded = fold(word)
-    if folded in STOP_WORDS:
+    return stem(folded) if _is_search_word(folded) else ""
+
+
+def _matches(word: str, query: ParsedQuery) -> bool:
+    form = _form(word)
+    if not form:
         return False
-    stemmed = stem(folded)
-    last = len(query.words) - 1
-    for position, term in enumerate(query.words):
-        if stemmed == term or (query.prefix_last and position == last and stemmed.startswith(term)):
-            return True
-    return False
+    if form in query.words:
+        return True
+    return query.prefix_last and form.startswith(query.words[-1])
 
 
 _TOKEN_RE = re.compile(r"([^\W_]+)")

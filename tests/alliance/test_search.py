@@ -102,14 +102,14 @@ def test_constant_queries(client, indexed, django_assert_num_queries, count):
             MemberOrganizationFactory(name=f"Orti {n}", slug=f"orti-{n}")
             EventFactory(title=f"Festa degli orti {n}", slug=f"festa-{n}")
             ProjectFactory(title=f"Orti condivisi {n}", slug=f"orti-condivisi-{n}")
-    # Regions for the filter, counts by kind, the best of each kind.
-    with django_assert_num_queries(3):
+    # Regions for the filter, counts by kind, the keys of the best of each kind, those documents.
+    with django_assert_num_queries(4):
         response = client.get(url(q="orti"))
     assert {kind: len(found) for kind, found in titles(response).items()} == {
         "ally": count, "event": count, "project": count,
     }
-    # Regions, counts, one page of one kind.
-    with django_assert_num_queries(3):
+    # Regions, counts, the keys of one page of one kind, those documents.
+    with django_assert_num_queries(4):
         client.get(url(q="orti", kind="event"))
 
 
