@@ -1,4 +1,4 @@
-"""Allies in the site-wide search (alliance.search): approved allies are public, with public fields only."""
+"""Allies in the site-wide search (alliance.search): the allies of the directory are public, with public fields only."""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +44,7 @@ def ally_documents(ally):
         url_kwargs={"slug": ally.slug},
         regions=search.region_slugs(regions, provinces, seat),
         date=ally.approved_at,
-        is_public=ally.approved_at is not None,
+        is_public=ally.is_public,  # members and suspended members; not applicants nor former members
         extra_terms=" ".join(extra),
     )
 

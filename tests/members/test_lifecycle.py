@@ -488,3 +488,20 @@ def test_the_coordinators_ally_list_filters_by_membership_and_name(client):
     assert [a.name for a in suspended.context["page_obj"]] == ["Cooperativa Sospesa"]
     assert invalid.status_code == 200
     assert list(invalid.context["page_obj"]) == []
+
+
+def test_the_site_search_follows_the_membership(django_capture_on_commit_callbacks):
+    from alliance.search import search
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ally, _owner, _editor = member_with_managers(name="Cooperativa Il Faro")
+    coordinator = CoordinatorFactory()
+    assert search("Faro").counts == {"ally": 1}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.suspend_membership(ally=ally, actor=coordinator, reason="Verifica.")
+    assert search("Faro").counts == {"ally": 1}  # still in the directory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_membership(ally=ally, actor=coordinator, reason="Uscita.")
+    assert search("Faro").total == 0
