@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 from alliance.registry import HomeCount, HomeSection, registry
 
 from .models import Event
-from .selectors import PUBLIC
 
 NEXT_EVENTS = 4
 
@@ -27,11 +26,12 @@ def next_events(region):
 
 def count_events_this_year() -> int:
     year = timezone.localdate().year
-    return Event.objects.filter(PUBLIC, start__year=year).count()
+    # Cancelled events stay public, marked, but did not happen: they are not counted.
+    return Event.objects.filter(status=Event.Status.PUBLISHED, start__year=year).count()
 
 
 def event_regions():
-    public = Event.objects.filter(PUBLIC)
+    public = Event.objects.filter(status=Event.Status.PUBLISHED)
     return [
         public.filter(region__isnull=False).values("region"),
         public.filter(province__isnull=False).values("province__region"),

@@ -40,6 +40,7 @@ def test_true_figures_with_plurals(client, taxonomy):
     now = timezone.now()  # an event of this year, whatever the day the test runs
     EventFactory(region=Region.objects.get(slug="sicilia"), start=now, end=now + timedelta(minutes=1))
     EventFactory(draft=True, region=Region.objects.get(slug="puglia"))
+    EventFactory(cancelled=True, region=Region.objects.get(slug="calabria"), start=now, end=now)
     response = home(client, "en")
     assert figures(response) == [
         (1, "ally"), (2, "regions where the network is present"), (1, "project"), (1, "event this year"),
