@@ -13,13 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from alliance.models import OutgoingEmail, Region
-from initiatives.models import (
-    PathwayApplication,
-    PathwayApplicationLogEntry,
-    Project,
-    ProjectLogEntry,
-    StageProgress,
-)
+from alliance import workflow
+from initiatives.models import PathwayApplication, Project, StageProgress
 from tests.factories.initiatives import PathwayFactory, StageFactory
 from tests.factories.members import PASSWORD, AllyManagerFactory, CoordinatorFactory, MemberOrganizationFactory
 
@@ -163,7 +158,7 @@ def test_an_ally_proposes_a_project_a_coordinator_publishes_it_and_a_visitor_fin
     assert project.publication == Project.Publication.PUBLISHED
     assert project.published_at is not None
     assert [
-        (e.from_state, e.to_state, e.actor.email) for e in ProjectLogEntry.objects.filter(project=project)
+        (e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(project) if "field" in e.data
     ] == [
         ("", "draft", "marta@melograno.example.org"),
         ("draft", "submitted", "marta@melograno.example.org"),
@@ -316,8 +311,7 @@ def test_an_organization_applies_to_a_pathway_is_admitted_reports_on_a_stage_and
     application.refresh_from_db()
     assert application.status == PathwayApplication.Status.ADMITTED
     assert [
-        (e.from_status, e.to_status, e.actor.email)
-        for e in PathwayApplicationLogEntry.objects.filter(application=application)
+        (e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(application) if "field" in e.data
     ] == [
         ("", "submitted", "marta@melograno.example.org"),
         ("submitted", "admitted", "coordinatrice@example.org"),
