@@ -57,7 +57,7 @@ def test_the_page_query_count_does_not_grow(client, django_assert_num_queries, i
         StageFactory(pathway=pathway)
         follow(pathway, ally, completed=n % 2 == 0)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):  # the sections the other domains register (11 since their workflow work)
         response = client.get(ally.get_absolute_url())
 
     assert [len(s["items"]) for s in response.context["sections"]] == [item_count] * 3
