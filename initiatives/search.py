@@ -33,8 +33,8 @@ def project_documents(project):
     themes = list(project.themes.all())
     regions = list(project.regions.all())
     provinces = list(project.provinces.all())
-    partners = [p.ally.name for p in project.partners.all() if p.ally.approved_at]
-    lead = project.lead_ally.name if project.lead_ally.approved_at else ""
+    partners = [p.ally.name for p in project.partners.all() if p.ally.is_public]
+    lead = project.lead_ally.name if project.lead_ally.is_public else ""
     places = [project.municipalities, *(r.name for r in regions), *(p.name for p in provinces)]
     yield search.Doc(
         obj=project,
@@ -68,7 +68,7 @@ def indexed_pathways():
 def pathway_documents(pathway):
     themes = list(pathway.themes.all())
     regions = list(pathway.regions.all())
-    organizers = [a.name for a in pathway.organizers.all() if a.approved_at]
+    organizers = [a.name for a in pathway.organizers.all() if a.is_public]
     stages = [f"{s.title}. {s.description}" for s in pathway.stages.all()]
     project = pathway.project.title if pathway.project and pathway.project.publication == "published" else ""
     yield search.Doc(

@@ -152,6 +152,19 @@ def pathways_managed_by(user):
     return pathways
 
 
+def pathways_promoted_by(user):
+    """The pathways promoted by a member ally `user` manages, with their applications to decide."""
+    return (
+        Pathway.objects.filter(
+            pk__in=Pathway.objects.filter(
+                organizers__memberships__user=user, organizers__approved_at__isnull=False
+            ).values("pk")
+        )
+        .annotate(submitted_count=Count("applications", filter=Q(applications__status="submitted"), distinct=True))
+        .order_by("-created_at", "pk")
+    )
+
+
 def count_managed_applications_to_decide(user) -> int:
     return PathwayApplication.objects.filter(
         status=PathwayApplication.Status.SUBMITTED, pathway__in=pathways_managed_by(user)

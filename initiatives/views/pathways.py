@@ -167,7 +167,11 @@ def my_pathways(request):
         application.completed_stage_count = sum(
             1 for progress in application.progress.all() if progress.state == StageProgress.State.COMPLETED
         )
-    return render(request, "initiatives/pathways/my_pathways.html", {"applications": applications})
+    return render(
+        request,
+        "initiatives/pathways/my_pathways.html",
+        {"applications": applications, "promoted": list(selectors.pathways_promoted_by(request.user))},
+    )
 
 
 # The organization's timeline ---------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 An ally proposes a project, a coordinator publishes it and a visitor finds it
 by region; an organization applies to a pathway, is admitted, submits the
-report of a stage and follows its progress.
+report of a stage and follows its progress; the manager of a promoting ally
+runs its pathway (edits a stage, admits an organization) and the event of the
+stage shows on the pathway and project pages.
 """
 
 import re
@@ -337,3 +339,70 @@ def test_an_organization_applies_to_a_pathway_is_admitted_reports_on_a_stage_and
         ),
         ("percorsi@melograno.example.org", "Cooperativa Sociale Il Melograno is admitted to “Costruire comunità”", "sent"),
     ]
+
+
+def test_a_promoting_ally_runs_its_pathway_and_the_stage_event_shows_on_the_pathway_and_project_pages(
+    browser, live_server, taxonomy, principles, page, assert_accessible
+):
+    from tests.factories.events import EventFactory
+    from tests.factories.initiatives import PathwayApplicationFactory, ProjectFactory
+
+    today = timezone.localdate()
+    promoter = AllyManagerFactory(
+        ally=MemberOrganizationFactory(name="Fondazione Carisap", slug="fondazione-carisap"),
+        user__email="paola@carisap.example.org", user__full_name="Paola Neri", user__preferred_language="en",
+    )
+    project = ProjectFactory(title="Cooperiamo per il buon vivere", slug="cooperiamo")
+    pathway = PathwayFactory(title="Costruire comunità", slug="costruire-comunita", places=12, status="running",
+                             project=project)
+    pathway.organizers.add(promoter.ally)
+    stage = StageFactory(pathway=pathway, position=1, kind="facilitation_table", title="Tavoli di facilitazione",
+                         start_date=today, end_date=today + timedelta(days=60))
+    application = PathwayApplicationFactory(
+        pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"), contact_email="anna@sole.example.org"
+    )
+    # The event is linked to the stage (in the event editor, by its organizers).
+    EventFactory(title="Tavolo di facilitazione a Fermo", pathway_stage=stage, day=today + timedelta(days=20))
+
+    log_in(page, "paola@carisap.example.org")
+    page.goto("/en/my-area/pathways/")
+    expect(page.get_by_role("heading", level=2, name="Pathways you promote")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Run “Costruire comunità”").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Applications to “Costruire comunità”")
+    assert_accessible(page)
+
+    # It edits the stage.
+    page.get_by_role("link", name="Edit the pathway").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit “Costruire comunità”")
+    assert_accessible(page)
+    page.locator("#id_stages-0-title").fill("Tavoli di facilitazione nel Piceno")
+    page.get_by_role("button", name="Save the pathway").click()
+    expect(page.get_by_text("The pathway “Costruire comunità” was saved.")).to_be_visible()
+    assert_accessible(page)
+
+    # It admits an organization.
+    page.get_by_role("link", name="Applications – Costruire comunità").click()
+    page.get_by_role("link", name="Cooperativa Sole").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application of Cooperativa Sole to “Costruire comunità”")
+    assert_accessible(page)
+    page.get_by_label("Admit").check()
+    page.get_by_role("button", name="Save the decision").click()
+    expect(page.get_by_text("Admitted: 1 of 12 places.")).to_be_visible()
+    assert_accessible(page)
+
+    # The event of the stage is on the pathway page and on the project page.
+    page.goto("/en/pathways/costruire-comunita/")
+    expect(page.get_by_role("link", name="Tavolo di facilitazione a Fermo").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Tavoli di facilitazione nel Piceno").first).to_be_visible()
+    assert_accessible(page)
+    page.goto("/en/projects/cooperiamo/")
+    expect(page.get_by_role("link", name="Costruire comunità")).to_be_visible()
+    expect(page.get_by_role("link", name="Tavolo di facilitazione a Fermo")).to_be_visible()
+    assert_accessible(page)
+
+    application.refresh_from_db()
+    assert application.status == PathwayApplication.Status.ADMITTED
+    assert [(e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(application)
+            if "field" in e.data][-1] == ("submitted", "admitted", "paola@carisap.example.org")
+    assert list(pathway.stages.values_list("title", flat=True)) == ["Tavoli di facilitazione nel Piceno"]
