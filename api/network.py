@@ -1,6 +1,6 @@
 """Who works with whom: allies connected through the projects they lead or take part in, the
 events they organize together and the pathways they promote or follow together (public ones
-only, approved allies only). One UNION query reads every link; the ally page's "Works with"
+only, allies of the directory only). One UNION query reads every link; the ally page's "Works with"
 section, the network page (SVG graph and table) and the GEXF download all come from it."""
 
 from collections import defaultdict
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from events.models import Event
 from events.selectors import PUBLIC as PUBLIC_EVENT
 from initiatives.models import Pathway, PathwayApplication, Project, ProjectPartner
+from members.models import public_q
 
 KIND_URLS = {
     "project": "initiatives:project_detail",
@@ -40,20 +41,19 @@ def _memberships(ally_id=None):
             Q(organizers=ally_id)
             | Q(pk__in=PathwayApplication.objects.filter(admitted, ally_id=ally_id).values("pathway_id"))
         )
-    approved = {"ally__approved_at__isnull": False}
-    leads = projects.filter(lead_ally__approved_at__isnull=False).values_list(
+    leads = projects.filter(public_q("lead_ally__")).values_list(
         _kind("project"), "pk", "title", "slug", "lead_ally_id", "lead_ally__name", "lead_ally__slug"
     )
-    partners = ProjectPartner.objects.filter(project__in=projects.values("pk"), **approved).values_list(
+    partners = ProjectPartner.objects.filter(public_q("ally__"), project__in=projects.values("pk")).values_list(
         _kind("project"), "project_id", "project__title", "project__slug", "ally_id", "ally__name", "ally__slug"
     )
-    organizers = Event.organizers.through.objects.filter(event__in=events.values("pk"), **approved).values_list(
+    organizers = Event.organizers.through.objects.filter(public_q("ally__"), event__in=events.values("pk")).values_list(
         _kind("event"), "event_id", "event__title", "event__slug", "ally_id", "ally__name", "ally__slug"
     )
-    promoters = Pathway.organizers.through.objects.filter(pathway__in=pathways.values("pk"), **approved).values_list(
+    promoters = Pathway.organizers.through.objects.filter(public_q("ally__"), pathway__in=pathways.values("pk")).values_list(
         _kind("pathway"), "pathway_id", "pathway__title", "pathway__slug", "ally_id", "ally__name", "ally__slug"
     )
-    participants = PathwayApplication.objects.filter(admitted, pathway__in=pathways.values("pk"), **approved)
+    participants = PathwayApplication.objects.filter(admitted, public_q("ally__"), pathway__in=pathways.values("pk"))
     participants = participants.values_list(
         _kind("pathway"), "pathway_id", "pathway__title", "pathway__slug", "ally_id", "ally__name", "ally__slug"
     )

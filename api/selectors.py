@@ -9,12 +9,12 @@ from alliance.search import filter_by_search
 from events.models import Event, Session, Speaker
 from events.selectors import PUBLIC as PUBLIC_EVENT
 from initiatives.models import Pathway, Project, ProjectPartner
-from members.models import Ally
+from members.models import Ally, public_q
 
 
 def public_allies():
     return (
-        Ally.objects.filter(approved_at__isnull=False)
+        Ally.objects.public()
         .select_related("province")
         .prefetch_related("themes", "regions")
         .order_by("name", "pk")
@@ -87,7 +87,7 @@ FILTERS = {
         "region": _in_region(["region", "province__region"]),
         "theme": lambda qs, slug: qs.filter(themes__slug=slug),
         "kind": lambda qs, value: qs.filter(kind=value),
-        "organizer": lambda qs, slug: qs.filter(organizers__slug=slug, organizers__approved_at__isnull=False),
+        "organizer": lambda qs, slug: qs.filter(public_q("organizers__"), organizers__slug=slug),
         "upcoming": lambda qs, value: qs.filter(end__gte=timezone.now()) if value in ("1", "true") else qs,
     },
     "pathway": {

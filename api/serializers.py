@@ -45,7 +45,7 @@ class AllyRef(serializers.Serializer):
 
 
 def approved_refs(allies) -> list[dict]:
-    return [{"slug": ally.slug, "name": ally.name} for ally in allies if ally.approved_at]
+    return [{"slug": ally.slug, "name": ally.name} for ally in allies if ally.is_public]
 
 
 class AllySerializer(serializers.ModelSerializer):
@@ -109,11 +109,11 @@ class ProjectSerializer(serializers.ModelSerializer):
     @extend_schema_field(AllyRef(allow_null=True))
     def get_lead_ally(self, project):
         ally = project.lead_ally
-        return {"slug": ally.slug, "name": ally.name} if ally.approved_at else None
+        return {"slug": ally.slug, "name": ally.name} if ally.is_public else None
 
     def get_partners(self, project) -> ProjectPartnerSerializer(many=True):
         return [{"slug": p.ally.slug, "name": p.ally.name, "role": p.role}
-                for p in project.partners.all() if p.ally.approved_at]
+                for p in project.partners.all() if p.ally.is_public]
 
     def get_external_partners(self, project) -> ExternalPartnerSerializer(many=True):
         return [{"name": e.name, "kind": e.kind} for e in project.external_partners.all()]
@@ -132,7 +132,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
     @extend_schema_field(AllyRef(allow_null=True))
     def get_ally(self, speaker):
         ally = speaker.ally
-        return {"slug": ally.slug, "name": ally.name} if ally and ally.approved_at else None
+        return {"slug": ally.slug, "name": ally.name} if ally and ally.is_public else None
 
 
 class SessionSerializer(serializers.ModelSerializer):

@@ -36,7 +36,7 @@ def event_documents(event):
     place = ", ".join(filter(None, [event.venue_name, event.city]))
     province = event.province.name if event.province else ""
     region = event.region.name if event.region else (event.province.region.name if event.province else "")
-    organizers = [a.name for a in event.organizers.all() if a.approved_at]
+    organizers = [a.name for a in event.organizers.all() if a.is_public]
     themes = list(event.themes.all())
     speakers = list(event.speakers.all())
     sessions = [s for s in event.sessions.all() if s.kind != Session.Kind.BREAK]

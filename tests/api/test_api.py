@@ -220,3 +220,26 @@ def test_feeds(client, network):
     ics = get(client, "/feeds/events.ics", region="veneto").content.decode()
     assert "SUMMARY:Giornata" in ics
     assert "SUMMARY:Giornata" not in get(client, "/feeds/events.ics", region="lombardia").content.decode()
+
+
+def test_a_former_member_leaves_the_api_and_the_network(client, taxonomy):
+    from api.network import works_with
+    from members.models import MembershipStatus
+
+    lead = MemberOrganizationFactory(name="Orti Urbani", slug="orti-urbani")
+    former = MemberOrganizationFactory(name="Ex Alleato", slug="ex-alleato")
+    suspended = MemberOrganizationFactory(name="Sospeso", slug="sospeso")
+    project = ProjectFactory(slug="cooperiamo", lead_ally=lead)
+    project.partners.create(ally=former)
+    project.partners.create(ally=suspended)
+    EventFactory(slug="giornata", organizers=[lead, former])
+    former.membership_status = MembershipStatus.ENDED
+    former.save()
+    suspended.membership_status = MembershipStatus.SUSPENDED
+    suspended.save()
+    assert [a["slug"] for a in get(client, "/api/v1/allies/").json()["results"]] == ["orti-urbani", "sospeso"]
+    assert [p["slug"] for p in get(client, "/api/v1/projects/cooperiamo/").json()["partners"]] == ["sospeso"]
+    assert get(client, "/api/v1/events/giornata/").json()["organizers"] == [{"slug": "orti-urbani",
+                                                                            "name": "Orti Urbani"}]
+    assert get(client, "/api/v1/events/", organizer="ex-alleato").json()["count"] == 0
+    assert [name for name, _url, _detail in works_with(lead)] == ["Sospeso"]
