@@ -33,6 +33,7 @@ PAGES = {
     "home (it)": "/",
     "home (en)": "/en/",
     "search": "/cerca/?q=welfare",
+    "search (a place)": "/cerca/?q=verona",
     "allies directory": "/alleati/",
     "allies, region + text filter": "/alleati/?region=lombardia&q=welfare",
     "ally page": "/alleati/mag-verona/",
@@ -43,6 +44,9 @@ PAGES = {
     "projects by region": "/progetti/regioni/",
     "project page": "/progetti/cooperiamo-per-leconomia-del-buon-vivere-comune/",
     "pathway page": "/percorsi/costruire-comunita/",
+    "network page": "/rete/",
+    "sitemap.xml": "/sitemap.xml",
+    "API: events": "/api/v1/events/",
 }
 
 

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL byte in the path or the query string answers 400 before anything reads them.
     "alliance.middleware.RejectNulBytesMiddleware",
+    # The e-mails a request queues leave together at its end, one task per batch.
+    "alliance.middleware.OutboxBatchMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "alliance.pagecache.AnonymousPageCacheMiddleware",
@@ -310,4 +312,24 @@ PAGE_CACHE_VIEWS = {
     "initiatives:project_detail",
     "initiatives:pathway_list",
     "initiatives:pathway_detail",
+    "sitemap",
+    "robots_txt",
+    "api:open_data",
+    "api:open_data_file",
+    "api:events_feed",
+    "api:projects_feed",
+    "api:events_calendar",
+    "api:docs",
+    "api:network",
+    "api:network_gexf",
+    # The JSON API is anonymous and renders JSON only: a hit is also cheaper than its rate limit.
+    "api:ally_list",
+    "api:ally_detail",
+    "api:project_list",
+    "api:project_detail",
+    "api:event_list",
+    "api:event_detail",
+    "api:pathway_list",
+    "api:pathway_detail",
+    "api:schema",
 }

@@ -56,7 +56,7 @@ def test_home_query_count_does_not_grow(client, django_assert_num_queries, theme
 
     Theme.objects.exclude(pk__in=Theme.objects.order_by("position")[:theme_count].values("pk")).delete()
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(9):
         response = client.get("/")
 
     assert len(response.context["themes"]) == theme_count
