@@ -4,14 +4,18 @@ Every domain calls `queue_email` with a template name; the template lives in
 `templates/emails/<template>/{subject.txt,body.txt,body.html}` and is
 rendered in the recipient's language.
 
-The rows stored in one transaction are handed to Celery together once it
-commits: one task per OUTBOX_BATCH_SIZE rows, published without retries and
-with a short broker timeout. When the broker is away nothing waits inside
-the request: the rows stay pending and the beat task dispatches them (see
-`alliance.services` for the delivery guarantees).
+The rows stored in one transaction (or inside ``with batch():``) are handed
+to Celery together once it commits: one task per OUTBOX_BATCH_SIZE rows,
+published without retries and with a short broker timeout. When the broker is
+away nothing waits inside the request: the rows stay pending, this process
+stops trying the broker for BROKER_PAUSE_SECONDS, and the beat task
+dispatches them (see `alliance.services` for the delivery guarantees).
 """
 
+import contextlib
 import logging
+import threading
+import time
 import uuid
 from email.utils import parseaddr
 
@@ -78,7 +82,7 @@ def store_email(
         dispatched_at=now,
         give_up_at=give_up_at(now),
     )
-    _dispatch_after_commit(email.pk)
+    _dispatch_after_commit([email.pk])
     return email
 
 
@@ -108,17 +112,47 @@ class _Batch(list):
         dispatch_emails(list(self))
 
 
-def _dispatch_after_commit(email_id: int) -> None:
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def batch():
+    """Dispatch the e-mails stored inside the block together, at its end (or when the surrounding
+    transaction commits): for code that queues many e-mails outside a transaction, e.g.
+    ``with batch(): for person in people: queue_email(...)``. Nested blocks join the outer one."""
+    if getattr(_local, "ids", None) is not None:
+        yield
+        return
+    _local.ids = ids = []
+    try:
+        yield
+    finally:
+        _local.ids = None
+        if ids:
+            _dispatch_after_commit(ids)
+
+
+def _dispatch_after_commit(email_ids: list[int]) -> None:
+    collected = getattr(_local, "ids", None)
+    if collected is not None:
+        collected.extend(email_ids)
+        return
     if not connection.in_atomic_block:
-        dispatch_emails([email_id])
+        dispatch_emails(email_ids)
         return
     # Append to this transaction's batch if its callback is still registered (a rolled back
     # savepoint drops callbacks with it), else register a new one.
     for _sids, callback, _robust in connection.run_on_commit:
         if isinstance(callback, _Batch) and not callback.done:
-            callback.append(email_id)
+            callback.extend(email_ids)
             return
-    transaction.on_commit(_Batch([email_id]))
+    transaction.on_commit(_Batch(email_ids))
+
+
+# After a failed publish, this process leaves dispatching to the beat task for a while instead of
+# trying (and waiting for) the broker again for every e-mail queued meanwhile.
+BROKER_PAUSE_SECONDS = 30
+_broker_down_until = 0.0
 
 
 def dispatch_emails(email_ids) -> int:
@@ -126,9 +160,15 @@ def dispatch_emails(email_ids) -> int:
 
     Returns the number of rows handed to the broker.
     """
+    global _broker_down_until
+    from .celery import app
     from .tasks import send_emails_task
 
     email_ids = list(email_ids)
+    eager = app.conf.task_always_eager
+    if not eager and time.monotonic() < _broker_down_until:
+        logger.debug("Broker paused after a failure; %s e-mail(s) left to the beat task", len(email_ids))
+        return 0
     size = max(settings.OUTBOX_BATCH_SIZE, 1)
     published = 0
     for start in range(0, len(email_ids), size):
@@ -137,6 +177,8 @@ def dispatch_emails(email_ids) -> int:
             send_emails_task.apply_async(args=[chunk], retry=False)
         except Exception:  # noqa: BLE001 - broker errors come in many types (kombu, redis, OSError)
             # The rows are stored and pending: the beat task dispatches them within OUTBOX_LOST_AFTER.
+            if not eager:
+                _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             logger.warning(
                 "Broker unavailable; %s outgoing e-mail(s) will be dispatched by the beat task",
                 len(email_ids) - published, exc_info=True,
@@ -144,6 +186,12 @@ def dispatch_emails(email_ids) -> int:
             break
         published += len(chunk)
     return published
+
+
+def resume_dispatching() -> None:
+    """Forget a broker failure at once (the beat task calls it: it runs only when the broker works)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
 
 
 def dispatch_email(email_id: int) -> None:

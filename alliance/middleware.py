@@ -10,6 +10,9 @@ personal by its view, must not be stored by a browser or a proxy
 are: cacheable, and without a cookie.
 
 `SessionIdleMiddleware`: the idle timeout of sessions (see alliance/sessions.py).
+
+`OutboxBatchMiddleware`: the e-mails a request queues leave as one batch at its end
+(one task per OUTBOX_BATCH_SIZE rows), also when they were queued outside a transaction.
 """
 
 from datetime import timedelta
@@ -88,3 +91,14 @@ class SessionIdleMiddleware:
             if age >= timedelta(seconds=settings.SESSION_REFRESH_SECONDS):
                 session.modified = True
         return response
+
+
+class OutboxBatchMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .emails import batch
+
+        with batch():
+            return self.get_response(request)

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from .emails import dispatch_emails
+from .emails import dispatch_emails, resume_dispatching
 from .services import deliver_emails, due_email_ids, reconcile_stalled
 
 
@@ -26,6 +26,7 @@ def send_email_task(email_id: int) -> int:
 @shared_task(name="alliance.requeue_stalled_emails")
 def requeue_stalled_emails_task() -> int:
     """Every 30 seconds (beat): reconcile stale claims, then dispatch due and lost rows."""
+    resume_dispatching()  # this task arrived through the broker: it works again
     reconcile_stalled()
     ids = due_email_ids()
     dispatch_emails(ids)
