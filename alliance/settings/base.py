@@ -145,6 +145,7 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", defau
 LANGUAGE_CODE = "it"
 LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = "alliance.formats"
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
