@@ -64,6 +64,7 @@ def generate(scale: float = 1.0, seed: int = 7, out=print) -> dict:
                 description=_text(rng, 80),
                 legal_form="cooperativa_sociale" if organization else "",
                 approved_at=now - timedelta(days=rng.randint(1, 2000)),
+                membership_status="active",
             )
         )
     allies = Ally.objects.bulk_create(allies, batch_size=BATCH)
