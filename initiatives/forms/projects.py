@@ -10,7 +10,10 @@ from django import forms
 from django.db.models import Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext
 
 from alliance.dates import html_bounds, sane_date
 
@@ -65,6 +68,46 @@ def lead_ally_choices(user, current=None):
     return allies.order_by("name")
 
 
+class ProvincesByRegion(forms.CheckboxSelectMultiple):
+    """Province checkboxes grouped by region, each region folded in a `<details>`: no Ctrl-click, no JavaScript,
+    usable on a phone; a region with chosen provinces starts open and says how many."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from itertools import groupby
+
+        from alliance.models import Province
+
+        chosen = {str(v) for v in (value or [])}
+        base_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        provinces = Province.objects.select_related("region").order_by("region__name", "name")
+        groups = []
+        for region, members in groupby(provinces, key=lambda province: province.region):
+            members = list(members)
+            count = sum(1 for province in members if str(province.pk) in chosen)
+            boxes = format_html_join(
+                "", '<li class="form-check"><input type="checkbox" class="form-check-input" name="{}" value="{}" '
+                'id="{}_{}"{}><label class="form-check-label" for="{}_{}">{}</label></li>',
+                (
+                    (name, province.pk, base_id, province.pk, mark_safe(" checked") if str(province.pk) in chosen
+                     else "", base_id, province.pk, str(province))
+                    for province in members
+                ),
+            )
+            summary = region.display_name
+            if count:
+                summary = format_html('{} <span class="badge bg-primary">{}</span>', summary,
+                                      gettext("%(count)s chosen") % {"count": count})
+            groups.append(format_html(
+                '<details class="province-picker__region"{}><summary>{}</summary><ul class="list-unstyled">{}</ul>'
+                "</details>",
+                mark_safe(" open") if count else "", summary, boxes,
+            ))
+        return format_html('<div class="province-picker" id="{}">{}</div>', base_id, mark_safe("".join(groups)))
+
+    def id_for_label(self, id_, index=None):
+        return id_
+
+
 class ProjectForm(forms.ModelForm):
     start_date = _date_field(_("Start"))
     end_date = _date_field(_("End"), help_text=_("Empty while the end is not known."))
@@ -81,13 +124,13 @@ class ProjectForm(forms.ModelForm):
             "results": forms.Textarea(attrs={"rows": 4}),
             "regions": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
-            "provinces": forms.SelectMultiple(attrs={"size": 8}),
+            "provinces": ProvincesByRegion,
             "cover_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
         }
         help_texts = {
             "summary": _("One or two sentences, shown in the lists of projects."),
             "lead_ally": _("The ally that leads the project; its managers keep the project current."),
-            "provinces": _("Hold Ctrl (Cmd on a Mac) to choose more than one."),
+            "provinces": _("Open a region to choose its provinces; choose as many as you need."),
             "results": _("What the project has achieved so far, or achieved in the end."),
             "cover_image": _("PNG, JPEG or WebP, at most 2 MB."),
         }

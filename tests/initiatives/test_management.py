@@ -557,3 +557,28 @@ def test_every_application_change_is_one_log_entry_with_its_actor(costruire):
         ("", "submitted"), ("submitted", "waitlisted"), ("waitlisted", "withdrawn"),
     ]
     assert PathwayObjective.objects.count() == 0  # nothing else was touched
+
+
+# Pickers that work on a phone -------------------------------------------------------------------------
+
+
+def test_the_provinces_are_checkboxes_grouped_by_region_in_details(client, taxonomy):
+    from alliance.models import Province
+
+    lead = MemberOrganizationFactory()
+    project = ProjectFactory(lead_ally=lead)
+    spezia = Province.objects.get(abbreviation="SP")
+    project.provinces.set([spezia])
+    client.force_login(manager_of(lead))
+
+    html = client.get(url("initiatives:project_edit", slug=project.slug)).content.decode()
+
+    picker = html.split('<div class="province-picker" id="id_provinces">')[1].split("</fieldset>")[0]
+    assert "<select" not in picker
+    assert picker.count("<details") == 20
+    assert picker.count('type="checkbox"') == Province.objects.count()
+    opened = re.findall(r'<details class="province-picker__region" open><summary>([^<]+) <span', picker)
+    assert opened == ["Liguria"]
+    assert (f'<input type="checkbox" class="form-check-input" name="provinces" value="{spezia.pk}" '
+            f'id="id_provinces_{spezia.pk}" checked>') in picker
+    assert f'<label class="form-check-label" for="id_provinces_{spezia.pk}">La Spezia (SP)</label>' in picker
