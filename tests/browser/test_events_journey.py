@@ -138,3 +138,46 @@ def test_a_coordinator_creates_an_event_with_three_sessions_publishes_it_and_che
     expect(page.get_by_role("button", name="Undo – Nadia Fontana")).to_be_visible()
     assert_accessible(page)
     assert Registration.objects.get(email="nadia@example.org").checked_in_at is not None
+
+
+def test_an_organizer_lowers_the_seats_confirms_the_move_and_reads_the_history(page, assert_accessible, taxonomy):
+    from tests.factories.events import RegistrationFactory
+
+    CoordinatorFactory(email="coordinatrice@example.org", preferred_language="en")
+    event = EventFactory(title="Tavolo sui beni comuni", capacity=3, venue_name="Casa Comune Mag", city="Verona")
+    now = timezone.now()
+    people = [
+        RegistrationFactory(event=event, name=name, confirmed_at=now + timedelta(seconds=n))
+        for n, name in enumerate(["Anna Bianchi", "Bruno Neri", "Carla Rossi"])
+    ]
+
+    page.goto("/en/accounts/login/")
+    page.get_by_label("Email").fill("coordinatrice@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"/en/coordination/events/{event.slug}/")
+    page.locator("#id_capacity").fill("1")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_text("3 people hold a confirmed seat, more than the 1 seats you set")).to_be_visible()
+    confirm = page.get_by_label("Yes, move the latest confirmed to the waiting list", exact=False)
+    expect(confirm).to_be_visible()
+    assert_accessible(page)
+    event.refresh_from_db()
+    assert event.capacity == 3
+
+    confirm.check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("2 people moved to the waiting list and were told by e-mail.")).to_be_visible()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    expect(page.get_by_text("Number of seats changed")).to_be_visible()
+    assert_accessible(page)
+    assert [Registration.objects.get(pk=p.pk).status for p in people] == ["confirmed", "waitlisted", "waitlisted"]
+    assert sorted(OutgoingEmail.objects.filter(template="event_moved_to_waitlist").values_list("to", flat=True)) == [
+        people[1].email, people[2].email,
+    ]
+
+    page.goto(f"/en/coordination/events/{event.slug}/registrations/")
+    page.get_by_text("Show the history").last.click()
+    expect(page.get_by_text("Confirmed → On the waiting list").last).to_be_visible()
+    assert_accessible(page)

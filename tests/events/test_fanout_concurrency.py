@@ -19,6 +19,7 @@ from alliance.models import LogEntry, OutgoingEmail
 from events import services
 from events.models import Event, Registration
 from events.services import Attendee, EventData, RegistrationError
+from events.services import base as outbox_module  # where the outbox renders each e-mail
 from tests.factories.events import EventFactory
 from tests.factories.members import CoordinatorFactory, VerifiedUserFactory
 
@@ -48,7 +49,7 @@ def arriving_while_the_emails_are_rendered(monkeypatch, template, work, items):
 
     Returns (results or exceptions in item order, how many had finished before rendering went on).
     """
-    real = services._render_and_queue
+    real = outbox_module._render_and_queue
     outcome = {}
     pool = ThreadPoolExecutor(max_workers=len(items))
 
@@ -68,7 +69,7 @@ def arriving_while_the_emails_are_rendered(monkeypatch, template, work, items):
             outcome["futures"] = futures
         real(mail)
 
-    monkeypatch.setattr(services, "_render_and_queue", rendering)
+    monkeypatch.setattr(outbox_module, "_render_and_queue", rendering)
     return outcome, pool
 
 

@@ -1,0 +1,118 @@
+"""What every events service shares: the error for people, the closed reasons, the row lock, and the
+outbox that sends a service's e-mails once its transaction has ended (see the package's docstring)."""
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from alliance.emails import queue_email
+
+from ..calendar import ics_attachment
+from ..models import Event, Registration, SessionChoice
+
+Status = Registration.Status
+ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+
+
+class RegistrationError(ValidationError):
+    """A rule about registrations refused; the message is for the person."""
+
+
+
+CLOSED_REASONS = {
+    "none": gettext_noop("This event has no registration."),
+    "draft": gettext_noop("This event is not published."),
+    "cancelled": gettext_noop("This event has been cancelled."),
+    "not_yet": gettext_noop("Registration is not open yet."),
+    "closed": gettext_noop("Registration is closed."),
+    "past": gettext_noop("This event is over."),
+}
+
+
+def closed_reason(state: str) -> str:
+    return _(CLOSED_REASONS[state])
+
+
+# E-mails after the lock ------------------------------------------------------------
+
+
+@dataclass
+class _Mail:
+    event: Event
+    registration: Registration
+    template: str
+    calendar: str | None = None  # REQUEST, CANCEL or None
+    extra: dict = field(default_factory=dict)
+    sessions: list | None = None  # for the calendar file; None: the confirmed choices when it is rendered
+
+
+class Outbox:
+    """The e-mails a service decided to send, rendered and queued only when `send()` is called."""
+
+    def __init__(self):
+        self.mails: list[_Mail] = []
+
+    def add(self, event, registration, template, *, calendar=None, extra=None, sessions=None) -> None:
+        self.mails.append(_Mail(event, registration, template, calendar, extra or {}, sessions))
+
+    def send(self) -> None:
+        mails, self.mails = self.mails, []
+        if not mails:
+            return
+        # One short transaction of its own for the outbox rows (no lock of the event's): they are
+        # handed to Celery together when it commits.
+        with transaction.atomic():
+            for mail in mails:
+                _render_and_queue(mail)
+
+
+@contextmanager
+def _locked_work():
+    """A transaction whose e-mails leave after it: `with _locked_work() as outbox:`.
+
+    Nothing is sent if the block raises.
+    """
+    outbox = Outbox()
+    with transaction.atomic():
+        yield outbox
+    outbox.send()
+
+
+def _render_and_queue(mail: _Mail) -> None:
+    registration, event = mail.registration, mail.event
+    choices = list(
+        registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
+    )
+    context = {"event": event, "registration": registration, "choices": choices, **mail.extra}
+    attachments = None
+    if mail.calendar:
+        sessions = mail.sessions
+        if sessions is None:
+            sessions = [c.session for c in choices if c.status == SessionChoice.Status.CONFIRMED]
+        attachments = [
+            ics_attachment(event, sessions, method=mail.calendar, language=registration.language,
+                           attendee=registration)
+        ]
+    queue_email(
+        to=registration.email, template=mail.template, context=context, language=registration.language,
+        attachments=attachments,
+    )
+
+
+def _cause(actor) -> dict:
+    """For changes the portal makes by itself: who caused them."""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return {"caused_by": actor.pk}
+    return {}
+
+
+def _actor(user):
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _lock(event) -> Event:
+    return Event.objects.select_for_update().get(pk=event.pk)

@@ -1,0 +1,377 @@
+"""Registrations: registering, confirming the address, deciding, cancelling, moving, checking in.
+
+The waiting lists move here (`_promote_waitlist`, `_promote_session_waitlist`), in the order
+`events.selectors.waiting_list` and `session_waiting_list` give.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliance.workflow import log, transition
+
+from .. import selectors
+from ..calendar import CANCEL, REQUEST
+from ..models import Event, Registration, Session, SessionChoice, new_token
+from ..permissions import can_manage_event
+from .base import (
+    ACTIVE,
+    RegistrationError,
+    Status,
+    _actor,
+    _cause,
+    _lock,
+    _locked_work,
+    _Mail,
+    _render_and_queue,
+    closed_reason,
+)
+from .reminders import schedule_reminders
+
+
+@dataclass
+class Attendee:
+    """What a person gives when registering."""
+
+    name: str
+    email: str
+    organization: str = ""
+    role: str = ""
+    accessibility_needs: str = ""
+    public_consent: bool = False
+    language: str = "it"
+    session_ids: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """What `register` did.
+
+    `created` is False when an active registration of the address existed and
+    was returned as it was. `may_see_token_page` says whether the caller may be
+    shown the registration's page (its link is the key to it): only the
+    signed-in owner of the verified address, or the account that made a
+    registration whose address is confirmed.
+    """
+
+    registration: Registration
+    created: bool
+    may_see_token_page: bool
+
+
+
+# Registering ---------------------------------------------------------------------
+
+
+def choosable_sessions(event):
+    """Sessions an attendee picks at registration: those with their own seats."""
+    return event.sessions.filter(capacity__isnull=False)
+
+
+def _check_session_choice(event, session_ids) -> list[Session]:
+    try:
+        wanted = {int(i) for i in session_ids}
+    except (TypeError, ValueError) as exc:
+        raise RegistrationError(_("One of the chosen sessions is not part of this event.")) from exc
+    sessions = list(choosable_sessions(event).filter(pk__in=wanted))
+    if len(sessions) != len(wanted):
+        raise RegistrationError(_("One of the chosen sessions is not part of this event."))
+    for i, first in enumerate(sessions):
+        for second in sessions[i + 1 :]:
+            if first.overlaps(second):
+                raise RegistrationError(
+                    _("“%(first)s” and “%(second)s” take place at the same time: choose one of them.")
+                    % {"first": first.title, "second": second.title}
+                )
+    return sessions
+
+
+def register(*, event: Event, attendee: Attendee, user=None) -> RegistrationResult:
+    """Register `attendee`; registering an address twice returns the registration that exists, untouched."""
+    from members.permissions import is_member
+
+    actor = _actor(user)
+    with _locked_work() as outbox:
+        event = _lock(event)
+        state = event.registration_state()
+        if state != "open":
+            raise RegistrationError(closed_reason(state))
+        if event.registration_policy == Event.Policy.MEMBERS and (actor is None or not is_member(actor)):
+            raise RegistrationError(
+                _("This event is for members of the alliance: sign in with the account of an approved ally.")
+            )
+        email = attendee.email.strip().lower()
+        address_owner = actor is not None and has_verified_email(actor, email)
+        existing = Registration.objects.filter(event=event, email__iexact=email).first()
+        if existing is not None and existing.status in ACTIVE:
+            if existing.status == Status.PENDING and existing.email_confirmed_at is None and address_owner:
+                # A guest who registered earlier now signs in with that verified address.
+                existing.user = actor
+                existing.save(update_fields=["user"])
+                _after_email_confirmed(event, existing, actor=actor, outbox=outbox)
+            result = RegistrationResult(existing, created=False, may_see_token_page=address_owner)
+        else:
+            sessions = _check_session_choice(event, attendee.session_ids)
+            registration = existing or Registration(event=event, email=email)
+            if existing is not None:
+                # A cancelled or declined row comes back to life: old links must not open it.
+                registration.token = new_token()
+            registration.user = actor
+            registration.name = attendee.name.strip()
+            registration.organization = attendee.organization.strip()
+            registration.role = attendee.role.strip()
+            registration.accessibility_needs = attendee.accessibility_needs.strip()
+            registration.public_consent = attendee.public_consent
+            registration.language = attendee.language
+            registration.privacy_accepted_at = timezone.now()
+            registration.decision_reason = ""
+            registration.email_confirmed_at = None
+            registration.confirmed_at = registration.waitlisted_at = registration.cancelled_at = None
+            registration.checked_in_at = None
+            registration.save()
+            chosen = {"sessions": [s.title for s in sessions]} if sessions else {}
+            if existing is not None:
+                transition(registration, Status.PENDING, actor=actor, data={"reason": "registered_again", **chosen})
+            else:
+                log(registration, "created", actor=actor, data=chosen)
+            registration.session_choices.all().delete()
+            SessionChoice.objects.bulk_create(
+                SessionChoice(registration=registration, session=session) for session in sessions
+            )
+            if address_owner:
+                _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
+            else:
+                outbox.add(event, registration, "event_email_check")
+            owner = address_owner or (actor is not None and registration.user_id == actor.pk)
+            result = RegistrationResult(
+                registration, created=True,
+                may_see_token_page=owner and registration.email_confirmed_at is not None,
+            )
+    return result
+
+
+def has_verified_email(user, email) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+RESEND_INTERVAL_SECONDS = 600
+
+
+def resend_registration_link(registration: Registration) -> None:
+    """Send the registration's link again, to its own address only: whoever asked learns nothing.
+
+    An address not confirmed yet gets the e-mail check again; a confirmed one the link to its page.
+    At most one such e-mail every ten minutes, so that the form cannot flood an inbox.
+    """
+    from django.core.cache import cache
+
+    if not cache.add(f"events:resend-link:{registration.pk}", 1, timeout=RESEND_INTERVAL_SECONDS):
+        return
+    template = "event_email_check" if registration.email_confirmed_at is None else "event_registration_link"
+    _render_and_queue(_Mail(registration.event, registration, template))
+
+
+def confirm_email(*, token: str) -> Registration:
+    """The guest followed the link in the e-mail check: now the registration counts."""
+    with _locked_work() as outbox:
+        registration = Registration.objects.select_related("event").filter(token=token).first()
+        if registration is None:
+            raise RegistrationError(_("This link is not valid."))
+        event = _lock(registration.event)
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.status != Status.PENDING or registration.email_confirmed_at is not None:
+            return registration
+        if event.registration_state() != "open":
+            raise RegistrationError(closed_reason(event.registration_state()))
+        _after_email_confirmed(event, registration, actor=None, outbox=outbox)
+    return registration
+
+
+def _after_email_confirmed(event, registration, *, actor, outbox):
+    registration.email_confirmed_at = timezone.now()
+    registration.save(update_fields=["email_confirmed_at"])
+    log(registration, "email_confirmed", actor=actor)
+    if event.registration_policy == Event.Policy.APPLICATION:
+        outbox.add(event, registration, "event_application_received")
+    else:
+        _allocate(event, registration, actor=actor, outbox=outbox)
+
+
+def _confirmed_count(event) -> int:
+    return event.registrations.filter(status=Status.CONFIRMED).count()
+
+
+def _allocate(event, registration, *, actor, outbox, template="event_confirmation", note="", data=None):
+    """Confirm `registration` if the event has a seat, else put it on the waiting list. The event is locked."""
+    now = timezone.now()
+    if event.capacity is None or _confirmed_count(event) < event.capacity:
+        registration.confirmed_at = now
+        registration.waitlisted_at = None
+        transition(registration, Status.CONFIRMED, actor=actor, note=note, data=data,
+                   update_fields=["confirmed_at", "waitlisted_at"])
+        _allocate_sessions(registration)
+        schedule_reminders(registration, event=event)
+        outbox.add(event, registration, template, calendar=REQUEST)
+    else:
+        registration.waitlisted_at = now
+        transition(registration, Status.WAITLISTED, actor=actor, note=note, data=data, update_fields=["waitlisted_at"])
+        outbox.add(event, registration, "event_waitlisted")
+
+
+def _allocate_sessions(registration):
+    now = timezone.now()
+    for choice in registration.session_choices.select_related("session").exclude(status=SessionChoice.Status.CONFIRMED):
+        session = choice.session
+        taken = session.choices.filter(status=SessionChoice.Status.CONFIRMED).count()
+        if session.capacity is None or taken < session.capacity:
+            choice.status = SessionChoice.Status.CONFIRMED
+            choice.waitlisted_at = None
+        else:
+            choice.status = SessionChoice.Status.WAITLISTED
+            choice.waitlisted_at = choice.waitlisted_at or now
+        choice.save(update_fields=["status", "waitlisted_at"])
+
+
+def _promote_waitlist(event, *, outbox, cause=None) -> list[Registration]:
+    """Fill free seats from the waiting list, in `selectors.waiting_list` order. The event is locked."""
+    promoted = []
+    while event.capacity is None or _confirmed_count(event) < event.capacity:
+        following = selectors.waiting_list(event).first()
+        if following is None:
+            break
+        _allocate(event, following, actor=None, outbox=outbox, template="event_promoted",
+                  data={"reason": "promoted", **_cause(cause)})
+        promoted.append(following)
+    return promoted
+
+
+def _promote_session_waitlist(event, session, *, outbox, cause=None) -> None:
+    while session.capacity is None or (
+        session.choices.filter(status=SessionChoice.Status.CONFIRMED).count() < session.capacity
+    ):
+        following = selectors.session_waiting_list(session).select_related("registration").first()
+        if following is None:
+            break
+        following.status = SessionChoice.Status.CONFIRMED
+        following.waitlisted_at = None
+        following.save(update_fields=["status", "waitlisted_at"])
+        log(following.registration, "session_promoted", actor=None,
+            data={"session": session.title, "session_id": session.pk, **_cause(cause)})
+        outbox.add(event, following.registration, "event_session_promoted", extra={"session": session},
+                   calendar=REQUEST)
+
+
+# Cancelling, deciding, moving -------------------------------------------------------
+
+
+def cancel_registration(*, registration: Registration, actor=None, reason: str = "") -> Registration:
+    """Cancel by the attendee (link or own area), by a manager, or by the portal (actor None).
+
+    `reason` is a code kept in the log (e.g. "account_deleted").
+
+    The first on the waiting list moves up, while the event is published and has not started.
+    """
+    with _locked_work() as outbox:
+        event = _lock(registration.event)
+        registration = Registration.objects.get(pk=registration.pk)
+        if actor is not None and registration.user_id != actor.pk and not can_manage_event(actor, event):
+            raise PermissionDenied
+        if registration.status not in ACTIVE:
+            return registration
+        was_confirmed = registration.status == Status.CONFIRMED
+        freed_sessions = [
+            c.session for c in registration.session_choices.select_related("session")
+            if c.status == SessionChoice.Status.CONFIRMED
+        ]
+        registration.cancelled_at = timezone.now()
+        transition(registration, Status.CANCELLED, actor=actor, update_fields=["cancelled_at"],
+                   data={"reason": reason} if reason else None)
+        registration.session_choices.all().delete()
+        registration.reminders.filter(sent_at__isnull=True).delete()
+        # Who held a seat has the event in their calendar: the file takes it out.
+        outbox.add(event, registration, "event_registration_cancelled",
+                   calendar=CANCEL if was_confirmed else None, sessions=freed_sessions)
+        # Once the event is cancelled or has started, nobody gets the "good news" of a freed seat.
+        if was_confirmed and event.status == Event.Status.PUBLISHED and event.start > timezone.now():
+            # Session seats first: those already waiting for a session come before whoever the
+            # event's waiting list promotes now, whose choices would otherwise take the freed seat.
+            for session in freed_sessions:
+                _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
+            _promote_waitlist(event, outbox=outbox, cause=actor)
+    return registration
+
+
+def decide_registration(*, registration: Registration, actor, approve: bool, reason: str = "") -> Registration:
+    """Coordinators judge an application: approved ones get a seat or a place on the waiting list."""
+    with _locked_work() as outbox:
+        event = _lock(registration.event)
+        if not can_manage_event(actor, event):
+            raise PermissionDenied
+        registration = Registration.objects.get(pk=registration.pk)
+        if registration.status != Status.PENDING or registration.email_confirmed_at is None:
+            raise RegistrationError(_("Only applications waiting for a decision can be decided."))
+        reason = reason.strip()
+        if approve:
+            registration.decision_reason = reason
+            registration.save(update_fields=["decision_reason"])
+            _allocate(event, registration, actor=actor, outbox=outbox, note=reason)
+        else:
+            if not reason:
+                raise RegistrationError(_("Please give the applicant a reason."))
+            registration.decision_reason = reason
+            transition(registration, Status.DECLINED, actor=actor, note=reason, update_fields=["decision_reason"])
+            outbox.add(event, registration, "event_application_declined")
+    return registration
+
+
+def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None) -> list[Session]:
+    """A confirmed registration gives its seat back; returns the sessions whose seats it freed."""
+    registration.waitlisted_at = waitlisted_at
+    transition(registration, Status.WAITLISTED, actor=actor, data=data, update_fields=["waitlisted_at"])
+    freed = [c.session for c in registration.session_choices.select_related("session")
+             if c.status == SessionChoice.Status.CONFIRMED]
+    registration.session_choices.update(status=SessionChoice.Status.REQUESTED, waitlisted_at=None)
+    registration.reminders.filter(sent_at__isnull=True).delete()
+    outbox.add(event, registration, template, calendar=CANCEL, sessions=freed)
+    return freed
+
+
+def move_registration(*, registration: Registration, actor, to: str) -> Registration:
+    """Move between the waiting list and the confirmed, within the capacity."""
+    with _locked_work() as outbox:
+        event = _lock(registration.event)
+        if not can_manage_event(actor, event):
+            raise PermissionDenied
+        registration = Registration.objects.get(pk=registration.pk)
+        if to == Status.CONFIRMED and registration.status == Status.WAITLISTED:
+            if event.capacity is not None and _confirmed_count(event) >= event.capacity:
+                raise RegistrationError(_("The event is full: raise the number of seats or free one first."))
+            _allocate(event, registration, actor=actor, outbox=outbox, template="event_promoted")
+        elif to == Status.WAITLISTED and registration.status == Status.CONFIRMED:
+            freed = _to_waiting_list(event, registration, actor=actor, outbox=outbox, template="event_waitlisted",
+                                     waitlisted_at=timezone.now())
+            for session in freed:
+                _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
+        else:
+            raise RegistrationError(_("This registration cannot be moved there."))
+    return registration
+
+
+def check_in(*, registration: Registration, actor, undo: bool = False) -> Registration:
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+        if not can_manage_event(actor, registration.event):
+            raise PermissionDenied
+        if registration.status != Status.CONFIRMED:
+            raise RegistrationError(_("Only confirmed attendees can be checked in."))
+        before = registration.checked_in_at
+        registration.checked_in_at = None if undo else (registration.checked_in_at or timezone.now())
+        if registration.checked_in_at != before:
+            registration.save(update_fields=["checked_in_at"])
+            log(registration, "check_in_undone" if undo else "checked_in", actor=actor)
+    return registration
