@@ -8,12 +8,19 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self):
-        from . import pagecache, selectors
-        from .registry import registry
+        from . import pagecache, selectors, services
+        from .registry import CoordinationTask, registry
         from .roles import ensure_coordinator_group
 
         registry.home_figures.append(selectors.taxonomy_figures)
         pagecache.connect_signals()
+        registry.coordination_tasks.append(
+            CoordinationTask(
+                label=_("E-mails that could not be sent"),
+                count=services.failed_emails_for,
+                url_name="alliance:failed_emails",
+            )
+        )
         # After every migrate, so that the permissions of models added later
         # by the other domains reach the coordinator role too.
         post_migrate.connect(ensure_coordinator_group, dispatch_uid="alliance.coordinator_group")

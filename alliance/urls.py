@@ -4,11 +4,10 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.static import serve
 
 from api import urls as api_urls
 
-from . import views
+from . import media, outbox_views, views
 from .sitemaps import SITEMAPS
 
 portal_patterns = [
@@ -17,6 +16,7 @@ portal_patterns = [
     path(_("coordination/"), views.coordination, name="coordination"),
     path("privacy/", views.page, {"template": "alliance/privacy.html"}, name="privacy"),
     path(_("contacts/"), views.page, {"template": "alliance/contacts.html"}, name="contacts"),
+    path(_("coordination/e-mails/"), outbox_views.failed_emails, name="failed_emails"),
 ]
 
 urlpatterns = [
@@ -40,5 +40,7 @@ urlpatterns = [
     ),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.SERVE_MEDIA:
+    # With nosniff, a sandboxing CSP and attachment for documents (alliance/media.py; the proxy's
+    # equivalent is in its docstring).
+    urlpatterns += [path("media/<path:path>", media.serve_media)]

@@ -1,14 +1,15 @@
 """Coordinators see the e-mails that could not be sent, with the reason, and send them again."""
 
 import pytest
+from django.urls import reverse
 
 from alliance.models import LogEntry, OutgoingEmail
 from tests.factories.alliance import OutgoingEmailFactory
 from tests.factories.members import CoordinatorFactory, VerifiedUserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.alliance.outbox_urls")]
+pytestmark = pytest.mark.django_db
 
-URL = "/coordination/e-mails/"
+URL = reverse("alliance:failed_emails")
 
 
 def test_only_coordinators_see_the_page(client):
@@ -68,3 +69,20 @@ def test_the_page_takes_the_same_queries_for_one_or_three(client, django_assert_
     # The same for one row or three: the rows come in one query.
     with django_assert_num_queries(8):
         assert client.get(URL).status_code == 200
+
+
+def test_the_coordination_area_counts_failed_emails_and_links_the_page(client):
+    import re
+
+    from django.utils import translation
+
+    OutgoingEmailFactory(status=OutgoingEmail.Status.FAILED)
+    OutgoingEmailFactory(status=OutgoingEmail.Status.FAILED)
+    OutgoingEmailFactory(status=OutgoingEmail.Status.SENT)
+    client.force_login(CoordinatorFactory())
+    with translation.override("en"):
+        url, page_url = reverse("alliance:coordination"), reverse("alliance:failed_emails")
+    page = client.get(url).content.decode()
+    assert re.search(
+        rf'<a href="{re.escape(page_url)}">E-mails that could not be sent</a> <span class="badge bg-primary">2</span>', page
+    )
