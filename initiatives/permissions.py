@@ -1,7 +1,7 @@
 """Who may do what with projects and pathways: pure predicates."""
 
 from alliance.permissions import is_coordinator
-from members.models import AllyManager
+from members.models import AllyManager, member_q
 
 from .models import Pathway, PathwayApplication, Project
 
@@ -48,14 +48,14 @@ def can_manage_pathway(user, pathway: Pathway) -> bool:
         return True
     if pathway.pk is None:
         return False
-    return pathway.organizers.filter(memberships__user=user, approved_at__isnull=False).exists()
+    return pathway.organizers.filter(member_q(), memberships__user=user).exists()
 
 
 def can_manage_any_pathway(user) -> bool:
     if is_coordinator(user):
         return True
     return user.is_authenticated and Pathway.objects.filter(
-        organizers__memberships__user=user, organizers__approved_at__isnull=False
+        member_q("organizers__"), organizers__memberships__user=user
     ).exists()
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from alliance.models import Region
 from alliance.text import full_text_search
+from members.models import member_q
 
 from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
 
@@ -146,7 +147,7 @@ def pathways_managed_by(user):
     if not is_coordinator(user):
         pathways = pathways.filter(
             pk__in=Pathway.objects.filter(
-                organizers__memberships__user=user, organizers__approved_at__isnull=False
+                member_q("organizers__"), organizers__memberships__user=user
             ).values("pk")
         )
     return pathways
@@ -157,7 +158,7 @@ def pathways_promoted_by(user):
     return (
         Pathway.objects.filter(
             pk__in=Pathway.objects.filter(
-                organizers__memberships__user=user, organizers__approved_at__isnull=False
+                member_q("organizers__"), organizers__memberships__user=user
             ).values("pk")
         )
         .annotate(submitted_count=Count("applications", filter=Q(applications__status="submitted"), distinct=True))

@@ -20,6 +20,7 @@ from alliance.dates import sane_date
 from alliance.emails import queue_email
 from alliance.permissions import is_coordinator
 from alliance.workflow import TransitionError, log, transition
+from members.models import member_q
 from members.services import coordinators
 
 from .models import (
@@ -475,7 +476,7 @@ def pathway_managers(pathway):
 
     people = {user.pk: user for user in coordinators()}
     for user in get_user_model().objects.filter(
-        ally_memberships__ally__in=pathway.organizers.filter(approved_at__isnull=False), is_active=True
+        ally_memberships__ally__in=pathway.organizers.filter(member_q()), is_active=True
     ).distinct():
         people.setdefault(user.pk, user)
     return list(people.values())

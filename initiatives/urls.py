@@ -13,6 +13,7 @@ urlpatterns = [
     # Projects: the lead ally's side
     path(_("my-area/projects/"), project_manage.my_projects, name="my_projects"),
     path(_("my-area/projects/new/"), project_manage.project_create, name="project_create"),
+    path(_("my-area/projects/allies.json"), project_manage.ally_search, name="ally_search"),
     path(_("my-area/projects/<slug:slug>/edit/"), project_manage.project_edit, name="project_edit"),
     path(_("my-area/projects/<slug:slug>/submit/"), project_manage.project_submit, name="project_submit"),
     path(_("my-area/projects/<slug:slug>/updates/"), project_manage.project_add_update, name="project_add_update"),

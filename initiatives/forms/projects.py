@@ -22,6 +22,7 @@ from alliance.uploads import clean_image, clean_pdf
 from members.models import Ally
 
 from .. import services
+from .allies import AllyNameField
 from .pathways import add_service_error, formset_rows
 from ..models import (
     ExternalPartner,
@@ -177,10 +178,14 @@ class RowsFormSet(BaseInlineFormSet):
 
 
 class PartnerForm(forms.ModelForm):
+    ally = AllyNameField(
+        label=_("Partner ally"), queryset=Ally.objects.none(), required=False,
+        help_text=_("Type its name as on its page; if several match, the names are listed."),
+    )
+
     class Meta:
         model = ProjectPartner
         fields = ["ally", "role"]
-        labels = {"ally": _("Partner ally")}
         help_texts = {"role": _("e.g. Training, research, communication.")}
 
     def __init__(self, *args, **kwargs):
@@ -188,6 +193,14 @@ class PartnerForm(forms.ModelForm):
         # A partner whose membership ended stays choosable on its row, so that saving does not refuse the row.
         current = Q(pk=self.instance.ally_id) if self.instance.ally_id else Q(pk__in=[])
         self.fields["ally"].queryset = Ally.objects.filter(Ally.MEMBER_Q | current).order_by("name")
+        if self.instance.ally_id:
+            self.initial["ally"] = self.instance.ally.name
+
+    def clean(self):
+        data = super().clean()
+        if self.has_changed() and not data.get("ally") and "ally" not in self.errors:
+            self.add_error("ally", _("Type the name of the partner ally."))
+        return data
 
 
 class LinkForm(forms.ModelForm):

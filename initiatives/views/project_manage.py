@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -17,6 +17,9 @@ from alliance import workflow
 from alliance.permissions import is_coordinator
 
 from .. import selectors, services
+from members.models import Ally
+
+from ..forms.allies import matching_allies
 from ..forms.pathways import add_service_error
 from ..forms.projects import ProgressUpdateForm, ProjectEditor, ReviewForm
 from ..models import Project
@@ -183,3 +186,13 @@ def project_review(request, slug):
             "Publication": Project.Publication,
         },
     )
+
+
+@login_required
+@require_safe
+def ally_search(request):
+    """Member allies whose name contains `q`, at most 20, as JSON: for a type-ahead over the ally name fields."""
+    if not (can_propose_projects(request.user) or is_coordinator(request.user)):
+        raise Http404
+    found = matching_allies(Ally.objects.filter(Ally.MEMBER_Q), request.GET.get("q", "")[:200])
+    return JsonResponse({"results": [{"id": ally.pk, "name": ally.name} for ally in found]})

@@ -82,7 +82,7 @@ def test_an_ally_proposes_a_project_a_coordinator_publishes_it_and_a_visitor_fin
     page.locator("#id_status").select_option("running")
     page.locator("#id_start_date").fill("2026-03-01")
     page.locator("#id_objectives-0-text").fill("Coltivare dieci orti con le famiglie del quartiere.")
-    page.locator("#id_partners-0-ally").select_option(label="Associazione Rete Giovani")
+    page.locator("#id_partners-0-ally").fill("Rete Giovani")
     page.locator("#id_partners-0-role").fill("Animazione con i giovani")
     assert_accessible(page)
     page.get_by_role("button", name="Save as a draft").click()

@@ -129,12 +129,18 @@ def test_a_manager_of_another_ally_finds_none_of_them(client, costruire):
         )
 
 
-def test_the_manager_of_an_ally_that_is_no_longer_a_member_cannot_manage(client, costruire):
+@pytest.mark.parametrize("status", ["suspended", "ended"])
+def test_the_manager_of_a_suspended_or_former_member_cannot_manage(client, costruire, status):
     foundation = costruire["pathway"].organizers.get(name="Fondazione Carisap")
-    foundation.approved_at = None
-    foundation.save(update_fields=["approved_at"])
+    foundation.membership_status = status
+    foundation.save(update_fields=["membership_status"])
     client.force_login(costruire["promoter"])
-    assert client.get(url("initiatives:pathway_edit", slug=costruire["pathway"].slug)).status_code == 404
+    for page in manage_pages(costruire["pathway"], costruire["submitted"]):
+        assert client.get(page).status_code == 404, page
+    with pytest.raises(PermissionDenied):
+        services.decide_pathway_application(
+            application=costruire["submitted"], actor=costruire["promoter"], status=Status.ADMITTED
+        )
 
 
 def test_the_promoter_decides_within_the_places_and_it_is_on_the_record(
@@ -582,3 +588,45 @@ def test_the_provinces_are_checkboxes_grouped_by_region_in_details(client, taxon
     assert (f'<input type="checkbox" class="form-check-input" name="provinces" value="{spezia.pk}" '
             f'id="id_provinces_{spezia.pk}" checked>') in picker
     assert f'<label class="form-check-label" for="id_provinces_{spezia.pk}">La Spezia (SP)</label>' in picker
+
+
+def test_a_partner_ally_is_typed_by_name_and_several_matches_are_listed(client, taxonomy):
+    lead = MemberOrganizationFactory(name="Cooperativa Sole")
+    MemberOrganizationFactory(name="Università di Padova")
+    MemberOrganizationFactory(name="Università di Verona")
+    client.force_login(manager_of(lead))
+    data = project_data(lead)
+    data.update(rows("partners", [{"ally": "università", "role": "Ricerca"}]))
+
+    response = client.post(url("initiatives:project_create"), data)
+
+    assert response.context["editor"].formsets["partners"].forms[0].errors["ally"] == [
+        "Several allies match “università”: Università di Padova, Università di Verona. Write the full name of one."
+    ]
+    assert Project.objects.count() == 0
+    data.update(rows("partners", [{"ally": "verona", "role": "Ricerca"}]))
+    assert client.post(url("initiatives:project_create"), data).status_code == 302
+    assert list(Project.objects.get().partners.values_list("ally__name", flat=True)) == ["Università di Verona"]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_ally_search_answers_at_most_twenty_members_in_constant_queries(
+    client, django_assert_num_queries, count
+):
+    lead = MemberOrganizationFactory(name="Cooperativa Sole")
+    for n in range(count * 10):
+        MemberOrganizationFactory(name=f"Rete {n:02d}")
+    MemberOrganizationFactory(name="Rete sospesa", membership_status="suspended")
+    user = manager_of(lead)
+    client.force_login(user)
+    client.get(url("initiatives:ally_search"), {"q": "rete"})
+
+    # session, user, may propose, allies named exactly so, allies whose name contains it
+    with django_assert_num_queries(5):
+        response = client.get(url("initiatives:ally_search"), {"q": "rete"})
+
+    names = [row["name"] for row in response.json()["results"]]
+    assert names == [f"Rete {n:02d}" for n in range(min(count * 10, 20))]
+    client.logout()
+    client.force_login(VerifiedUserFactory())
+    assert client.get(url("initiatives:ally_search"), {"q": "rete"}).status_code == 404

@@ -110,7 +110,9 @@ def test_the_list_shows_published_pathways_open_ones_first(client):
     assert '<span class="pathway-badge pathway-badge--open">Open for applications</span>' in html
     assert "<dd>Member organizations of the alliance</dd>" in html
     assert "<dd>Open until 30 June 2030, 18:00</dd>" in html
-    assert '<dd>Tavoli di facilitazione <span class="pathway-card__kind">(facilitation table)</span></dd>' in html
+    assert (
+        '<dd><span lang="it">Tavoli di facilitazione</span> <span class="pathway-card__kind">(facilitation table)</span></dd>'
+    ) in html
     assert html.count("<dd>None at the moment</dd>") == 2
     assert html.count("<dd>Closed</dd>") == 2  # the running and the closed pathway
 

@@ -463,7 +463,7 @@ def test_the_page_shows_everything_about_the_project(client, taxonomy, settings,
     assert "<p>Il progetto mette in rete servizi e cittadini.</p>" in html
     assert re.search(r"<li>Primo obiettivo</li>\s*<li>Secondo obiettivo</li>", html)
     assert '<span class="project-badge project-badge--running">Running</span>' in html
-    assert "<dd>from March 1, 2024 to Feb. 28, 2026</dd>" in html
+    assert "<dd>from 1 March 2024 to 28 February 2026</dd>" in html
     assert "<dd>Local</dd>" in html
     assert f'<a href="{url("initiatives:project_list", "en")}?region=emilia-romagna">Emilia-Romagna</a>' in html
     assert "<dd>Reggio nell&#x27;Emilia (RE)</dd>" in html
@@ -629,7 +629,7 @@ def test_a_manager_proposes_a_project_with_all_its_rows(client, taxonomy, manage
         {"text": "Aprire uno sportello", "ORDER": "1"},
         {"text": "", "ORDER": ""},
     ]))
-    data.update(rows("partners", [{"ally": str(partner.pk), "role": "Ricerca"}, {"ally": "", "role": ""}]))
+    data.update(rows("partners", [{"ally": partner.name, "role": "Ricerca"}, {"ally": "", "role": ""}]))
     data.update(rows("external", [{"name": "Fondazione Carispezia", "kind": "funder"}]))
     data.update(rows("links", [{"title": "Sito", "url": "example.org/ngw"}]))
     data.update(rows("attachments", [{"title": "", "file": pdf_upload()}]))
@@ -724,7 +724,7 @@ def test_a_coordinator_may_choose_any_approved_ally_as_lead(client, taxonomy):
 def test_the_lead_ally_is_not_also_a_partner(client, taxonomy, manager):
     client.force_login(manager.user)
     data = project_data(manager.ally)
-    data.update(rows("partners", [{"ally": str(manager.ally.pk), "role": "Tutto"}]))
+    data.update(rows("partners", [{"ally": manager.ally.name, "role": "Tutto"}]))
 
     response = client.post(url("initiatives:project_create", "en"), data)
 
@@ -798,7 +798,7 @@ def test_a_partner_whose_membership_ended_stays_on_its_row_when_saving(client, t
     partnership = ProjectPartner.objects.create(project=project, ally=former, role="Formazione")
     client.force_login(manager.user)
     data = project_data(manager.ally, title="Cooperiamo")
-    data.update(rows("partners", [{"id": str(partnership.pk), "ally": str(former.pk), "role": "Formazione"}],
+    data.update(rows("partners", [{"id": str(partnership.pk), "ally": former.name, "role": "Formazione"}],
                      initial=1))
 
     response = client.post(url("initiatives:project_edit", slug=project.slug), data)
