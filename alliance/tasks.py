@@ -31,3 +31,6 @@ def requeue_stalled_emails_task() -> int:
     ids = due_email_ids()
     dispatch_emails(ids)
     return len(ids)
+
+# The nightly retention task lives with its rules; importing it here lets the worker find it.
+from .retention import apply_retention  # noqa: E402,F401

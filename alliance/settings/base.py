@@ -7,6 +7,7 @@ README.md for the variables.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -208,6 +209,13 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Workers keep reconnecting to a broker that went away.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Retention periods in days (alliance/retention.py; shown on the privacy page).
+RETENTION_ACCESSIBILITY_DAYS = env.int("RETENTION_ACCESSIBILITY_DAYS", default=30)
+RETENTION_UNCONFIRMED_GUEST_DAYS = env.int("RETENTION_UNCONFIRMED_GUEST_DAYS", default=7)
+RETENTION_EMAIL_BODY_DAYS = env.int("RETENTION_EMAIL_BODY_DAYS", default=180)
+RETENTION_DECLINED_APPLICATION_DAYS = env.int("RETENTION_DECLINED_APPLICATION_DAYS", default=365)
+RETENTION_LOG_ANONYMIZE_DAYS = env.int("RETENTION_LOG_ANONYMIZE_DAYS", default=1095)
+
 CELERY_BEAT_SCHEDULE = {
     # Picks up outbox rows whose task was lost (broker down at commit time,
     # worker killed): nothing the portal meant to send is forgotten.
@@ -219,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-event-reminders": {
         "task": "events.send_due_reminders",
         "schedule": 60.0,
+    },
+    # Personal data kept only as long as it serves (alliance/retention.py), every night at 3.
+    "apply-retention": {
+        "task": "alliance.apply_retention",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 

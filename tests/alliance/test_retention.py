@@ -97,3 +97,13 @@ def test_periods_come_from_settings(rows, settings):
     outcomes = {o.rule: o.count for o in retention.apply()}
     assert outcomes["unconfirmed guest registrations"] == 0
     assert Registration.objects.filter(pk=rows["old_guest"].pk).exists()
+
+
+def test_the_worker_knows_the_task_and_beat_runs_it_every_night(settings):
+    from alliance.celery import app
+
+    app.loader.import_default_modules()
+    assert "alliance.apply_retention" in app.tasks
+    schedule = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
+    assert schedule["task"] == "alliance.apply_retention"
+    assert schedule["schedule"].hour == {3}
