@@ -95,3 +95,30 @@ def form_error_summary(form):
             for error in field.errors:
                 fields.append({"href": f"#{target}" if target else "", "label": field.label, "error": error})
     return {"general": general, "fields": fields, "count": len(general) + len(fields)}
+
+
+def _path_in_language(path, code):
+    """`path` with its language prefix swapped for `code`'s (none for the default language),
+    the segments left as they are: the best address of a page that matched no URL."""
+    prefixes = [c for c, _name in settings.LANGUAGES if c != settings.LANGUAGE_CODE]
+    for prefix in prefixes:
+        if path == f"/{prefix}" or path.startswith(f"/{prefix}/"):
+            path = path[len(prefix) + 1 :] or "/"
+            break
+    return path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
+
+
+@register.simple_tag(takes_context=True)
+def page_language_links(context):
+    """The context's `language_links`, except that a link to another language never
+    points to the page itself: translate_url() gives back the same path when the path
+    matches no URL (a 404), and then the language prefix is swapped instead."""
+    links = list(context.get("language_links") or [])
+    request = context.get("request")
+    if request is None:
+        return links
+    path = request.get_full_path()
+    return [
+        {**link, "url": _path_in_language(path, link["code"])} if not link["current"] and link["url"] == path else link
+        for link in links
+    ]
