@@ -55,6 +55,11 @@ def public_pathways():
     )
 
 
+def _is_year(value: str) -> bool:
+    """Four ASCII digits from 1 on: anything else ("0", "99999999999", "٣") finds nothing, never a 500."""
+    return len(value) == 4 and value.isascii() and value.isdigit() and int(value) >= 1
+
+
 # Filters: each takes the queryset and the request's parameters (a QueryDict or a dict).
 
 
@@ -81,7 +86,7 @@ FILTERS = {
         "ally": lambda qs, slug: qs.filter(
             pk__in=Project.objects.filter(Q(lead_ally__slug=slug) | Q(partners__ally__slug=slug)).values("pk")
         ),
-        "year": lambda qs, year: qs.filter(start_date__year=int(year)) if year.isdigit() else qs.none(),
+        "year": lambda qs, year: qs.filter(start_date__year=int(year)) if _is_year(year) else qs.none(),
     },
     "event": {
         "region": _in_region(["region", "province__region"]),
