@@ -9,6 +9,7 @@ JSON for a type-ahead that a script may add on top (progressive enhancement).
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +37,11 @@ class AllyNameField(forms.CharField):
 
     def __init__(self, *, queryset, **kwargs):
         kwargs.setdefault("max_length", 200)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+        kwargs.setdefault("widget", forms.TextInput(attrs={
+            "autocomplete": "off", "spellcheck": "false",
+            # Where a type-ahead script (static/js) may ask for matches; the field works without it.
+            "data-ally-search": reverse_lazy("initiatives:ally_search"),
+        }))
         super().__init__(**kwargs)
         self.queryset = queryset
 
@@ -66,3 +71,39 @@ class AllyNameField(forms.CharField):
             names += "…"
         raise forms.ValidationError(_(self.error_messages["several"]) % {"text": text, "names": names},
                                     code="several")
+
+
+class AllyNamesField(forms.CharField):
+    """Several allies among `queryset`, one name per line; cleans to a list of Ally."""
+
+    def __init__(self, *, queryset, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
+        kwargs.setdefault("max_length", 5000)
+        super().__init__(**kwargs)
+        self.queryset = queryset
+        self.one = AllyNameField(queryset=queryset)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(self.one.prepare_value(item) or "" for item in value)
+        return value
+
+    def has_changed(self, initial, data):
+        return (self.prepare_value(initial) or "").strip() != (data or "").strip()
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        found, errors = [], []
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            try:
+                ally = self.one.clean(line)
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                if ally not in found:
+                    found.append(ally)
+        if errors:
+            raise forms.ValidationError(errors)
+        return found

@@ -18,6 +18,7 @@ from alliance.uploads import clean_pdf
 from members.models import Ally
 
 from .. import services
+from .allies import AllyNamesField
 from ..models import Pathway, PathwayApplication, PathwayObjective, Project, Stage, StageProgress
 
 AppStatus = PathwayApplication.Status
@@ -163,7 +164,19 @@ class PathwayForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizers"].queryset = organizer_choices(user, self.instance)
-        if not is_coordinator(user):
+        if is_coordinator(user):
+            # Any member ally: typed by name, one per line (a list of 10,000 would be unusable).
+            self.fields["organizers"] = AllyNamesField(
+                label=_("Promoted by"), queryset=self.fields["organizers"].queryset, required=False,
+                help_text=_("Member allies that promote the pathway, one name per line: their managers run it "
+                            "with the coordinators."),
+            )
+            if self.instance.pk:
+                self.initial["organizers"] = [ally.name for ally in self.instance.organizers.order_by("name")]
+        else:
+            self.fields["organizers"].widget = forms.CheckboxSelectMultiple(
+                choices=self.fields["organizers"].choices
+            )
             self.fields["organizers"].help_text = _(
                 "Your allies that promote the pathway. Promoters you do not manage stay as they are."
             )

@@ -630,3 +630,27 @@ def test_the_ally_search_answers_at_most_twenty_members_in_constant_queries(
     client.logout()
     client.force_login(VerifiedUserFactory())
     assert client.get(url("initiatives:ally_search"), {"q": "rete"}).status_code == 404
+
+
+def test_a_coordinator_names_the_promoters_one_per_line_and_hears_of_unknown_names(client):
+    MemberOrganizationFactory(name="Fondazione Carisap")
+    MemberOrganizationFactory(name="Bottega del Terzo Settore")
+    MemberOrganizationFactory(name="Rete sospesa", membership_status="suspended")
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(url("initiatives:pathway_create"),
+                           editor_data(organizers="Fondazione Carisap\nRete sospesa\nNessuno"))
+
+    assert response.context["editor"].form.errors["organizers"] == [
+        "No ally is called “Rete sospesa”: check the name on the ally's page.",
+        "No ally is called “Nessuno”: check the name on the ally's page.",
+    ]
+    response = client.post(url("initiatives:pathway_create"),
+                           editor_data(organizers="Fondazione Carisap\nbottega del terzo settore"))
+    assert response.status_code == 302
+    pathway = Pathway.objects.get()
+    assert sorted(pathway.organizers.values_list("name", flat=True)) == ["Bottega del Terzo Settore",
+                                                                         "Fondazione Carisap"]
+    html = client.get(url("initiatives:pathway_edit", slug=pathway.slug)).content.decode()
+    assert re.search(r'<textarea name="organizers"[^>]*>\s*Bottega del Terzo Settore\nFondazione Carisap</textarea>',
+                     html)

@@ -911,7 +911,7 @@ def test_a_coordinator_creates_a_pathway_with_objectives_and_stages(client, taxo
     PathwayFactory(slug="costruire-comunita")
 
     response = client.post(url("initiatives:pathway_create"), pathway_data(
-        organizers=[organizer.pk], project=project.pk,
+        organizers="cooperativa mondo\n", project=project.pk,
         brochure=SimpleUploadedFile("brochure.pdf", pdf_bytes(), content_type="application/pdf"),
     ))
 
