@@ -67,9 +67,12 @@ class HomeCount:
 @dataclass
 class Registry:
     navigation: list[NavItem] = field(default_factory=list)
+    # Read by nobody since the site-wide search has its own index (alliance.search); kept only while
+    # initiatives/apps.py still appends to it. Remove with SearchSection once it does not.
     search_sections: list[SearchSection] = field(default_factory=list)
     coordination_tasks: list[CoordinationTask] = field(default_factory=list)
     coordination_links: list[NavItem] = field(default_factory=list)
+    # Read by nobody since the home page uses home_counts; kept only while alliance/apps.py appends to it.
     home_figures: list[Callable] = field(default_factory=list)
     ally_sections: list[AllySection] = field(default_factory=list)
     # Privacy: each domain adds what it stores about a person to the data download

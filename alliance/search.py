@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import snowballstemmer
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, Lookup, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Lookup, OuterRef, Q, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
@@ -542,13 +542,28 @@ def search(raw: str, *, region: str = "", kind: str = "", page=1, per_kind: int 
     return results
 
 
-def filter_by_search(queryset, raw: str, *, kind: str):
+def filter_by_search(queryset, raw: str, *, kind: str, rank: bool = False):
     """`queryset` narrowed to the rows whose public document of `kind` matches `raw`: for the
-    lists of the domains (directory, projects, events), so that they find what the search finds."""
+    lists of the domains (directory, projects, events), so that they find what the search finds.
+
+    With `rank`, each row also gets `search_rank`: true when every word is in its title (the
+    search's own first criterion), for lists that sort by relevance (`-search_rank`, then their own order).
+    Still one query for the list: both are subqueries on the document table.
+    """
     query = parse(raw)
     if not query:
         return queryset
-    return queryset.filter(pk__in=matching(query, kind=kind).values("object_id"))
+    documents = matching(query, kind=kind)
+    queryset = queryset.filter(pk__in=documents.values("object_id"))
+    if rank:
+        last = len(query.words) - 1
+        in_title = Q()
+        for position, word in enumerate(query.words):
+            in_title &= _word_condition("title_terms", word, query.prefix_last and position == last)
+        queryset = queryset.annotate(
+            search_rank=Exists(documents.filter(in_title, object_id=OuterRef("pk")))
+        )
+    return queryset
 
 
 # --- Highlighting ----------------------------------------------------------------------------

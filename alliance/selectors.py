@@ -1,20 +1,13 @@
 from .models import Province, Region, Theme
-from .registry import registry
 
 
 def list_themes():
     return Theme.objects.all()
 
 
-def home_figures() -> list[tuple[str, int]]:
-    """(label, number) pairs for the home page, from every domain that provides one."""
-    figures = []
-    for provide in registry.home_figures:
-        figures.extend(provide())
-    return figures
-
-
 def taxonomy_figures():
+    # Nobody reads registry.home_figures any more (the home page uses registry.home_counts);
+    # kept only while alliance/apps.py still registers it.
     from django.utils.translation import gettext as _
 
     return [(_("themes of work"), Theme.objects.count()), (_("regions"), Region.objects.count())]

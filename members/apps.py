@@ -7,15 +7,12 @@ class MembersConfig(AppConfig):
     verbose_name = _("Allies and accounts")
 
     def ready(self):
-        from alliance.registry import CoordinationTask, NavItem, SearchSection, registry
+        from alliance.registry import CoordinationTask, NavItem, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
 
         from . import selectors
 
         registry.navigation.insert(0, NavItem(label=_("Allies"), url_name="members:ally_list"))
-        registry.search_sections.append(
-            SearchSection(label=_("Allies"), search=selectors.search_public_allies, more_url_name="members:ally_list")
-        )
         registry.coordination_tasks.append(
             CoordinationTask(
                 label=_("Membership applications to review"),
@@ -29,7 +26,6 @@ class MembersConfig(AppConfig):
         registry.coordination_links.append(
             NavItem(label=_("Allies and memberships"), url_name="members:coordination_allies")
         )
-        registry.home_figures.append(selectors.member_figures)
         COORDINATOR_PERMISSIONS.extend(
             [
                 "members.view_ally",

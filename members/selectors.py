@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q
 
 from alliance.models import Theme
-from alliance.text import full_text_search
+from alliance.search import filter_by_search
 
 from .models import Ally, AllyManager, MembershipApplication, member_q, public_q
 
@@ -32,12 +32,9 @@ def public_allies():
 
 
 def search_allies(queryset, query: str):
-    return full_text_search(
-        queryset,
-        query,
-        weighted={"A": ["name"], "B": ["summary", "role"], "C": ["description", "city"]},
-        fallback=["name", "summary", "description", "city"],
-    )
+    """`queryset` narrowed to the allies the site-wide search finds for `query` (its index, so the
+    same answers: accents, Italian stemming, plurals), each with `search_rank` (every word in the name)."""
+    return filter_by_search(queryset, query, kind="ally", rank=True)
 
 
 def ally_for_page(slug: str):
@@ -167,21 +164,6 @@ def export_user_data(user) -> dict:
     for export in registry.personal_data_exports:
         data.update(export(user))
     return data
-
-
-def search_public_allies(query: str, limit: int):
-    return list(search_allies(Ally.objects.filter(PUBLIC_Q), query).order_by("name")[:limit])
-
-
-def member_figures():
-    from django.db.models import Count
-    from django.utils.translation import gettext as _
-
-    counts = member_allies().aggregate(
-        organizations=Count("pk", filter=Q(kind=Ally.Kind.ORGANIZATION)),
-        persons=Count("pk", filter=Q(kind=Ally.Kind.PERSON)),
-    )
-    return [(_("member organizations"), counts["organizations"]), (_("people"), counts["persons"])]
 
 
 def allies_for_coordination(*, q: str = "", status: str = ""):

@@ -183,10 +183,12 @@ def test_filters_combine(client, taxonomy):
 # Search and order ------------------------------------------------------------------
 
 
-def test_italian_full_text_search_stems_and_ranks_a_name_match_first(client):
-    MemberOrganizationFactory(name="Aurora", description="Una rete di cooperative sociali del territorio.")
-    MemberOrganizationFactory(name="Cooperativa Sole", description="")
-    MemberOrganizationFactory(name="Biblioteca Civica", description="Prestiti di libri e letture ad alta voce.")
+def test_italian_full_text_search_stems_and_ranks_a_name_match_first(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows, as after a commit
+        MemberOrganizationFactory(name="Aurora", description="Una rete di cooperative sociali del territorio.")
+        MemberOrganizationFactory(name="Cooperativa Sole", description="")
+        MemberOrganizationFactory(name="Biblioteca Civica", legal_form="aps",
+                                  description="Prestiti di libri e letture ad alta voce.")
 
     by_relevance = client.get(url("members:ally_list"), {"q": "cooperativa"})
     by_name = client.get(url("members:ally_list"), {"q": "cooperativa", "order": "name"})
@@ -195,8 +197,39 @@ def test_italian_full_text_search_stems_and_ranks_a_name_match_first(client):
     assert listed(by_name) == ["Aurora", "Cooperativa Sole"]
 
 
-def test_relevance_is_offered_only_while_searching(client):
-    MemberOrganizationFactory(name="Alfa")
+def test_the_directory_finds_what_the_site_search_finds(client, taxonomy, django_capture_on_commit_callbacks):
+    """One engine (alliance.search): accents, plurals, places, the last word as a prefix; private fields never."""
+    with django_capture_on_commit_callbacks(execute=True):
+        MemberOrganizationFactory(name="Orti di Quartiere", summary="Orti sociali e generatività di comunità.",
+                                  city="Verona", province=Province.objects.get(abbreviation="VR"),
+                                  contact_email="segreta@example.org", tax_code="00743110157")
+        MemberPersonFactory(name="Anna Verdi", description="Un orto in città.")
+        MemberOrganizationFactory(name="Biblioteca Civica", description="Letture ad alta voce.")
+        OrganizationFactory(name="Orto in attesa", description="Non ancora approvata.")
+
+    def both(words):
+        directory = listed(client.get(url("members:ally_list"), {"q": words, "order": "name"}))
+        site = client.get(url("alliance:search"), {"q": words, "kind": "ally"}).context["results"]
+        return directory, sorted(d.title for d in site.page_obj)
+
+    for words, expected in [
+        ("orto", ["Anna Verdi", "Orti di Quartiere"]),
+        ("ORTI", ["Anna Verdi", "Orti di Quartiere"]),
+        ("generativita comunita", ["Orti di Quartiere"]),
+        ("veneto", ["Orti di Quartiere"]),
+        ("bibliot", ["Biblioteca Civica"]),
+        ("segreta@example.org", []),
+        ("00743110157", []),
+        ("astronavi", []),
+    ]:
+        directory, site = both(words)
+        assert directory == expected, words
+        assert site == expected, words
+
+
+def test_relevance_is_offered_only_while_searching(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        MemberOrganizationFactory(name="Alfa")
 
     browsing = client.get(url("members:ally_list", "en")).content.decode()
     searching = client.get(url("members:ally_list", "en"), {"q": "alfa"}).content.decode()
@@ -205,6 +238,7 @@ def test_relevance_is_offered_only_while_searching(client):
     assert '<option value="relevance"' not in browsing
     assert '<option value="name">Name, A to Z</option><option value="newest">Newest members first</option>' in browsing
     assert '<option value="relevance">Relevance</option><option value="name">' in searching
+    assert listed(client.get(url("members:ally_list"), {"q": "alfa"})) == ["Alfa"]
     assert listed(stale) == ["Alfa"]
 
 
@@ -345,8 +379,11 @@ def test_list_query_count_does_not_grow(client, django_assert_num_queries, taxon
 
 
 @pytest.mark.parametrize("item_count", [1, 3])
-def test_filtered_list_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
-    make_allies(item_count)
+def test_filtered_list_query_count_does_not_grow(
+    client, django_assert_num_queries, taxonomy, item_count, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows
+        make_allies(item_count)
 
     # as above, plus the region and the theme looked up from their slugs
     with django_assert_num_queries(8):
