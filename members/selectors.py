@@ -1,6 +1,6 @@
 """Reads about allies: querysets shaped for the pages that show them."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from alliance.models import Theme
 from alliance.search import filter_by_search

@@ -3,6 +3,7 @@ very long queries): an answer, never a 500, no cookie for an anonymous visitor, 
 
 import pytest
 from django.urls import reverse
+
 from tests.factories.members import MemberOrganizationFactory
 
 pytestmark = pytest.mark.django_db
