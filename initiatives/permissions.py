@@ -63,11 +63,6 @@ def can_view_pathway(user, pathway: Pathway) -> bool:
     return pathway.status != Pathway.Status.DRAFT or can_manage_pathway(user, pathway)
 
 
-def can_run_pathways(user) -> bool:
-    """Every pathway, not only one's own: the coordinators."""
-    return is_coordinator(user)
-
-
 def can_follow_application(user, application: PathwayApplication) -> bool:
     """The organization's managers see its own timeline; coordinators see all."""
     return is_coordinator(user) or manages_ally(user, application.ally)

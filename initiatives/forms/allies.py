@@ -61,6 +61,10 @@ class AllyNameField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
+        if text.isdigit():  # the value of a select, from an older page or a script
+            ally = self.queryset.filter(pk=int(text)).first()
+            if ally is not None:
+                return ally
         found = matching_allies(self.queryset, text)
         if len(found) == 1:
             return found[0]

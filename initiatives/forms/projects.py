@@ -141,6 +141,15 @@ class ProjectForm(forms.ModelForm):
         current = self.instance.lead_ally if self.instance.lead_ally_id else None
         allies = lead_ally_choices(user, current)
         self.fields["lead_ally"].queryset = allies
+        if is_coordinator(user):
+            # Any member ally may lead: typed by name (a list of 10,000 would be unusable).
+            self.fields["lead_ally"] = AllyNameField(
+                label=_("Lead ally"), queryset=allies,
+                help_text=_("The member ally that leads the project, by its name; its managers keep the project "
+                            "current."),
+            )
+            if current is not None:
+                self.initial["lead_ally"] = current.name
         only_one = self.instance.pk is None and not is_coordinator(user) and len(allies[:2]) == 1
         self.fields["lead_ally"].empty_label = None if self.instance.pk or only_one else _("Choose the lead ally")
 
