@@ -18,8 +18,8 @@ from alliance.uploads import clean_pdf
 from members.models import Ally
 
 from .. import services
-from .allies import AllyNamesField
 from ..models import Pathway, PathwayApplication, PathwayObjective, Project, Stage, StageProgress
+from .allies import AllyNamesField
 
 AppStatus = PathwayApplication.Status
 MAX_ROWS = services.MAX_ROWS

@@ -12,18 +12,15 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from alliance.dates import html_bounds, sane_date
-
 from alliance.permissions import is_coordinator
 from alliance.uploads import clean_image, clean_pdf
 from members.models import Ally
 
 from .. import services
-from .allies import AllyNameField
-from .pathways import add_service_error, formset_rows
 from ..models import (
     ExternalPartner,
     ProgressUpdate,
@@ -33,6 +30,8 @@ from ..models import (
     ProjectObjective,
     ProjectPartner,
 )
+from .allies import AllyNameField
+from .pathways import add_service_error, formset_rows
 
 MAX_ROWS = 50
 

@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alliance import workflow
 from members import selectors as member_selectors
 from members.models import Ally
-
-from alliance import workflow
 
 from .. import selectors, services
 from ..forms.pathways import PathwayApplicationForm, StageReportForm

@@ -15,10 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from alliance import workflow
 from alliance.permissions import is_coordinator
-
-from .. import selectors, services
 from members.models import Ally
 
+from .. import selectors, services
 from ..forms.allies import matching_allies
 from ..forms.pathways import add_service_error
 from ..forms.projects import ProgressUpdateForm, ProjectEditor, ReviewForm

@@ -14,8 +14,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from alliance.models import OutgoingEmail, Region
 from alliance import workflow
+from alliance.models import OutgoingEmail, Region
 from initiatives.models import PathwayApplication, Project, StageProgress
 from tests.factories.initiatives import PathwayFactory, StageFactory
 from tests.factories.members import PASSWORD, AllyManagerFactory, CoordinatorFactory, MemberOrganizationFactory

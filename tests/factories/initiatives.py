@@ -12,9 +12,9 @@ submission.
 from datetime import date
 
 import factory
+from django.utils import timezone
 
 from alliance import workflow
-from django.utils import timezone
 
 from .members import MemberOrganizationFactory, VerifiedUserFactory
 

@@ -1,6 +1,6 @@
 """The data migration that moved the projects' and applications' own logs into the portal's one log."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -35,7 +35,7 @@ def test_every_old_log_row_moves_into_the_portal_log_with_its_time_actor_and_not
     pathway = Pathway.objects.create(title="Costruire", slug="costruire", purpose="p")
     application = Application.objects.create(pathway=pathway, ally_id=ally.pk, motivation="m", contact_name="Anna",
                                              contact_email="anna@example.org", status="admitted")
-    at = datetime(2024, 5, 6, 7, 8, tzinfo=timezone.utc)
+    at = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
     project_log = project.log.create(from_state="submitted", to_state="draft", actor_id=actor.pk,
                                      note="Aggiungete le date")
     project.log.filter(pk=project_log.pk).update(at=at)

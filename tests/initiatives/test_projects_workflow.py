@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
+from alliance import workflow
 from alliance.models import OutgoingEmail
 from initiatives import services
-from alliance import workflow
 from initiatives.models import ProgressUpdate, Project
 from initiatives.services import InitiativeError
 from tests.factories.initiatives import ProjectFactory, status_log
