@@ -346,3 +346,21 @@ def test_the_registration_list_shows_each_registrations_history(client, coordina
     assert "Confirmed → Cancelled" in content
     histories = {r.pk: [e.action for e in r.history] for r in response.context["page_obj"]}
     assert histories[waiting.pk][-1] == "events.registration.status.confirmed"
+
+
+def test_an_event_added_in_the_admin_is_created_by_the_service_as_a_draft(client, admin_user):
+    add = reverse("admin:events_event_add")
+    page = client.get(add)
+    start = timezone.localtime(timezone.now() + timedelta(days=30), ROME)
+    data = admin_data(page, title="Dal pannello", slug="dal-pannello", kind="conference", summary="Sintesi.",
+                      language="it", registration_policy="open", reminder_offsets="[120]", status="published",
+                      start_0=f"{start:%Y-%m-%d}", start_1="09:30", end_0=f"{start:%Y-%m-%d}", end_1="12:30")
+
+    response = client.post(add, data)
+
+    assert response.status_code == 302
+    event = Event.objects.get(slug="dal-pannello")
+    assert (event.title, event.status, event.capacity, event.created_by, event.sequence) == (
+        "Dal pannello", Event.Status.DRAFT, None, admin_user, 0,
+    )
+    assert [(e.action, e.actor) for e in history(event)] == [("events.event.created", admin_user)]
