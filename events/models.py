@@ -112,6 +112,12 @@ class Event(models.Model):
     # The iCalendar SEQUENCE: bumped on every change of time, place or status, so that calendar
     # programs replace the entry they hold instead of keeping the old one.
     sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
+    # Series of meetings (issue 9): every session is a meeting on its own day; calendars, reminders,
+    # check-in and attendance go meeting by meeting.
+    is_series = models.BooleanField(
+        _("series of meetings"), default=False,
+        help_text=_("Each session is a meeting of its own: one calendar entry, reminders and check-in per meeting."),
+    )
 
     class Meta:
         ordering = ["start"]
@@ -195,6 +201,8 @@ class Session(models.Model):
         _("seats"), null=True, blank=True, help_text=_("Only for sessions chosen at registration.")
     )
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="sessions", verbose_name=_("speakers"))
+    # Series of meetings (issue 9): a meeting cancelled on its own, the rest of the series going ahead.
+    cancelled_at = models.DateTimeField(_("meeting cancelled at"), null=True, blank=True, validators=[sane_date])
 
     class Meta:
         ordering = ["day", "start_time", "room", "pk"]
@@ -294,6 +302,8 @@ class Reminder(models.Model):
     """One reminder e-mail for one registration, sent by the periodic task when due."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="reminders")
+    # Series of meetings (issue 9): the meeting reminded of; None for the event as a whole.
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     offset_minutes = models.PositiveIntegerField()
     due_at = models.DateTimeField(db_index=True, validators=[sane_date])
     sent_at = models.DateTimeField(null=True, blank=True, validators=[sane_date])
@@ -301,8 +311,35 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["due_at"]
         constraints = [
-            models.UniqueConstraint(fields=["registration", "offset_minutes"], name="one_reminder_per_offset")
+            models.UniqueConstraint(
+                fields=["registration", "session", "offset_minutes"], name="one_reminder_per_offset",
+                nulls_distinct=False,
+            )
         ]
 
     def __str__(self):
         return f"{self.registration} −{self.offset_minutes}′"
+
+
+# Series of meetings (issue 9, attendance) ------------------------------------------------------
+
+
+class Attendance(models.Model):
+    """Someone was there: one row per registration and meeting (session), written at check-in."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("registration")
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), validators=[sane_date])
+
+    class Meta:
+        ordering = ["session__day", "session__start_time"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [models.UniqueConstraint(fields=["registration", "session"], name="one_attendance_per_meeting")]
+
+    def __str__(self):
+        return f"{self.registration.name} @ {self.session}"
