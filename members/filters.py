@@ -84,7 +84,9 @@ class AllyFilterSet(django_filters.FilterSet):
         return bool(str(self.data.get("q", "")).strip())
 
     def filter_words(self, queryset, name, value):
-        return search_allies(queryset, value)
+        # The rank costs a subquery per found ally: only when the list is sorted by it.
+        order = self.form.cleaned_data.get("order") or self.ORDER_RELEVANCE
+        return search_allies(queryset, value, rank=order == self.ORDER_RELEVANCE)
 
     def filter_region(self, queryset, name, region):
         # An ally serves a region when it names the region or one of its provinces;

@@ -31,10 +31,11 @@ def public_allies():
     )
 
 
-def search_allies(queryset, query: str):
+def search_allies(queryset, query: str, *, rank: bool = True):
     """`queryset` narrowed to the allies the site-wide search finds for `query` (its index, so the
-    same answers: accents, Italian stemming, plurals), each with `search_rank` (every word in the name)."""
-    return filter_by_search(queryset, query, kind="ally", rank=True)
+    same answers: accents, Italian stemming, plurals); with `rank`, each with `search_rank` (every
+    word in the name), for the order by relevance."""
+    return filter_by_search(queryset, query, kind="ally", rank=rank)
 
 
 def ally_for_page(slug: str):
