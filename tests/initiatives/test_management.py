@@ -654,3 +654,29 @@ def test_a_coordinator_names_the_promoters_one_per_line_and_hears_of_unknown_nam
     html = client.get(url("initiatives:pathway_edit", slug=pathway.slug)).content.decode()
     assert re.search(r'<textarea name="organizers"[^>]*>\s*Bottega del Terzo Settore\nFondazione Carisap</textarea>',
                      html)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_lists_of_promoted_pathways_keep_their_query_count(client, django_assert_num_queries, count):
+    foundation = MemberOrganizationFactory(name="Fondazione Carisap")
+    promoter = manager_of(foundation)
+    for n in range(count):
+        pathway = PathwayFactory(title=f"Percorso {n}")
+        pathway.organizers.add(foundation)
+        PathwayApplicationFactory(pathway=pathway)
+    PathwayFactory(title="Di altri").organizers.add(MemberOrganizationFactory())
+    client.force_login(promoter)
+    client.get(url("initiatives:pathway_manage_list"))
+
+    # session, user, may manage some pathway (coordinator check, then the promoters), coordinator check,
+    # the pathways with their counts, may create (coordinator check), the navigation's coordinator check
+    with django_assert_num_queries(8):
+        response = client.get(url("initiatives:pathway_manage_list"))
+    assert [p.title for p in response.context["pathways"]] == [f"Percorso {n}" for n in reversed(range(count))]
+
+    # session, user, applications of the user (none here), promoted pathways with their counts, navigation
+    with django_assert_num_queries(5):
+        response = client.get(url("initiatives:my_pathways"))
+    assert [(p.title, p.submitted_count) for p in response.context["promoted"]] == [
+        (f"Percorso {n}", 1) for n in reversed(range(count))
+    ]
