@@ -103,6 +103,7 @@ def test_a_manager_of_a_promoting_ally_opens_every_page_of_its_pathway(client, c
     for page in manage_pages(costruire["pathway"], costruire["submitted"]):
         assert client.get(page).status_code == 200, page
     listing = client.get(url("initiatives:pathway_manage_list")).content.decode()
+    assert "<h1>Pathways you promote</h1>" in listing
     assert "Costruire comunità" in listing
     assert "New pathway" not in listing
     assert client.get(url("initiatives:pathway_create")).status_code == 404
