@@ -5,6 +5,12 @@ apply: `METHOD:REQUEST` with an ORGANIZER adds or updates the entry, and
 `METHOD:CANCEL` with `STATUS:CANCELLED` removes it. The UID of an event stays
 the same; its SEQUENCE (`Event.sequence`) grows on every change of time,
 place or status, so that the newer file wins.
+
+A series of meetings (`Event.is_series`) has no entry for the event as a
+whole (it would block weeks in a calendar): one VEVENT per meeting, each with
+its own UID and the event's SEQUENCE; a meeting cancelled on its own carries
+STATUS:CANCELLED, and the e-mail that tells of it is a METHOD:CANCEL of that
+VEVENT only.
 """
 
 from datetime import datetime, timedelta
@@ -106,22 +112,37 @@ def _session_component(event, session) -> VEvent:
     if end <= datetime.combine(session.day, session.start_time, tzinfo=ROME):
         end += timedelta(days=1)
     component.add("dtend", end)
-    component.add("summary", f"{session.title} – {event.title}")
+    component.add("summary", f"{event.title} – {session.title}" if event.is_series else f"{session.title} – {event.title}")
     if session.description:
         component.add("description", session.description)
     location = ", ".join(p for p in [session.room, _location(event)] if p)
     if location:
         component.add("location", location)
+    if event.is_series:
+        component.add("url", settings.SITE_URL.rstrip("/") + event.get_absolute_url())
+        cancelled = event.status == "cancelled" or session.cancelled_at is not None
+        component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     component.add("sequence", event.sequence)
     return component
+
+
+def meetings(event) -> list:
+    """The meetings of a series, in order (read from prefetched sessions when there are)."""
+    return sorted(event.sessions.all(), key=lambda s: (s.day, s.start_time, s.pk))
+
+
+def _components(event, sessions) -> list:
+    """The event and the given sessions; for a series, one entry per meeting (all of them if none given)."""
+    if event.is_series:
+        return [_session_component(event, session) for session in (sessions or meetings(event))]
+    return [_event_component(event)] + [_session_component(event, session) for session in sessions or []]
 
 
 def event_calendar(event, sessions=None) -> str:
     """The event and, if given, its sessions."""
     cal = _calendar()
-    cal.add_component(_event_component(event))
-    for session in sessions or []:
-        cal.add_component(_session_component(event, session))
+    for component in _components(event, sessions):
+        cal.add_component(component)
     cal.add_missing_timezones()
     return cal.to_ical().decode()
 
@@ -129,8 +150,17 @@ def event_calendar(event, sessions=None) -> str:
 def feed_calendar(events) -> str:
     cal = _calendar()
     cal.add("x-wr-calname", settings.SITE_NAME)
+    events = list(events)
+    # The meetings of every series in the feed, in one query.
+    series = {event.pk: [] for event in events if event.is_series}
+    if series:
+        from .models import Session
+
+        for session in Session.objects.filter(event_id__in=series).order_by("day", "start_time", "pk"):
+            series[session.event_id].append(session)
     for event in events:
-        cal.add_component(_event_component(event))
+        for component in _components(event, series.get(event.pk)):
+            cal.add_component(component)
     cal.add_missing_timezones()
     return cal.to_ical().decode()
 
@@ -138,9 +168,8 @@ def feed_calendar(events) -> str:
 def invitation_calendar(event, sessions=None, *, method: str = REQUEST, attendee=None) -> str:
     """The file sent by e-mail: REQUEST adds or updates the entry, CANCEL removes it."""
     cal = _calendar(method)
-    cal.add_component(_itip(_event_component(event), event, method, attendee))
-    for session in sessions or []:
-        cal.add_component(_itip(_session_component(event, session), event, method, attendee))
+    for component in _components(event, sessions):
+        cal.add_component(_itip(component, event, method, attendee))
     cal.add_missing_timezones()
     return cal.to_ical().decode()
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .views import attendee, manage, public, registrations
+from .views import attendee, manage, public, registrations, series
 
 app_name = "events"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path(_("registrations/<str:token>/confirm/"), attendee.confirm_email, name="confirm_email"),
     path(_("registrations/<str:token>/cancel/"), attendee.cancel, name="cancel"),
     path(_("my-area/registrations/"), attendee.my_registrations, name="my_registrations"),
+    path(_("registrations/<str:token>/certificate.pdf"), series.certificate, name="certificate"),
     # Coordination: events and their programme
     path(_("coordination/events/"), manage.event_list, name="manage_list"),
     path(_("coordination/events/new/"), manage.event_create, name="event_create"),
@@ -24,6 +25,12 @@ urlpatterns = [
     path(_("coordination/events/<slug:slug>/publish/"), manage.event_publish, name="event_publish"),
     path(_("coordination/events/<slug:slug>/duplicate/"), manage.event_duplicate, name="event_duplicate"),
     path(_("coordination/events/<slug:slug>/cancel/"), manage.event_cancel, name="event_cancel"),
+    # Coordination: series of meetings and editions (events.views.series)
+    path(_("coordination/events/<slug:slug>/new-edition/"), series.new_edition, name="new_edition"),
+    path(_("coordination/events/<slug:slug>/meetings/check-in/"), series.meeting_check_in, name="meeting_check_in"),
+    path(_("coordination/events/<slug:slug>/meetings/<int:pk>/cancel/"), series.meeting_cancel,
+         name="meeting_cancel"),
+    path(_("coordination/events/<slug:slug>/certificates/"), series.certificates_send, name="certificates_send"),
     # Coordination: registrations
     path(_("coordination/events/<slug:slug>/registrations/"), registrations.registration_list, name="registrations"),
     path(_("coordination/events/<slug:slug>/registrations.csv"), registrations.registrations_csv,

@@ -48,6 +48,7 @@ class _Mail:
     calendar: str | None = None  # REQUEST, CANCEL or None
     extra: dict = field(default_factory=dict)
     sessions: list | None = None  # for the calendar file; None: the confirmed choices when it is rendered
+    attachments: list = field(default_factory=list)  # other files, e.g. an attendance certificate
 
 
 class Outbox:
@@ -56,8 +57,9 @@ class Outbox:
     def __init__(self):
         self.mails: list[_Mail] = []
 
-    def add(self, event, registration, template, *, calendar=None, extra=None, sessions=None) -> None:
-        self.mails.append(_Mail(event, registration, template, calendar, extra or {}, sessions))
+    def add(self, event, registration, template, *, calendar=None, extra=None, sessions=None,
+            attachments=None) -> None:
+        self.mails.append(_Mail(event, registration, template, calendar, extra or {}, sessions, attachments or []))
 
     def send(self) -> None:
         mails, self.mails = self.mails, []
@@ -88,12 +90,12 @@ def _render_and_queue(mail: _Mail) -> None:
         registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
     )
     context = {"event": event, "registration": registration, "choices": choices, **mail.extra}
-    attachments = None
+    attachments = list(mail.attachments) or None
     if mail.calendar:
         sessions = mail.sessions
         if sessions is None:
             sessions = [c.session for c in choices if c.status == SessionChoice.Status.CONFIRMED]
-        attachments = [
+        attachments = (attachments or []) + [
             ics_attachment(event, sessions, method=mail.calendar, language=registration.language,
                            attendee=registration)
         ]

@@ -19,7 +19,7 @@ from alliance.dates import sane_date
 from alliance.text import unique_slug
 from alliance.workflow import log, transition
 
-from ..calendar import CANCEL, REQUEST
+from ..calendar import CANCEL, REQUEST, ROME
 from ..models import Event, Registration, Reminder, Session, SessionChoice, Speaker
 from ..permissions import can_create_events, can_manage_event
 from .base import ACTIVE, RegistrationError, Status, _actor, _lock, _locked_work
@@ -45,7 +45,7 @@ EVENT_FIELDS = (
     "title", "kind", "summary", "description", "venue_name", "address", "city", "province", "region",
     "online_url", "step_free_access", "interpretation", "accessibility_notes", "start", "end", "capacity",
     "cover_image", "programme_pdf", "language", "registration_policy", "registration_opens_at",
-    "registration_closes_at", "reminder_offsets", "project", "pathway_stage",
+    "registration_closes_at", "reminder_offsets", "project", "pathway_stage", "is_series",
 )
 EVENT_M2M = ("organizers", "themes")
 DATE_FIELDS = ("start", "end", "registration_opens_at", "registration_closes_at")
@@ -86,6 +86,7 @@ class EventData:
     reminder_offsets: list = KEEP
     project: object = KEEP
     pathway_stage: object = KEEP
+    is_series: bool = KEEP  # every session is a meeting of its own (issue 9)
     organizers: list = KEEP
     themes: list = KEEP
 
@@ -243,6 +244,8 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
             raise DisplacementError(problems)
 
         changed = any(before[name] != getattr(event, name) for name in CHANGE_FIELDS)
+        # A meeting of a series that moves is a change of time for everyone registered (series: issue 9).
+        changed = changed or (event.is_series and _programme_moves_in_time(programme, sessions_before))
         if changed or _programme_moves_in_time(programme, sessions_before):
             event.sequence += 1
         event.save()
@@ -512,8 +515,15 @@ def cancel_event(*, event: Event, actor, message: str = "") -> Event:
     return event
 
 
-def duplicate_event(*, event: Event, actor) -> Event:
-    """A draft copy with the same programme and speakers, for the next meeting of a series."""
+def duplicate_event(*, event: Event, actor, start: datetime | None = None, title: str | None = None) -> Event:
+    """A draft copy with the same programme and speakers, for the next meeting or edition.
+
+    With `start` (a new edition): every date moves by the same offset, counted on the wall clock of
+    Rome (so 14:00 stays 14:00 across a change of summer time) — the end, every session or meeting, the
+    registration window; reminders are minutes before the start and follow it. With `title`, the copy
+    takes it and an address made from it; without, "… (copy)".
+    """
+    title = " ".join((title or "").split())
     with transaction.atomic():
         if not can_manage_event(actor, event):
             raise PermissionDenied
@@ -522,7 +532,13 @@ def duplicate_event(*, event: Event, actor) -> Event:
         )
         copy = Event.objects.get(pk=event.pk)
         copy.pk = None
-        copy.title = _("%(title)s (copy)") % {"title": source.title}
+        copy.title = title or _("%(title)s (copy)") % {"title": source.title}
+        if start is not None:
+            offset = _wall(start) - _wall(source.start)
+            for name in DATE_FIELDS:
+                if getattr(source, name) is not None:
+                    setattr(copy, name, _from_wall(_wall(getattr(source, name)) + offset))
+            _check_event(copy)
         copy.slug = unique_event_slug(copy.title)
         copy.status = Event.Status.DRAFT
         copy.published_at = copy.cancelled_at = None
@@ -531,7 +547,8 @@ def duplicate_event(*, event: Event, actor) -> Event:
         copy.save()
         copy.organizers.set(source.organizers.all())
         copy.themes.set(source.themes.all())
-        log(copy, "created", actor=actor, data={"copied_from": source.pk})
+        log(copy, "created", actor=actor, data={"copied_from": source.pk, **(
+            {"offset_days": offset.days, "offset_seconds": offset.seconds} if start is not None else {})})
         speakers = {}
         for speaker in source.speakers.all():
             old_pk = speaker.pk
@@ -543,9 +560,60 @@ def duplicate_event(*, event: Event, actor) -> Event:
             session_speakers = [speakers[s.pk] for s in session.speakers.all()]
             session.pk = None
             session.event = copy
+            session.cancelled_at = None
+            if start is not None:
+                begins = datetime.combine(session.day, session.start_time) + offset
+                ends = datetime.combine(session.day, session.end_time) + offset
+                session.day, session.start_time, session.end_time = begins.date(), begins.time(), ends.time()
+                try:
+                    sane_date(session.day)
+                except ValidationError as exc:
+                    raise ValidationError({"start": exc.messages}) from exc
             session.save()
             session.speakers.set(session_speakers)
     return copy
+
+
+def _wall(value: datetime) -> datetime:
+    """The wall-clock time in Rome, without a time zone."""
+    return timezone.localtime(value, ROME).replace(tzinfo=None)
+
+
+def _from_wall(value: datetime) -> datetime:
+    return value.replace(tzinfo=ROME)
+
+
+def cancel_meeting(*, event: Event, session: Session, actor, message: str = "") -> Session:
+    """Cancel one meeting of a series; the rest goes ahead. Its attendees are told, with a calendar file that
+    removes that meeting only (METHOD:CANCEL of its VEVENT); its reminders are dropped."""
+    with _locked_work() as outbox:
+        event = _lock(event)
+        if not can_manage_event(actor, event):
+            raise PermissionDenied
+        session = Session.objects.select_for_update().filter(pk=session.pk, event=event).first()
+        if session is None or not event.is_series:
+            raise RegistrationError(_("This is not a meeting of the series."))
+        if event.status == Event.Status.CANCELLED:
+            raise RegistrationError(_("The whole event is cancelled."))
+        if session.cancelled_at is not None:
+            return session
+        session.cancelled_at = timezone.now()
+        session.save(update_fields=["cancelled_at"])
+        event.sequence += 1
+        event.save(update_fields=["sequence", "updated_at"])
+        Reminder.objects.filter(session=session, sent_at__isnull=True).delete()
+        recipients = []
+        if event.status == Event.Status.PUBLISHED:
+            recipients = list(event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False))
+            for registration in recipients:
+                outbox.add(event, registration, "event_meeting_cancelled",
+                           calendar=CANCEL if registration.status == Status.CONFIRMED else None,
+                           sessions=[session], extra={"meeting": session, "message": message.strip()})
+        log(event, "meeting_cancelled", actor=actor, data={
+            "session": session.title, "session_id": session.pk, "day": session.day.isoformat(),
+            "people": len(recipients), "message": message.strip(),
+        })
+    return session
 
 
 def message_attendees(*, event: Event, actor, statuses: list[str], subject: str, body: str) -> int:
