@@ -41,6 +41,9 @@ class AllyNameField(forms.CharField):
             "autocomplete": "off", "spellcheck": "false",
             # Where a type-ahead script (static/js) may ask for matches; the field works without it.
             "data-ally-search": reverse_lazy("initiatives:ally_search"),
+            # What the type-ahead tells screen readers (static/js/ally-search.js).
+            "data-found": gettext_lazy("Allies found:"),
+            "data-none": gettext_lazy("No ally found with these letters."),
         }))
         super().__init__(**kwargs)
         self.queryset = queryset
