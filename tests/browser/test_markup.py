@@ -196,3 +196,33 @@ def test_the_404_page_offers_the_same_path_in_the_other_language(live_server, ta
     assert re.findall(r'<a href="([^"]*)" hreflang="it"', html) == ["/missing-page/"]
     _status, body = fetch(live_server.url, MISSING["it"])
     assert re.findall(r'<a href="([^"]*)" hreflang="en"', body.decode()) == ["/en/pagina-che-non-esiste/"]
+
+
+def test_a_scroll_box_keeps_its_hidden_text_on_a_360_px_phone(browser, live_server):
+    """The pathway progress grid: a wide table in .table-responsive whose cells carry
+    visually hidden labels. Without a positioned scroll box they escaped it and widened
+    the page; the control case (the rule switched off) proves the check can fail."""
+    cells = "".join(
+        f'<td><label>State<span class="visually-hidden"> of Cooperativa {n} in “Ascolto”</span></label></td>'
+        for n in range(8)
+    )
+    html = (
+        f'<!DOCTYPE html><html lang="en"><head><title>Grid</title>'
+        f'<link rel="stylesheet" href="{live_server.url}/static/vendor/bootstrap-italia/css/bootstrap-italia.min.css">'
+        f'<link rel="stylesheet" href="{live_server.url}/static/css/alleanza.css"></head><body>'
+        f'<main class="portal-main"><div class="container"><div class="table-responsive progress-grid">'
+        f'<table class="table progress-grid__table"><tbody><tr><th scope="row">Cooperativa</th>{cells}</tr></tbody>'
+        f"</table></div></div></main></body></html>"
+    )
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_content(html, wait_until="load")
+    table_width = page.evaluate("document.querySelector('.progress-grid__table').scrollWidth")
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    page.add_style_tag(content=".table-responsive { position: static !important; }")
+    escaped_width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+
+    assert table_width > 360  # the grid itself scrolls inside its box
+    assert page_width == 360
+    assert escaped_width > 360
