@@ -8,7 +8,7 @@ from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from alliance.models import OutgoingEmail, Theme
@@ -638,7 +638,7 @@ def test_lowering_the_seats_below_the_confirmed_is_refused_and_changes_nothing()
     confirmed = [signed_in(event) for _ in range(3)]
     forget_emails()
 
-    with pytest.raises(services.DisplacementError) as refused:
+    with translation.override("en"), pytest.raises(services.DisplacementError) as refused:
         edit(event, CoordinatorFactory(), capacity=1, summary="Nuovo sommario")
 
     assert [(p.kind, p.count, p.session_id) for p in refused.value.problems] == [("seats", 2, None)]
