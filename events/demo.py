@@ -13,7 +13,7 @@ from django.utils import timezone
 from alliance.models import Province, Theme
 from members.models import Ally
 
-from .models import Event, Registration, Session, Speaker
+from .models import Attendance, Event, Registration, Session, Speaker
 from .services import schedule_reminders, unique_event_slug
 
 ROME = ZoneInfo("Europe/Rome")
@@ -97,6 +97,49 @@ def _fill(event, confirmed: int, waitlisted: int = 0):
             schedule_reminders(registration)
 
 
+def _series_on_review(event):
+    """A series of meetings, members only, each request reviewed (the admission settings of issue 9 where the
+    model has them; otherwise members only, as the former single policy allowed)."""
+    event.is_series = True
+    fields = ["is_series"]
+    if hasattr(event, "admission_review"):
+        event.admission_review = True
+        fields.append("admission_review")
+    event.save(update_fields=fields)
+
+
+def _attended(event):
+    """Check-ins at the past meetings: everyone at the first, fewer later, so certificates differ."""
+    meetings = list(event.sessions.order_by("day", "start_time"))
+    rows = []
+    for n, registration in enumerate(event.registrations.filter(status=Registration.Status.CONFIRMED)):
+        for m, meeting in enumerate(meetings):
+            if m == 0 or (n + m) % 3:
+                rows.append(Attendance(registration=registration, session=meeting, checked_in_at=at(meeting.day, 14)))
+    Attendance.objects.bulk_create(rows)
+
+
+def _requests(event):
+    """Requests waiting for review, declined and cancelled, next to the confirmed ones."""
+    now = timezone.now()
+    states = [
+        ("Giulia Ferrari", "Cooperativa sociale Il Ponte", Registration.Status.PENDING, ""),
+        ("Marco Ricci", "Associazione Casa Aperta", Registration.Status.PENDING, ""),
+        ("Sara Conti", "Impresa sociale Tessere", Registration.Status.PENDING, ""),
+        ("Luca Moretti", "", Registration.Status.DECLINED,
+         "La vostra organizzazione non rientra tra i soggetti previsti dalla normativa regionale."),
+        ("Anna Barbieri", "Cooperativa Il Melograno", Registration.Status.CANCELLED, ""),
+    ]
+    Registration.objects.bulk_create([
+        Registration(
+            event=event, name=name, email=f"{name.split()[0].lower()}.{event.pk}@example.org", organization=org,
+            privacy_accepted_at=now, email_confirmed_at=now, status=status, decision_reason=reason,
+            cancelled_at=now if status == Registration.Status.CANCELLED else None,
+        )
+        for name, org, status, reason in states
+    ])
+
+
 @transaction.atomic
 def load_demo_events() -> dict:
     created = 0
@@ -160,10 +203,11 @@ def load_demo_events() -> dict:
                     "partner del progetto: l'ammissibilità è valutata sui requisiti della normativa regionale. "
                     "La partecipazione è gratuita.",
         organizers=["Mag Verona"], province="VR", venue="Casa Comune Mag", city="Verona", capacity=30,
-        policy=P.APPLICATION, themes=["welfare-territoriale-generativo"],
+        policy=P.MEMBERS, themes=["welfare-territoriale-generativo"],
     )
     created += new
     if new:
+        _series_on_review(event)
         meetings = [
             (date(2018, 2, 12), "Nominazione della qualità e degli impatti dell'agire imprenditivo e sociale: parole, "
              "metodi e strumenti", ["Simonetta Patané", "Anna Zenarolla"]),
@@ -191,6 +235,35 @@ def load_demo_events() -> dict:
                 "Paolo Dagazzini": ("Coordinatore di progetto", "Mag Verona", False),
             },
         )
+        _fill(event, confirmed=12)
+        _attended(event)
+
+    # The next edition of the Verona cycle, to try the series: six Mondays every other week, 14:00–18:00,
+    # members only, each request reviewed; requests in several states.
+    monday = timezone.localdate() + timedelta(days=21)
+    monday += timedelta(days=(7 - monday.weekday()) % 7)
+    mondays = [monday + timedelta(weeks=2 * n) for n in range(6)]
+    event, new = _event(
+        "Cooperiamo: imprese di nuovo welfare – nuova edizione",
+        kind=K.WORKSHOP_SERIES, start=at(mondays[0], 14), end=at(mondays[-1], 18),
+        summary="Sei lunedì pomeriggio di consulenza di gruppo e formazione per le imprese sociali dei servizi di "
+                "cura, nel progetto Cooperiamo.",
+        description="Tutti gli incontri si tengono il lunedì dalle 14 alle 18 alla Casa Comune Mag. Possono "
+                    "iscriversi i membri dell'Alleanza; l'ammissibilità di ogni richiesta è valutata sui requisiti "
+                    "della normativa regionale. La partecipazione è gratuita.",
+        organizers=["Mag Verona"], province="VR", venue="Casa Comune Mag", city="Verona", capacity=30,
+        policy=P.MEMBERS, themes=["welfare-territoriale-generativo"],
+    )
+    created += new
+    if new:
+        _series_on_review(event)
+        titles = ["Dare un nome alla qualità e agli impatti", "Relazione e contrattazione con la P.A.",
+                  "Come cambiano i servizi sociali", "Co-programmazione e co-progettazione",
+                  "Rendicontare gli esiti senza perdere la visione", "Creatività al lavoro: quali nuove attivazioni?"]
+        _programme(event, [(day, time(14), time(18), title, S.WORKSHOP, "Casa Comune Mag", None, [])
+                           for day, title in zip(mondays, titles, strict=True)], {})
+        _fill(event, confirmed=9, waitlisted=0)
+        _requests(event)
 
     # Upcoming events, relative to today, so that registration can be tried.
     today = timezone.localdate()
