@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from playwright.sync_api import expect
 
 from alliance.models import Province, Region, Theme
 from tests.factories.events import EventFactory, SessionFactory, SpeakerFactory
@@ -226,3 +227,26 @@ def test_a_scroll_box_keeps_its_hidden_text_on_a_360_px_phone(browser, live_serv
     assert table_width > 360  # the grid itself scrolls inside its box
     assert page_width == 360
     assert escaped_width > 360
+
+
+def test_a_form_with_errors_moves_focus_to_its_summary_and_links_to_the_fields(page, assert_accessible):
+    with translation.override("en"):
+        page.goto(reverse("account_signup"))
+    form = page.locator("form:has(#id_email)")
+    form.evaluate("form => { form.noValidate = true; }")  # what the server says, not the browser's own checks
+    form.get_by_role("button", name="Sign up").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_have_attribute("role", "alert")
+    assert page.title().startswith("Error: ")
+    links = summary.get_by_role("link")
+    assert links.evaluate_all("links => links.map(link => link.getAttribute('href'))") == [
+        "#id_email",
+        "#id_full_name",
+        "#id_password1",
+        "#id_password2",
+    ]
+    links.first.click()
+    expect(page.locator("#id_email")).to_be_focused()
+    assert_accessible(page)
