@@ -195,20 +195,20 @@ def test_documentation_page(client):
 
 
 def test_open_data_downloads(client, network):
-    data = json.loads(get(client, "/open-data/allies.json").content)
+    data = json.loads(get(client, reverse("api:open_data_file", kwargs={"resource": "allies", "fmt": "json"})).content)
     assert data["licence"]["name"] == "CC BY 4.0"
     assert [a["slug"] for a in data["allies"]] == ["orti-urbani", "rete-aperta"]
-    response = get(client, "/open-data/events.csv")
+    response = get(client, reverse("api:open_data_file", kwargs={"resource": "events", "fmt": "csv"}))
     assert response["Content-Disposition"].startswith('attachment; filename="alleanza-events-')
     rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
     assert [r["slug"] for r in rows] == ["giornata"]
     assert rows[0]["sessions"] == "Workshop sugli orti" and rows[0]["organizers"] == "Orti Urbani"
-    everything = "".join(get(client, f"/open-data/{r}.{f}").content.decode()
+    everything = "".join(get(client, reverse("api:open_data_file", kwargs={"resource": r, "fmt": f})).content.decode()
                          for r in ("allies", "projects", "events", "pathways") for f in ("json", "csv"))
     for secret in SECRETS:
         assert secret not in everything, secret
-    assert client.get("/open-data/registrations.csv").status_code == 404
-    assert "CC BY 4.0" in get(client, "/open-data/").content.decode()
+    assert client.get(reverse("api:open_data_file", kwargs={"resource": "registrations", "fmt": "csv"})).status_code == 404
+    assert "CC BY 4.0" in get(client, reverse("api:open_data")).content.decode()
 
 
 def test_feeds(client, network):

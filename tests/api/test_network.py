@@ -4,6 +4,7 @@ GEXF download; public links between approved allies only; constant queries."""
 import re
 
 import pytest
+from django.urls import reverse
 
 from alliance.models import Region
 from initiatives.models import PathwayApplication
@@ -104,7 +105,7 @@ def test_network_page_constant_queries(client, taxonomy, django_assert_num_queri
 
 
 def test_gexf_download(client, links):
-    response = client.get("/network/network.gexf")  # in Italian: the allies' Italian addresses
+    response = client.get(reverse("api:network_gexf"))  # in Italian: the allies' Italian addresses
     assert response.status_code == 200
     assert response["Content-Type"] == "application/gexf+xml; charset=utf-8"
     body = response.content.decode()
