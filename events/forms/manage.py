@@ -102,6 +102,7 @@ class EventForm(forms.ModelForm):
             "step_free_access", "interpretation", "accessibility_notes",
             "start", "end", "capacity", "cover_image", "programme_pdf", "themes", "language",
             "registration_policy", "registration_opens_at", "registration_closes_at",
+            "is_series",  # series of meetings (issue 9)
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
