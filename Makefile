@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install messages lint bench screenshot clean
+.PHONY: demo test test-fast install messages lint bench screenshot clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -39,7 +39,12 @@ demo: install
 # Runs the whole test suite against PostgreSQL and Redis (see tests/conftest.py).
 test: install
 	bin/ensure-chromium
+	DJANGO_SETTINGS_MODULE=alliance.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# The same without the browser journeys and the transactional tests (threads, real workers): a quick check.
+test-fast: install
+	$(VENV)/bin/pytest --fast
 
 lint: install
 	$(VENV)/bin/ruff check .

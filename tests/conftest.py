@@ -135,3 +135,24 @@ def principles(db):
     return Principles.objects.get_or_create(
         version=1, defaults={"title": "I principi dell'alleanza", "body": "Generare, connettere, co-progettare."}
     )[0]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fast", action="store_true",
+        help="leave out the browser journeys and the transactional tests (threads, real workers): `make test-fast`",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--fast"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        db = item.get_closest_marker("django_db")
+        slow = item.get_closest_marker("browser") or (db is not None and db.kwargs.get("transaction"))
+        slow = slow or "transactional_db" in getattr(item, "fixturenames", ())
+        (left_out if slow else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
