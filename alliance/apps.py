@@ -8,11 +8,10 @@ class AllianceConfig(AppConfig):
     verbose_name = _("Alliance")
 
     def ready(self):
-        from . import pagecache, selectors, services
+        from . import pagecache, services
         from .registry import CoordinationTask, registry
         from .roles import ensure_coordinator_group
 
-        registry.home_figures.append(selectors.taxonomy_figures)
         pagecache.connect_signals()
         registry.coordination_tasks.append(
             CoordinationTask(

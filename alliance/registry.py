@@ -16,15 +16,6 @@ class NavItem:
 
 
 @dataclass(frozen=True)
-class SearchSection:
-    """A kind of result in the site-wide search: `search(query, limit)` returns objects with get_absolute_url()."""
-
-    label: str
-    search: Callable
-    more_url_name: str = ""
-
-
-@dataclass(frozen=True)
 class CoordinationTask:
     """A queue in the coordination area: `count(user)` items waiting, found at `url_name`."""
 
@@ -67,13 +58,8 @@ class HomeCount:
 @dataclass
 class Registry:
     navigation: list[NavItem] = field(default_factory=list)
-    # Read by nobody since the site-wide search has its own index (alliance.search); kept only while
-    # initiatives/apps.py still appends to it. Remove with SearchSection once it does not.
-    search_sections: list[SearchSection] = field(default_factory=list)
     coordination_tasks: list[CoordinationTask] = field(default_factory=list)
     coordination_links: list[NavItem] = field(default_factory=list)
-    # Read by nobody since the home page uses home_counts; kept only while alliance/apps.py appends to it.
-    home_figures: list[Callable] = field(default_factory=list)
     ally_sections: list[AllySection] = field(default_factory=list)
     # Privacy: each domain adds what it stores about a person to the data download
     # (`export(user) -> dict`) and forgets or anonymizes it when the account goes (`forget(user)`).

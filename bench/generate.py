@@ -142,6 +142,10 @@ def generate(scale: float = 1.0, seed: int = 7, out=print) -> dict:
         Registration.objects.bulk_create(batch)
         created += len(batch)
     counts["registrations"] = created
+    out("search index (bulk inserts send no signal)")
+    from alliance.search import reindex_all
+
+    reindex_all()
     out("done")
     return counts
 

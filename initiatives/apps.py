@@ -7,7 +7,7 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Projects and pathways")
 
     def ready(self):
-        from alliance.registry import AllySection, CoordinationTask, NavItem, SearchSection, registry
+        from alliance.registry import AllySection, CoordinationTask, NavItem, registry
         from alliance.roles import COORDINATOR_PERMISSIONS
         from alliance.workflow import ACTION_LABELS
 
@@ -19,10 +19,6 @@ class InitiativesConfig(AppConfig):
             NavItem(label=_("Projects"), url_name="initiatives:project_list"),
             NavItem(label=_("Pathways"), url_name="initiatives:pathway_list"),
         ]
-        registry.search_sections.append(
-            SearchSection(label=_("Projects"), search=selectors.search_public_projects,
-                          more_url_name="initiatives:project_list")
-        )
         registry.coordination_tasks += [
             CoordinationTask(label=_("Projects to review"), count=selectors.count_projects_to_review,
                              url_name="initiatives:project_queue"),

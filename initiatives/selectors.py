@@ -27,9 +27,6 @@ def search_projects(queryset, query: str):
     )
 
 
-def search_public_projects(query: str, limit: int):
-    return list(search_projects(Project.objects.filter(publication=Project.Publication.PUBLISHED), query)[:limit])
-
 
 def project_for_page(slug: str):
     """A project with everything its page shows; `public_events` are its published events by start,
