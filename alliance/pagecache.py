@@ -128,7 +128,7 @@ def _storable(request, response) -> bool:
 
 
 def _etag(content: bytes) -> str:
-    return '"%s"' % hashlib.md5(content, usedforsecurity=False).hexdigest()
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
 
 
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/rss", "application/atom")

@@ -3,8 +3,8 @@
 The bare view does the least a real page does: one query and a small template.
 """
 
-from django.template import engines
 from django.http import HttpResponse
+from django.template import engines
 from django.urls import path
 
 from alliance.urls import urlpatterns as portal_urlpatterns
