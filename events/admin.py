@@ -59,8 +59,8 @@ def _errors(exc) -> str:
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "status", "start", "city", "registration_policy", "capacity"]
-    list_filter = ["status", "kind", "registration_policy", "region", "themes"]
+    list_display = ["title", "kind", "status", "start", "city", "admission", "admission_review", "capacity"]
+    list_filter = ["status", "kind", "admission", "admission_review", "region", "themes"]
     search_fields = ["title", "summary", "city", "venue_name"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}

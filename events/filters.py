@@ -53,7 +53,7 @@ def registration_open_now(queryset, now=None):
         status=Event.Status.PUBLISHED,
         start__gt=now,
         end__gt=now,
-    ).exclude(registration_policy=Event.Policy.NONE)
+    ).exclude(admission=Event.Admission.NONE)
 
 
 def with_seat_counts(queryset):

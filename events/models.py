@@ -82,9 +82,28 @@ class Event(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="events", verbose_name=_("themes"))
     language = models.CharField(_("language of the event"), max_length=8, choices=settings.LANGUAGES, default="it")
-    registration_policy = models.CharField(
-        _("registration"), max_length=12, choices=Policy.choices, default=Policy.OPEN
+    # Admission (issue 9, registrations engineer): two settings, who may register and how. ----------
+    class Admission(models.TextChoices):
+        OPEN = "open", _("Everyone (guests confirm their e-mail address)")
+        MEMBERS = "members", _("Members of the alliance")
+        ALLIES = "allies", _("Members of given allies")
+        REGIONS = "regions", _("Members from given regions")
+        NONE = "none", _("No registration")
+
+    admission = models.CharField(
+        _("who may register"), max_length=12, choices=Admission.choices, default=Admission.OPEN
     )
+    admission_review = models.BooleanField(
+        _("requests reviewed by the organizers"), default=False,
+        help_text=_("Otherwise a seat is given at once, while there are seats."),
+    )
+    admission_allies = models.ManyToManyField(
+        "members.Ally", blank=True, related_name="+", verbose_name=_("allies whose members may register")
+    )
+    admission_regions = models.ManyToManyField(
+        "alliance.Region", blank=True, related_name="+", verbose_name=_("regions whose members may register")
+    )
+    # End of the admission block.
     registration_opens_at = models.DateTimeField(
         _("registration opens"), null=True, blank=True, validators=[sane_date]
     )
@@ -131,6 +150,28 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
 
+    # The former single setting, as a summary for templates and old callers: "application" is
+    # everyone on review; members of allies or regions read as "members". Setting it sets `admission`
+    # ("application": everyone, on review) and leaves `admission_review` as it is otherwise.
+    @property
+    def registration_policy(self) -> str:
+        if self.admission == self.Admission.NONE:
+            return self.Policy.NONE
+        if self.admission == self.Admission.OPEN:
+            return self.Policy.APPLICATION if self.admission_review else self.Policy.OPEN
+        return self.Policy.MEMBERS
+
+    @registration_policy.setter
+    def registration_policy(self, value: str) -> None:
+        if value == self.Policy.APPLICATION:
+            self.admission, self.admission_review = self.Admission.OPEN, True
+        else:
+            self.admission = self.Admission(value)
+
+    @property
+    def members_only(self) -> bool:
+        return self.admission in (self.Admission.MEMBERS, self.Admission.ALLIES, self.Admission.REGIONS)
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
@@ -143,7 +184,7 @@ class Event(models.Model):
     def registration_state(self, now=None) -> str:
         """'open', or why registration is closed: 'none', 'draft', 'cancelled', 'not_yet', 'closed', 'past'."""
         now = now or timezone.now()
-        if self.registration_policy == self.Policy.NONE:
+        if self.admission == self.Admission.NONE:
             return "none"
         if self.status == self.Status.CANCELLED:
             return "cancelled"

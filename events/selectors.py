@@ -148,7 +148,7 @@ def count_pending_decisions(user) -> int:
     return Registration.objects.filter(
         status=Registration.Status.PENDING,
         email_confirmed_at__isnull=False,
-        event__registration_policy=Event.Policy.APPLICATION,
+        event__admission_review=True,
         event__in=managed_events(user).values("pk"),
     ).count()
 

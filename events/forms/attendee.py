@@ -94,6 +94,7 @@ class RegistrationForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("E-mail address"),
+        max_length=254,
         error_messages={"required": _("Please enter your e-mail address.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("We send you an e-mail to confirm the address: your seat counts once you confirm it."),

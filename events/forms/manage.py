@@ -87,6 +87,24 @@ class EventForm(forms.ModelForm):
         help_text=_("Hours before the start, separated by commas: “48, 2” sends a reminder two days and two hours "
                     "before. Empty: no reminders."),
     )
+    # Admission (issue 9, registrations engineer): who may register, and how. `registration_policy`
+    # keeps its name (the editor's markup and callers use it) and now holds who; `admission_review` says
+    # how. The last three keep the event's values when the page does not send them.
+    registration_policy = forms.ChoiceField(label=_("Who may register"), choices=Event.Admission.choices)
+    admission_review = forms.TypedChoiceField(
+        label=_("How"), required=False, coerce=lambda value: value == "review", widget=forms.RadioSelect,
+        choices=[("immediate", _("Immediately, while there are seats")), ("review", _("On review by the organizers"))],
+        help_text=_("On review: each request waits for your decision; members-only on review suits a selective cycle."),
+    )
+    admission_allies = forms.ModelMultipleChoiceField(
+        label=_("Allies whose members may register"), required=False, queryset=None,
+        widget=forms.CheckboxSelectMultiple, help_text=_("For “members of given allies”."),
+    )
+    admission_regions = forms.ModelMultipleChoiceField(
+        label=_("Regions whose members may register"), required=False, queryset=None,
+        widget=forms.CheckboxSelectMultiple, help_text=_("For “members from given regions”: allies serving them."),
+    )
+    # End of the admission fields.
     # Shown only with an error about seats or removed sessions: the organizer's explicit yes.
     confirm_moves = forms.BooleanField(
         label=_("Yes, move the latest confirmed to the waiting list and drop the choices of removed sessions; "
@@ -101,7 +119,7 @@ class EventForm(forms.ModelForm):
             "venue_name", "address", "city", "province", "region", "online_url",
             "step_free_access", "interpretation", "accessibility_notes",
             "start", "end", "capacity", "cover_image", "programme_pdf", "themes", "language",
-            "registration_policy", "registration_opens_at", "registration_closes_at",
+            "registration_opens_at", "registration_closes_at",
             "is_series",  # series of meetings (issue 9)
         ]
         widgets = {
@@ -149,7 +167,43 @@ class EventForm(forms.ModelForm):
                     ) % {"others": format_html_join(", ", "{}", ((name,) for name in others))}  # help texts are HTML
         self.fields["province"].queryset = self.fields["province"].queryset.select_related("region")
         self.fields["capacity"].widget.attrs["min"] = 1
+        self._init_admission()  # admission (issue 9)
         self.initial.setdefault("reminders", ", ".join(_hours(m) for m in (self.instance.reminder_offsets or [])))
+
+    def _init_admission(self):
+        from alliance.models import Region
+        from members.models import Ally
+
+        self.fields["admission_allies"].queryset = Ally.objects.members().order_by("name")
+        self.fields["admission_regions"].queryset = Region.objects.order_by("name")
+        event = self.instance
+        self.initial["registration_policy"] = event.admission
+        self.initial["admission_review"] = "review" if event.admission_review else "immediate"
+        if event.pk:
+            self.initial["admission_allies"] = list(event.admission_allies.all())
+            self.initial["admission_regions"] = list(event.admission_regions.all())
+
+    def admission_values(self) -> dict:
+        """Who and how as plain data for `services.set_admission`; what the page did not send stays as it is."""
+        data, sent = self.cleaned_data, self.data
+        values = {"who": data["registration_policy"]}
+        if self.add_prefix("admission_review") in sent:
+            values["review"] = data["admission_review"]
+        for name in ("admission_allies", "admission_regions"):
+            if self.add_prefix(name) in sent or self.add_prefix(f"{name}_sent") in sent:
+                values[name.removeprefix("admission_")] = list(data[name])
+        return values
+
+    def _clean_admission(self, cleaned):
+        who = cleaned.get("registration_policy")
+        for kind, name, message in (
+            (Event.Admission.ALLIES, "admission_allies", _("Choose the allies whose members may register.")),
+            (Event.Admission.REGIONS, "admission_regions", _("Choose the regions whose members may register.")),
+        ):
+            if who != kind or cleaned.get(name):
+                continue
+            if self.add_prefix(name) in self.data or not (self.instance.pk and getattr(self.instance, name).exists()):
+                self.add_error(name, message)
 
     def clean_cover_image(self):
         from alliance.uploads import clean_image
@@ -251,6 +305,7 @@ class EventForm(forms.ModelForm):
             self.add_error("region", _("%(province)s is not in %(region)s.") % {"province": province, "region": region})
         elif province and not region:
             data["region"] = province.region
+        self._clean_admission(data)  # admission (issue 9)
         return data
 
     def _post_clean(self):
@@ -508,6 +563,8 @@ class EventEditor:
         except services.DisplacementError as exc:
             self._show(exc.problems)
             return None
+        # Admission (issue 9): the two settings and their lists, through their own service.
+        services.set_admission(event=self.result.event, actor=self.user, **self.event_form.admission_values())
         return self.result.event
 
     def _show(self, problems) -> None:

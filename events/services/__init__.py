@@ -32,8 +32,10 @@ SaveResult). Import from `events.services`; the modules are:
 - `event_life`: save_event (with the seat and session rules), publish,
   cancel, duplicate, message the people registered.
 - `reminders`: planning and sending the reminders.
+- `admission`: who may register and how (set_admission; `admission.refusal` for pages).
 """
 
+from .admission import set_admission
 from .base import ACTIVE, CLOSED_REASONS, Outbox, RegistrationError, Status, closed_reason
 from .event_life import (
     CHANGE_FIELDS,
@@ -78,5 +80,5 @@ __all__ = [
     "cancel_event", "cancel_registration", "check_in", "choosable_sessions", "closed_reason", "confirm_email",
     "decide_registration", "duplicate_event", "has_verified_email", "message_attendees", "move_registration",
     "publish_event", "register", "resend_registration_link", "save_event", "schedule_reminders",
-    "send_due_reminders", "unique_event_slug",
+    "send_due_reminders", "unique_event_slug", "set_admission",
 ]

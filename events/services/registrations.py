@@ -17,6 +17,7 @@ from .. import selectors
 from ..calendar import CANCEL, REQUEST
 from ..models import Event, Registration, Session, SessionChoice, new_token
 from ..permissions import can_manage_event
+from . import admission
 from .base import (
     ACTIVE,
     RegistrationError,
@@ -91,18 +92,13 @@ def _check_session_choice(event, session_ids) -> list[Session]:
 
 def register(*, event: Event, attendee: Attendee, user=None) -> RegistrationResult:
     """Register `attendee`; registering an address twice returns the registration that exists, untouched."""
-    from members.permissions import is_member
-
     actor = _actor(user)
     with _locked_work() as outbox:
         event = _lock(event)
         state = event.registration_state()
         if state != "open":
             raise RegistrationError(closed_reason(state))
-        if event.registration_policy == Event.Policy.MEMBERS and (actor is None or not is_member(actor)):
-            raise RegistrationError(
-                _("This event is for members of the alliance: sign in with the account of an approved ally.")
-            )
+        admission.check(event, actor)  # who may register (events.services.admission)
         email = attendee.email.strip().lower()
         address_owner = actor is not None and has_verified_email(actor, email)
         existing = Registration.objects.filter(event=event, email__iexact=email).first()
@@ -196,7 +192,7 @@ def _after_email_confirmed(event, registration, *, actor, outbox):
     registration.email_confirmed_at = timezone.now()
     registration.save(update_fields=["email_confirmed_at"])
     log(registration, "email_confirmed", actor=actor)
-    if event.registration_policy == Event.Policy.APPLICATION:
+    if event.admission_review:
         outbox.add(event, registration, "event_application_received")
     else:
         _allocate(event, registration, actor=actor, outbox=outbox)

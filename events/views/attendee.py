@@ -19,12 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from members.permissions import is_member
-
 from .. import selectors, services
 from ..forms.attendee import RegistrationForm
-from ..models import Event, Registration
-from ..services import RegistrationError
+from ..models import Registration
+from ..services import RegistrationError, admission
 
 Status = Registration.Status
 ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
@@ -84,11 +82,13 @@ def register(request, slug):
     if state != "open":
         context["closed_reason"] = services.closed_reason(state)
         return render(request, "events/register.html", context)
-    if event.registration_policy == Event.Policy.MEMBERS and not is_member(request.user):
-        if request.user.is_authenticated:
-            context["members_only"] = "join"
-        else:
-            context["members_only"] = "sign_in"
+    refusal = admission.refusal(event, request.user)
+    if refusal is not None:
+        # "sign_in", "join" (with the link to join the alliance) or "not_eligible".
+        context["members_only"] = refusal
+        context["refusal_message"] = admission.refusal_message(event, refusal)
+        context["join_url"] = reverse("members:join")
+        if refusal == admission.SIGN_IN:
             context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
             context["signup_url"] = f"{reverse('account_signup')}?{urlencode({'next': request.get_full_path()})}"
         return render(request, "events/register.html", context)
@@ -96,6 +96,14 @@ def register(request, slug):
     posted = request.method == "POST"
     form = RegistrationForm(request.POST if posted else None, event=event, user=request.user)
     if posted and form.is_valid():
+        from alliance.ratelimit import RATE_LIMITED_MESSAGE, allow
+
+        if not request.user.is_authenticated and not allow(
+            request, "events.guest_registration", key=form.cleaned_data["email"]
+        ):
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+            context["form"] = form
+            return render(request, "events/register.html", context, status=429)
         attendee = form.to_attendee(_email_language(request.user, form.cleaned_data["email"]))
         try:
             result = services.register(event=event, attendee=attendee, user=request.user)
@@ -108,8 +116,9 @@ def register(request, slug):
                     messages.info(request, _("You were already registered for this event."))
                     return redirect("events:registration", token=registration.token)
                 # Whoever typed the address learns nothing: the same answer as for a new guest, and
-                # the link goes again to the address only.
-                services.resend_registration_link(registration)
+                # the link goes again to the address only (at most as often as "events.resend_link" allows).
+                if allow(request, "events.resend_link", key=registration.email):
+                    services.resend_registration_link(registration)
                 messages.success(request, _guest_message(registration.email))
                 return redirect(event)
             messages.success(request, _outcome_message(registration))

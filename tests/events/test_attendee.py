@@ -759,3 +759,49 @@ def test_the_link_is_sent_again_at_most_once_every_ten_minutes():
         resend_registration_link(registration)
 
     assert OutgoingEmail.objects.filter(to="flood@example.org").count() == 1
+
+
+# Rate limits and address length (issue 9) ------------------------------------------------------------
+
+
+def test_guest_registrations_are_rate_limited_per_address(client, settings, django_capture_on_commit_callbacks):
+    settings.ALLEANZA_RATE_LIMITS = {"events.guest_registration": "100/h/ip,2/h/key"}
+    events = [EventFactory() for _ in range(3)]
+
+    statuses = []
+    for event in events:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url("events:register", slug=event.slug), form_data())
+        statuses.append(response.status_code)
+
+    assert statuses == [302, 302, 429]
+    assert Registration.objects.count() == 2  # the third was not even tried
+    with translation.override("en"):
+        assert "Too many attempts" in response.content.decode()
+
+
+def test_send_the_link_again_is_rate_limited(client, settings, django_capture_on_commit_callbacks, mailoutbox):
+    settings.ALLEANZA_RATE_LIMITS = {"events.guest_registration": "100/h/ip,100/h/key",
+                                     "events.resend_link": "100/h/ip,0/h/key"}
+    event = EventFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("events:register", slug=event.slug), form_data())
+    assert len(mailoutbox) == 1  # the e-mail check
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("events:register", slug=event.slug), form_data())
+
+    assert response.status_code == 302  # the same answer as ever: whoever asked learns nothing
+    assert len(mailoutbox) == 1  # but no second e-mail: the limit for the address is reached
+
+
+def test_an_address_longer_than_254_characters_is_a_form_error(client):
+    event = EventFactory()
+    email = "a" * 64 + "@" + ("b" * 62 + ".") * 3 + "example.org"
+    assert len(email) > 254
+
+    response = client.post(url("events:register", slug=event.slug), form_data(email=email))
+
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert not Registration.objects.exists()
