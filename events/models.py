@@ -357,6 +357,11 @@ class Reminder(models.Model):
                 nulls_distinct=False,
             )
         ]
+        # Series of meetings (issue 9): the periodic scan reads only the rows not sent yet, by due time,
+        # however many sent rows the past meetings left.
+        indexes = [
+            models.Index(fields=["due_at"], name="reminder_unsent_due", condition=models.Q(sent_at__isnull=True))
+        ]
 
     def __str__(self):
         return f"{self.registration} −{self.offset_minutes}′"

@@ -255,3 +255,23 @@ def test_when_the_task_was_away_only_the_nearest_reminder_is_sent():
     assert email.to == attendee.email
     assert "2 hours" in email.body_text or "2 ore" in email.body_text
     assert send_due_reminders(now=event.start - timedelta(minutes=30)) == 0
+
+
+@pytest.mark.django_db
+def test_the_scan_reads_the_unsent_rows_by_due_time_through_the_partial_index():
+    """Sent rows of past meetings (six per series and offset) never slow the periodic scan."""
+    event = EventFactory(reminder_offsets=[2880, 120])
+    for registration in RegistrationFactory.create_batch(3, event=event):
+        schedule_reminders(registration)
+    now = timezone.now()
+    query = (
+        Reminder.objects.filter(sent_at__isnull=True, due_at__lte=now)
+        .filter(registration__status=Status.CONFIRMED, registration__event__status=Event.Status.PUBLISHED)
+        .order_by("due_at")[:500]
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "reminder_unsent_due" in plan, plan
