@@ -216,7 +216,9 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
     else:
         registration.waitlisted_at = now
         transition(registration, Status.WAITLISTED, actor=actor, note=note, data=data, update_fields=["waitlisted_at"])
-        outbox.add(event, registration, "event_waitlisted")
+        # The position in the order the promotion follows, read under the event's lock.
+        outbox.add(event, registration, "event_waitlisted",
+                   extra={"position": selectors.waitlist_position(registration)})
 
 
 def _allocate_sessions(registration):
@@ -333,7 +335,8 @@ def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted
              if c.status == SessionChoice.Status.CONFIRMED]
     registration.session_choices.update(status=SessionChoice.Status.REQUESTED, waitlisted_at=None)
     registration.reminders.filter(sent_at__isnull=True).delete()
-    outbox.add(event, registration, template, calendar=CANCEL, sessions=freed)
+    outbox.add(event, registration, template, calendar=CANCEL, sessions=freed,
+               extra={"position": selectors.waitlist_position(registration)})
     return freed
 
 

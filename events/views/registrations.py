@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from alliance.csv import safe_cell
 from alliance.workflow import attach_history
 
 from .. import selectors, services
@@ -114,14 +115,6 @@ def registration_action(request, event, pk):
     return redirect(back)
 
 
-def _cell(value) -> str:
-    """A spreadsheet cell that a spreadsheet never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -147,10 +140,11 @@ def registrations_csv(request, event):
             f"{choice.session.title} ({choice.get_status_display()})" for choice in registration.session_choices.all()
         )
         writer.writerow([
-            _cell(registration.name), _cell(registration.email), _cell(registration.organization),
-            _cell(registration.role), registration.get_status_display(), _cell(sessions),
-            _cell(registration.accessibility_needs), yes if registration.public_consent else no,
-            registration.language, _when(registration.created_at), _when(registration.checked_in_at),
+            safe_cell(registration.name), safe_cell(registration.email), safe_cell(registration.organization),
+            safe_cell(registration.role), safe_cell(registration.get_status_display()), safe_cell(sessions),
+            safe_cell(registration.accessibility_needs), safe_cell(yes if registration.public_consent else no),
+            safe_cell(registration.language), safe_cell(_when(registration.created_at)),
+            safe_cell(_when(registration.checked_in_at)),
         ])
     return response
 

@@ -805,3 +805,21 @@ def test_an_address_longer_than_254_characters_is_a_form_error(client):
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     assert not Registration.objects.exists()
+
+
+def test_the_waiting_list_e_mail_tells_the_position(django_capture_on_commit_callbacks, mailoutbox):
+    from events import services
+
+    event = EventFactory(capacity=1)
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            registration = services.register(
+                event=event, attendee=services.Attendee(name=f"Persona {n}", email=f"p{n}@example.org", language="en")
+            ).registration
+        with django_capture_on_commit_callbacks(execute=True):
+            services.confirm_email(token=registration.token)
+
+    waitlisted = [m for m in mailoutbox if m.subject.startswith("You are on the waiting list")]
+    assert [m.to for m in waitlisted] == [["p1@example.org"], ["p2@example.org"]]
+    assert "You are number 1 on the waiting list." in waitlisted[0].body
+    assert "You are number 2 on the waiting list." in waitlisted[1].body
