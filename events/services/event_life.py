@@ -547,6 +547,9 @@ def duplicate_event(*, event: Event, actor, start: datetime | None = None, title
         copy.save()
         copy.organizers.set(source.organizers.all())
         copy.themes.set(source.themes.all())
+        for name in ("admission_allies", "admission_regions"):  # who may register (issue 9, admission)
+            if hasattr(source, name):
+                getattr(copy, name).set(getattr(source, name).all())
         log(copy, "created", actor=actor, data={"copied_from": source.pk, **(
             {"offset_days": offset.days, "offset_seconds": offset.seconds} if start is not None else {})})
         speakers = {}
