@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance import workflow
+from alliance.ratelimit import RATE_LIMITED_MESSAGE, allow
 from members import selectors as member_selectors
 from members.models import Ally
 
@@ -126,7 +127,11 @@ def pathway_apply(request, slug):
             allies=Ally.objects.filter(pk__in=[ally.pk for ally in eligible]).order_by("name"),
             initial=initial,
         )
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST" and form.is_valid() and not allow(
+            request, "initiatives.pathway_application", key=str(form.cleaned_data["ally"].pk)
+        ):
+            form.add_error(None, RATE_LIMITED_MESSAGE)
+        elif request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
                 services.apply_to_pathway(

@@ -1008,3 +1008,20 @@ def test_the_editor_shows_the_stored_pathway(client):
         'class="form-control" min="1950-01-01" max="2100-12-31">'
     ) in html
     assert html.count("<h1") == 1
+
+
+def test_applications_are_rate_limited_per_client_and_organization(client, settings):
+    from alliance.ratelimit import RATE_LIMITED_MESSAGE
+
+    settings.ALLEANZA_RATE_LIMITS = {"initiatives.pathway_application": "1/h/ip"}
+    first, second = PathwayFactory(), PathwayFactory()
+    ally = MemberOrganizationFactory()
+    client.force_login(manager(ally))
+
+    client.post(url("initiatives:pathway_apply", slug=first.slug), application_data(ally))
+    response = client.post(url("initiatives:pathway_apply", slug=second.slug), application_data(ally))
+
+    assert PathwayApplication.objects.filter(pathway=first).count() == 1
+    assert PathwayApplication.objects.filter(pathway=second).count() == 0
+    with translation.override("en"):
+        assert response.context["form"].non_field_errors() == [str(RATE_LIMITED_MESSAGE)]
