@@ -179,7 +179,7 @@ class EventForm(forms.ModelForm):
         event = self.instance
         self.initial["registration_policy"] = event.admission
         self.initial["admission_review"] = "review" if event.admission_review else "immediate"
-        if event.pk:
+        if event.pk and event.admission in (Event.Admission.ALLIES, Event.Admission.REGIONS):  # else unused
             self.initial["admission_allies"] = list(event.admission_allies.all())
             self.initial["admission_regions"] = list(event.admission_regions.all())
 
