@@ -81,9 +81,11 @@ def test_history_include_names_actor_and_note():
     [datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.datetime(1, 1, 1, 12, 0), datetime.date(1949, 12, 31)],
 )
 def test_dates_outside_the_sane_range_are_refused(value):
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        sane_date(value)
-    assert "between 01/01/1950 and 31/12/2100" in refused.value.messages[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            sane_date(value)
+        assert "between 01/01/1950 and 31/12/2100" in refused.value.messages[0]
+    assert "tra il 01/01/1950 e il 31/12/2100" in refused.value.messages[0]  # the same message, in Italian
 
 
 def test_dates_inside_the_range_pass():
