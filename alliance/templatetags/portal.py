@@ -122,3 +122,11 @@ def page_language_links(context):
         {**link, "url": _path_in_language(path, link["code"])} if not link["current"] and link["url"] == path else link
         for link in links
     ]
+
+
+@register.simple_tag
+def retention_days(name):
+    """A retention period in days (alliance/retention.py), for the privacy page."""
+    from alliance.retention import period
+
+    return period(name).days

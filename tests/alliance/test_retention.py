@@ -107,3 +107,19 @@ def test_the_worker_knows_the_task_and_beat_runs_it_every_night(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert schedule["task"] == "alliance.apply_retention"
     assert schedule["schedule"].hour == {3}
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "Registrations whose e-mail address was never confirmed: removed after 9 days."),
+    ("it", "Iscrizioni il cui indirizzo e-mail non è mai stato confermato: rimosse dopo 9 giorni."),
+])
+def test_the_privacy_page_states_the_periods_in_both_languages(client, settings, language, text):
+    from django.urls import reverse
+    from django.utils import translation
+
+    settings.RETENTION_UNCONFIRMED_GUEST_DAYS = 9
+    with translation.override(language):
+        url = reverse("alliance:privacy")
+    page = client.get(url).content.decode()
+    assert text in page
+    assert ("180 days" if language == "en" else "180 giorni") in page
