@@ -45,10 +45,18 @@ class SessionInline(ReadOnlyInline, admin.TabularInline):
     readonly_fields = fields
 
 
-def _report(modeladmin, request, done: int, errors: list[str], text: str) -> None:
-    """`text`: the success message, already translated for `done`."""
+def _apply(modeladmin, request, objects, call, message, *, name=str) -> None:
+    """Run `call(obj)` (a service) on each object; report how many succeeded (`message(count)`, a
+    translated sentence) and every refusal."""
+    done, errors = 0, []
+    for obj in objects:
+        try:
+            call(obj)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            errors.append(f"{name(obj)}: {_errors(exc)}")
     if done:
-        modeladmin.message_user(request, text % {"count": done}, messages.SUCCESS)
+        modeladmin.message_user(request, message(done) % {"count": done}, messages.SUCCESS)
     for error in errors:
         modeladmin.message_user(request, error, messages.ERROR)
 
@@ -100,27 +108,13 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected events"))
     def publish_events(self, request, queryset):
-        done, errors = 0, []
-        for event in queryset:
-            try:
-                services.publish_event(event=event, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                errors.append(f"{event}: {_errors(exc)}")
-        _report(self, request, done, errors,
-                ngettext("%(count)d event published.", "%(count)d events published.", done))
+        _apply(self, request, queryset, lambda event: services.publish_event(event=event, actor=request.user),
+               lambda n: ngettext("%(count)d event published.", "%(count)d events published.", n))
 
     @admin.action(description=_("Cancel the selected events and tell everyone registered"))
     def cancel_events(self, request, queryset):
-        done, errors = 0, []
-        for event in queryset:
-            try:
-                services.cancel_event(event=event, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                errors.append(f"{event}: {_errors(exc)}")
-        _report(self, request, done, errors,
-                ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", done))
+        _apply(self, request, queryset, lambda event: services.cancel_event(event=event, actor=request.user),
+               lambda n: ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", n))
 
 
 class SessionChoiceInline(ReadOnlyInline, admin.TabularInline):
@@ -151,28 +145,17 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the selected registrations (the waiting list moves up)"))
     def cancel_registrations(self, request, queryset):
-        done, errors = 0, []
-        for registration in queryset.filter(status__in=services.ACTIVE):
-            try:
-                services.cancel_registration(registration=registration, actor=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                errors.append(f"{registration}: {_errors(exc)}")
-        _report(self, request, done, errors, ngettext(
-            "%(count)d registration cancelled.", "%(count)d registrations cancelled.", done))
+        _apply(self, request, queryset.filter(status__in=services.ACTIVE),
+               lambda registration: services.cancel_registration(registration=registration, actor=request.user),
+               lambda n: ngettext("%(count)d registration cancelled.", "%(count)d registrations cancelled.", n))
 
     @admin.action(description=_("Confirm the selected from the waiting list, within the seats"))
     def confirm_from_waiting_list(self, request, queryset):
-        done, errors = 0, []
-        for registration in queryset:
-            try:
-                services.move_registration(registration=registration, actor=request.user,
-                                           to=Registration.Status.CONFIRMED)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                errors.append(f"{registration.name}: {_errors(exc)}")
-        _report(self, request, done, errors, ngettext(
-            "%(count)d registration confirmed.", "%(count)d registrations confirmed.", done))
+        _apply(self, request, queryset,
+               lambda registration: services.move_registration(
+                   registration=registration, actor=request.user, to=Registration.Status.CONFIRMED),
+               lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
+               name=lambda registration: registration.name)
 
 
 @admin.register(Reminder)
