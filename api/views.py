@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import AnonRateThrottle
 
+from alliance.ratelimit import client_ip
+
 from . import selectors, serializers
 
 
@@ -22,13 +24,8 @@ class PublicRateThrottle(AnonRateThrottle):
         return getattr(settings, "API_RATE_LIMIT", "120/minute")
 
     def get_ident(self, request):
-        # Behind N trusted proxies the client is the N-th address from the right of X-Forwarded-For;
-        # otherwise the header is the client's own word and is not trusted.
-        proxies = getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0)
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if proxies and len(forwarded) >= proxies:
-            return forwarded[-proxies]
-        return request.META.get("REMOTE_ADDR", "")
+        # The same client address as every other limit of the portal (trusted proxies, IPv6 per /64).
+        return client_ip(request)
 
 
 class Pages(PageNumberPagination):

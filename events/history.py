@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from alliance.workflow import ACTION_LABELS
 
 LABELS = {
+    "events.registration.meeting_checked_in": _("Checked in at a meeting"),
+    "events.registration.meeting_check_in_undone": _("Check-in at a meeting undone"),
+    "events.event.meeting_cancelled": _("Meeting cancelled"),
+    "events.event.certificates_sent": _("Certificates of attendance sent"),
     "events.event.created": _("Event created"),
     "events.event.changed": _("Time or place changed"),
     "events.event.seats_changed": _("Number of seats changed"),

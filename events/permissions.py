@@ -15,11 +15,9 @@ def can_manage_event(user, event: Event) -> bool:
 
 
 def can_create_events(user) -> bool:
-    from members.models import AllyManager
+    from members.permissions import is_member
 
-    if is_coordinator(user):
-        return True
-    return user.is_authenticated and AllyManager.objects.of_members().filter(user=user).exists()
+    return is_coordinator(user) or is_member(user)
 
 
 def is_public(event: Event) -> bool:

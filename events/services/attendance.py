@@ -12,21 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from alliance.workflow import ACTION_LABELS, log
+from alliance.workflow import log
 
 from ..models import Attendance, Event, Registration, Session
 from ..permissions import can_manage_event
 from .base import RegistrationError, Status, _lock, _locked_work
-
-# Readable labels of what series put on the record (events/history.py holds the others).
-ACTION_LABELS.update({
-    "events.registration.meeting_checked_in": gettext_lazy("Checked in at a meeting"),
-    "events.registration.meeting_check_in_undone": gettext_lazy("Check-in at a meeting undone"),
-    "events.event.meeting_cancelled": gettext_lazy("Meeting cancelled"),
-    "events.event.certificates_sent": gettext_lazy("Certificates of attendance sent"),
-})
 
 
 def meeting_hours(session: Session) -> timedelta:
