@@ -127,11 +127,10 @@ def pathway_apply(request, slug):
             allies=Ally.objects.filter(pk__in=[ally.pk for ally in eligible]).order_by("name"),
             initial=initial,
         )
-        if request.method == "POST" and form.is_valid() and not allow(
-            request, "initiatives.pathway_application", key=str(form.cleaned_data["ally"].pk)
-        ):
+        valid = request.method == "POST" and form.is_valid()
+        if valid and not allow(request, "initiatives.pathway_application", key=str(form.cleaned_data["ally"].pk)):
             form.add_error(None, RATE_LIMITED_MESSAGE)
-        elif request.method == "POST" and form.is_valid():
+        elif valid:
             data = form.cleaned_data
             try:
                 services.apply_to_pathway(

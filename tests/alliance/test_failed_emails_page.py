@@ -13,7 +13,9 @@ URL = reverse("alliance:failed_emails")
 
 
 def test_only_coordinators_see_the_page(client):
-    assert client.get(URL).status_code == 302  # to the sign-in
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
     client.force_login(VerifiedUserFactory())
     assert client.get(URL).status_code == 404
 
