@@ -490,7 +490,10 @@ def test_the_admin_shows_workflow_fields_read_only_and_acts_through_the_services
     client.force_login(request.user)
     third = PathwayApplicationFactory(pathway=costruire["pathway"])
     changelist = "/admin/initiatives/pathwayapplication/"
-    client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]})
+    response = client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]},
+                           follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    # One admitted: the singular sentence (ngettext), then the refusal of the other.
+    assert [str(m) for m in response.context["messages"]][0] == "1 application admitted."
 
     statuses = dict(PathwayApplication.objects.filter(pathway=costruire["pathway"]).values_list("pk", "status"))
     # Two places: the admitted one and one of the two selected; the other is refused by the service.

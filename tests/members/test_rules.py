@@ -140,18 +140,24 @@ def test_the_ally_page_shows_its_history_to_coordinators_in_constant_queries(
 
 def test_the_admin_verify_action_goes_through_the_service_and_the_log(client, superuser):
     ally = MemberOrganizationFactory(name="Università Esempio")
+    other = MemberOrganizationFactory(name="Altra Esempio")
     client.force_login(superuser)
 
     response = client.post(
-        reverse("admin:members_ally_changelist"), {"action": "verify", "_selected_action": [ally.pk]}
+        reverse("admin:members_ally_changelist"), {"action": "verify", "_selected_action": [ally.pk]},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 302
+    assert [str(m) for m in client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").context["messages"]] == [
+        "1 ally verified."]
     ally.refresh_from_db()
     assert (ally.verified_by, ally.is_verified) == (superuser, True)
     assert [(e.action, e.actor) for e in history(ally)] == [("members.ally.verified", superuser)]
-    client.post(reverse("admin:members_ally_changelist"),
-                {"action": "remove_verification", "_selected_action": [ally.pk]})
+    response = client.post(reverse("admin:members_ally_changelist"),
+                           {"action": "remove_verification", "_selected_action": [ally.pk, other.pk]},
+                           follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert [str(m) for m in response.context["messages"]] == ["2 allies no longer verified."]
     ally.refresh_from_db()
     assert (ally.verified_at, ally.verified_by) == (None, None)
     assert [e.action for e in history(ally)] == ["members.ally.verified", "members.ally.unverified"]
@@ -166,14 +172,13 @@ def test_the_admin_reinstate_action_reinstates_and_refuses_what_the_table_refuse
     response = client.post(
         reverse("admin:members_ally_changelist"),
         {"action": "reinstate", "_selected_action": [suspended.pk, active.pk]},
-        follow=True,
+        follow=True, HTTP_ACCEPT_LANGUAGE="en",
     )
 
     messages = [str(m) for m in response.context["messages"]]
-    # The admin answers in the active language (Italian): the same phrases through the catalogue.
-    assert translation.gettext("%(count)d memberships reinstated; their managers were told by e-mail.") % {
-        "count": 1} in messages
-    assert any(m.startswith("Attiva: ") for m in messages) and len(messages) == 2
+    # One membership: the singular (ngettext), never "1 memberships".
+    assert messages[0].startswith("Attiva: ") and len(messages) == 2
+    assert messages[1] == "1 membership reinstated; its managers were told by e-mail."
     assert Ally.objects.get(pk=suspended.pk).membership_status == MembershipStatus.ACTIVE
     assert Ally.objects.get(pk=active.pk).membership_status == MembershipStatus.ACTIVE
     assert [(e.data["to"], e.actor) for e in history(suspended)] == [("suspended", superuser), ("active", superuser)]
