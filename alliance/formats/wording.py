@@ -21,4 +21,10 @@ WORDS = (
     _("New Password (again)"),
     _("Email Addresses"),
     _("Delete"),
+    _("Remember Me"),
+    _("Reset My Password"),
+    _("Make Primary"),
+    _("Re-send Verification"),
+    _("Add Email Address"),
+    _("Add Email"),
 )
