@@ -73,7 +73,7 @@ def test_cards_are_a_list_of_articles_linking_to_the_pages(client, taxonomy):
     html = response.content.decode()
     cards = re.findall(r'<ul class="ally-list">\s*<li><article class="ally-card">', html)
     assert len(cards) == 1
-    assert f'<a href="{url("members:ally_detail", "en", slug=ally.slug)}">Cooperativa Sole</a>' in html
+    assert f'<a href="{url("members:ally_detail", "en", slug=ally.slug)}" lang="it">Cooperativa Sole</a>' in html
     assert '<span class="visually-hidden">Verified by the coordination</span>' in html
     assert '<p class="ally-card__kind">Association (APS)</p>' in html
     assert "Lazio, Lombardy</p>" in html
