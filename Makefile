@@ -64,6 +64,10 @@ messages: install
 	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py makemessages -l it -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
 	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
+# The README's pictures, taken again from the demo running on http://$(HOST):$(PORT) (make demo).
+screenshots: install
+	$(PY) bin/screenshots --base-url http://$(HOST):$(PORT)
+
 bench: install
 	$(PY) bench/run.py
 
