@@ -57,11 +57,11 @@ def my_pathways(count):
 
 
 def ally_managers(count):
-    owner = AllyManagerFactory(ally=MemberOrganizationFactory(slug="sole"), role="owner")
+    owner = AllyManagerFactory(ally=MemberOrganizationFactory(slug=f"sole-{count}"), role="owner")
     for _n in range(count):
         AllyManagerFactory(ally=owner.ally, role="editor")
         InvitationFactory(ally=owner.ally, invited_by=owner.user)
-    return owner.user, en("members:ally_managers", slug="sole"), None
+    return owner.user, en("members:ally_managers", slug=f"sole-{count}"), None
 
 
 @pytest.mark.parametrize("world", [coordination, my_projects, my_pathways, ally_managers],

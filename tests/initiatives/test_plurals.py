@@ -33,14 +33,15 @@ def test_admitting_beyond_the_places_says_how_many_in_words_that_agree(places, m
 
 
 @pytest.mark.parametrize(("admitted", "message"), [
-    (1, "1 organization is already admitted: the places cannot be fewer."),
+    # At least one place is asked for, so it takes two admitted to refuse: the singular is Italian's need.
     (2, "2 organizations are already admitted: the places cannot be fewer."),
+    (3, "3 organizations are already admitted: the places cannot be fewer."),
 ])
 def test_fewer_places_than_admitted_says_how_many_in_words_that_agree(admitted, message):
     pathway = PathwayFactory(places=5)
     for _n in range(admitted):
         PathwayApplicationFactory(pathway=pathway, status="admitted")
     data = PathwayData(title=pathway.title, purpose=pathway.purpose, eligibility=pathway.eligibility,
-                       status=pathway.status, places=0)
+                       status=pathway.status, places=1)
 
     assert refusal(lambda: services.save_pathway(actor=CoordinatorFactory(), data=data, pathway=pathway)) == message

@@ -440,11 +440,11 @@ def test_the_page_shows_the_public_profile(client, taxonomy):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<h1 class="ally-profile__name">Fondazione Ponte</h1>' in html
+    assert '<h1 class="ally-profile__name" lang="it">Fondazione Ponte</h1>' in html
     assert html.count("<h1") == 1
     assert '<p class="ally-profile__kind">Organization · Foundation</p>' in html
-    assert '<p class="lead ally-profile__summary">Costruiamo ponti tra scuole e imprese.</p>' in html
-    assert "<p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p>" in html
+    assert '<p class="lead ally-profile__summary" lang="it">Costruiamo ponti tra scuole e imprese.</p>' in html
+    assert '<div class="ally-profile__text" lang="it"><p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p></div>' in html
     assert "<dd>Milano, Milano (MI)</dd>" in html
     assert "<dt>Regions served</dt>\n        <dd>Lombardy</dd>" in html
     assert "<dt>Provinces served</dt>\n        <dd>Milano</dd>" in html
