@@ -50,6 +50,7 @@ demo: install
 test: install
 	bin/ensure-chromium
 	DJANGO_SETTINGS_MODULE=alliance.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
 # The same without the browser journeys and the transactional tests (threads, real workers): a quick check.
@@ -58,6 +59,7 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Regenerates the gettext catalogues; translate locale/*/LC_MESSAGES/django.po, then run again.
 messages: install
