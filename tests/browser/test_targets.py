@@ -2,16 +2,15 @@
 and never widens a 360 px phone; targets that are only a number ("0") and the account menu toggle are
 at least 24 × 24 px (WCAG 2.5.8)."""
 
-import re
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
+from tests.browser.test_initiatives_journey import log_in
 from tests.factories.events import EventFactory, RegistrationFactory
 from tests.factories.initiatives import PathwayApplicationFactory, PathwayFactory, StageFactory
-from tests.factories.members import PASSWORD, CoordinatorFactory
+from tests.factories.members import CoordinatorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,14 +20,6 @@ def phone(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page
-
-
-def log_in(page, email):
-    page.goto("/en/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/en/$"))
 
 
 def en(name, **kwargs):
