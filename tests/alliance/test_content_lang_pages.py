@@ -80,3 +80,10 @@ def test_an_event_written_in_english_is_not_marked(client, content):
 ])
 def test_italian_pages_mark_nothing(client, content, name, slug):
     assert ' lang="it"' not in get(client, "it", name, slug=slug)
+
+
+def test_the_home_pages_next_events_are_marked_by_their_own_language(client, content):
+    home = get(client, "en", "alliance:home")
+
+    assert "Giornata della rete" in marked(home)
+    assert "Network day" in home and "Network day" not in marked(home)
