@@ -76,6 +76,14 @@ def test_the_celery_app_without_a_settings_module_runs_production():
     assert result.stdout.strip() == "alliance.settings.production False"
 
 
+def test_every_process_of_the_procfile_runs_production_unless_told_otherwise():
+    lines = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()]
+
+    assert [line.split(":", 1)[0] for line in lines] == ["web", "worker", "beat", "release"]
+    assert all("DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.production}" in line
+               for line in lines)
+
+
 def test_the_demo_script_names_the_local_settings():
     assert "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.local}" in (
         ROOT / "bin" / "run-demo").read_text()
