@@ -23,8 +23,4 @@ WORDS = (
     _("Delete"),
     _("Remember Me"),
     _("Reset My Password"),
-    _("Make Primary"),
-    _("Re-send Verification"),
-    _("Add Email Address"),
-    _("Add Email"),
 )
