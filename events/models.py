@@ -137,6 +137,12 @@ class Event(models.Model):
         _("series of meetings"), default=False,
         help_text=_("Each session is a meeting of its own: one calendar entry, reminders and check-in per meeting."),
     )
+    # A series may let attendees choose the meetings they come to (issue 9); otherwise one registration
+    # covers every meeting. The chosen meetings are SessionChoice rows, with the seats of each meeting.
+    register_per_meeting = models.BooleanField(
+        _("registration per meeting"), default=False,
+        help_text=_("Only for a series of meetings: attendees choose the meetings they come to (at least one)."),
+    )
 
     class Meta:
         ordering = ["start"]
@@ -175,6 +181,11 @@ class Event(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def per_meeting(self) -> bool:
+        """True when attendees of this series choose their meetings."""
+        return self.is_series and self.register_per_meeting
 
     @property
     def has_session_capacity(self) -> bool:

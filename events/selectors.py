@@ -1,11 +1,11 @@
 """Reads about events: querysets shaped for the pages that show them."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from alliance.text import full_text_search
 
-from .models import Event, Registration, Session, SessionChoice, Speaker
+from .models import Attendance, Event, Registration, Session, SessionChoice, Speaker
 
 # Published events, and cancelled ones that had been published (they stay visible, marked); a draft
 # cancelled before publication stays private.
@@ -71,10 +71,19 @@ def public_participants(event):
     return event.registrations.filter(status=Registration.Status.CONFIRMED, public_consent=True).order_by("name")
 
 
+def with_attendance(registrations):
+    """`has_attendance`: checked in at one meeting at least (a certificate of attendance exists)."""
+    return registrations.annotate(
+        has_attendance=Exists(Attendance.objects.filter(registration=OuterRef("pk")))
+    )
+
+
 def registrations_of_user(user):
     """Registrations of the account's address, and those it made for another address once that was confirmed."""
     return (
-        Registration.objects.filter(Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False))
+        with_attendance(Registration.objects.filter(
+            Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False)
+        ))
         .select_related("event")
         .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
         .order_by("-event__start")
@@ -83,7 +92,7 @@ def registrations_of_user(user):
 
 def registration_by_token(token: str):
     return (
-        Registration.objects.select_related("event")
+        with_attendance(Registration.objects.select_related("event"))
         .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
         .filter(token=token)
         .first()

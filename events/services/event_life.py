@@ -46,6 +46,7 @@ EVENT_FIELDS = (
     "online_url", "step_free_access", "interpretation", "accessibility_notes", "start", "end", "capacity",
     "cover_image", "programme_pdf", "language", "registration_policy", "registration_opens_at",
     "registration_closes_at", "reminder_offsets", "project", "pathway_stage", "is_series",
+    "register_per_meeting",
 )
 EVENT_M2M = ("organizers", "themes")
 DATE_FIELDS = ("start", "end", "registration_opens_at", "registration_closes_at")
@@ -87,6 +88,7 @@ class EventData:
     project: object = KEEP
     pathway_stage: object = KEEP
     is_series: bool = KEEP  # every session is a meeting of its own (issue 9)
+    register_per_meeting: bool = KEEP  # attendees of a series choose their meetings (issue 9)
     organizers: list = KEEP
     themes: list = KEEP
 
@@ -607,11 +609,19 @@ def cancel_meeting(*, event: Event, session: Session, actor, message: str = "") 
         Reminder.objects.filter(session=session, sent_at__isnull=True).delete()
         recipients = []
         if event.status == Event.Status.PUBLISHED:
-            recipients = list(event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False))
+            recipients = event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False)
+            if event.per_meeting:  # only those who chose this meeting
+                recipients = recipients.filter(session_choices__session=session)
+            recipients = list(recipients)
             for registration in recipients:
+                held = registration.status == Status.CONFIRMED and (
+                    not event.per_meeting
+                    or registration.session_choices.filter(session=session, status=SessionChoice.Status.CONFIRMED).exists()
+                )
                 outbox.add(event, registration, "event_meeting_cancelled",
-                           calendar=CANCEL if registration.status == Status.CONFIRMED else None,
-                           sessions=[session], extra={"meeting": session, "message": message.strip()})
+                           calendar=CANCEL if held else None,
+                           sessions=[session], extra={"meeting": session, "message": message.strip(),
+                                                      "with_calendar": held})
         log(event, "meeting_cancelled", actor=actor, data={
             "session": session.title, "session_id": session.pk, "day": session.day.isoformat(),
             "people": len(recipients), "message": message.strip(),
