@@ -127,6 +127,16 @@ def waitlist_position(registration) -> int | None:
     return None
 
 
+def session_waitlist_position(choice) -> int | None:
+    """1 for the next to get a seat in the choice's session, in the order its promotion follows; None if not waiting."""
+    if choice.status != SessionChoice.Status.WAITLISTED:
+        return None
+    for position, pk in enumerate(session_waiting_list(choice.session).values_list("pk", flat=True), start=1):
+        if pk == choice.pk:
+            return position
+    return None
+
+
 def managed_events(user):
     """The events `user` may run: all for coordinators, their allies' for ally managers."""
     from alliance.permissions import is_coordinator

@@ -92,7 +92,10 @@ def _render_and_queue(mail: _Mail) -> None:
     choices = list(
         registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
     )
-    context = {"event": event, "registration": registration, "choices": choices, **mail.extra}
+    # The chosen sessions where the person waits: the subjects and texts tell the truth about each one.
+    waitlisted = [c for c in choices if c.status == SessionChoice.Status.WAITLISTED]
+    context = {"event": event, "registration": registration, "choices": choices, "waitlisted_choices": waitlisted,
+               **mail.extra}
     attachments = list(mail.attachments)
     if mail.calendar:
         sessions = mail.sessions

@@ -19,11 +19,18 @@ from alliance.dates import sane_date
 from alliance.text import unique_slug
 from alliance.workflow import log, transition
 
+from .. import selectors
 from ..calendar import CANCEL, REQUEST, ROME
 from ..models import Event, Registration, Reminder, Session, SessionChoice, Speaker
 from ..permissions import can_create_events, can_manage_event
 from .base import ACTIVE, RegistrationError, Status, _actor, _lock, _locked_work
-from .registrations import _confirmed_count, _promote_session_waitlist, _promote_waitlist, _to_waiting_list
+from .registrations import (
+    _confirmed_count,
+    _promote_session_waitlist,
+    _promote_waitlist,
+    _to_waiting_list,
+    _waitlisted_mail,
+)
 from .reminders import _reschedule_reminders, schedule_reminders
 
 # The event and its programme: plain data in ---------------------------------------------
@@ -451,7 +458,9 @@ def _move_session_surplus(event, session, *, actor, outbox) -> None:
         choice.save(update_fields=["status", "waitlisted_at"])
         log(choice.registration, "session_waitlisted", actor=actor,
             data={"session": session.title, "session_id": session.pk, "reason": "seats_reduced"})
-        outbox.add(event, choice.registration, "event_session_waitlisted", extra={"session": session})
+    for choice in latest:  # their places in line, once all of them are in it
+        outbox.add(event, choice.registration, "event_session_waitlisted",
+                   extra={"session": session, "position": selectors.session_waitlist_position(choice)})
 
 
 def _move_event_surplus(event, *, actor, outbox) -> list[Registration]:
@@ -463,12 +472,18 @@ def _move_event_surplus(event, *, actor, outbox) -> list[Registration]:
         return []
     latest = list(event.registrations.filter(status=Status.CONFIRMED).order_by("-confirmed_at", "-pk")[:surplus])
     freed = set()
+    freed_by = {}
     for registration in latest:
         # Their place in line is the moment they got their seat: before anyone who waited after it.
-        freed.update(_to_waiting_list(
+        freed_by[registration.pk] = _to_waiting_list(
             event, registration, actor=actor, outbox=outbox, template="event_moved_to_waitlist",
             waitlisted_at=registration.confirmed_at or timezone.now(), data={"reason": "seats_reduced"},
-        ))
+            notify=False,
+        )
+        freed.update(freed_by[registration.pk])
+    for registration in latest:  # their places in line, once all of them are in it
+        _waitlisted_mail(event, registration, outbox=outbox, template="event_moved_to_waitlist",
+                         freed=freed_by[registration.pk])
     if event.status == Event.Status.PUBLISHED:
         for session in sorted(freed, key=lambda s: s.pk):
             _promote_session_waitlist(event, session, outbox=outbox, cause=actor)

@@ -436,17 +436,27 @@ def decide_registration(*, registration: Registration, actor, approve: bool, rea
     return registration
 
 
-def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None) -> list[Session]:
-    """A confirmed registration gives its seat back; returns the sessions whose seats it freed."""
+def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None,
+                     notify=True) -> list[Session]:
+    """A confirmed registration gives its seat back; returns the sessions whose seats it freed.
+
+    With `notify` False the caller sends the e-mail (`_waitlisted_mail`), e.g. once several people moved and
+    their places in line are final."""
     registration.waitlisted_at = waitlisted_at
     transition(registration, Status.WAITLISTED, actor=actor, data=data, update_fields=["waitlisted_at"])
     freed = [c.session for c in registration.session_choices.select_related("session")
              if c.status == SessionChoice.Status.CONFIRMED]
     registration.session_choices.update(status=SessionChoice.Status.REQUESTED, waitlisted_at=None)
     registration.reminders.filter(sent_at__isnull=True).delete()
+    if notify:
+        _waitlisted_mail(event, registration, outbox=outbox, template=template, freed=freed)
+    return freed
+
+
+def _waitlisted_mail(event, registration, *, outbox, template, freed) -> None:
+    """The e-mail to someone who gave their seat back: their place in line, a file that takes the event out."""
     outbox.add(event, registration, template, calendar=CANCEL, sessions=freed,
                extra={"position": selectors.waitlist_position(registration)})
-    return freed
 
 
 def move_registration(*, registration: Registration, actor, to: str) -> Registration:
