@@ -116,25 +116,26 @@ def session_waiting_list(session):
     ).order_by(*WAITLIST_ORDER)
 
 
+def _position_in(ordered, pk) -> int | None:
+    # The ids of the list in its order: one query, and no second copy of the order to keep in step.
+    for position, row in enumerate(ordered.values_list("pk", flat=True), start=1):
+        if row == pk:
+            return position
+    return None
+
+
 def waitlist_position(registration) -> int | None:
     """1 for the next person to get a seat, in the order the promotion follows; None if not waiting."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    # The ids of the list in its order: one query, and no second copy of the order to keep in step.
-    for position, pk in enumerate(waiting_list(registration.event_id).values_list("pk", flat=True), start=1):
-        if pk == registration.pk:
-            return position
-    return None
+    return _position_in(waiting_list(registration.event_id), registration.pk)
 
 
 def session_waitlist_position(choice) -> int | None:
     """1 for the next to get a seat in the choice's session, in the order its promotion follows; None if not waiting."""
     if choice.status != SessionChoice.Status.WAITLISTED:
         return None
-    for position, pk in enumerate(session_waiting_list(choice.session).values_list("pk", flat=True), start=1):
-        if pk == choice.pk:
-            return position
-    return None
+    return _position_in(session_waiting_list(choice.session), choice.pk)
 
 
 def managed_events(user):

@@ -31,11 +31,17 @@ def seated_in(session, count):
     return registrations
 
 
-def test_thirty_people_switching_into_a_four_seat_workshop_at_once():
+def one_slot(*seats):
+    """Parallel workshops of one time slot, with these seats."""
     event = EventFactory(capacity=None)
     day = timezone.localtime(event.start).date()
-    big = SessionFactory(event=event, day=day, kind="workshop", capacity=40, start_time=time(14), end_time=time(16))
-    small = SessionFactory(event=event, day=day, kind="workshop", capacity=4, start_time=time(14), end_time=time(16))
+    return [SessionFactory(event=event, day=day, kind="workshop", capacity=n, start_time=time(14), end_time=time(16))
+            for n in seats]
+
+
+def test_thirty_people_switching_into_a_four_seat_workshop_at_once():
+    big, small = one_slot(40, 4)
+    event = big.event
     people = seated_in(big, 30)
 
     results = run_together(
@@ -77,10 +83,8 @@ def test_thirty_people_switching_into_a_four_seat_workshop_at_once():
 
 
 def test_switching_both_ways_at_once_never_overfills_either_workshop():
-    event = EventFactory(capacity=None)
-    day = timezone.localtime(event.start).date()
-    first = SessionFactory(event=event, day=day, kind="workshop", capacity=6, start_time=time(14), end_time=time(16))
-    second = SessionFactory(event=event, day=day, kind="workshop", capacity=6, start_time=time(14), end_time=time(16))
+    first, second = one_slot(6, 6)
+    event = first.event
     into_second = seated_in(first, 6)
     into_first = seated_in(second, 6)
     waiting_for_first = []
