@@ -192,7 +192,8 @@ def attachment_name(language: str) -> str:
 def removed_attachment_name(language: str) -> str:
     """The second file of an e-mail that takes sessions out of the calendar ("sessioni-tolte.ics")."""
     with translation.override(language):
-        return f"{slugify(gettext('sessions removed')) or 'removed'}.ics"
+        name = gettext("sessions removed")  # outside the f-string, where makemessages finds it
+    return f"{slugify(name) or 'removed'}.ics"
 
 
 def ics_attachment(event, sessions=None, *, method: str = REQUEST, language: str = "it", attendee=None,

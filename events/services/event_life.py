@@ -21,7 +21,7 @@ from alliance.workflow import log, transition
 
 from .. import selectors
 from ..calendar import CANCEL, REQUEST, ROME
-from ..models import Event, Registration, Reminder, Session, SessionChoice, Speaker
+from ..models import PER_MEETING_LOCKED, Event, Registration, Reminder, Session, SessionChoice, Speaker
 from ..permissions import can_create_events, can_manage_event
 from .base import ACTIVE, RegistrationError, Status, _actor, _lock, _locked_work
 from .registrations import (
@@ -247,6 +247,8 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
         seats_before = {pk: s.capacity for pk, s in sessions_before.items()}
         _apply(event, data)
         _check_event(event)
+        if event.per_meeting_locked():
+            raise ValidationError({"register_per_meeting": [str(PER_MEETING_LOCKED)]})
         programme = programme or Programme()
         problems = _displacements(event, programme, sessions_before)
         if problems and not confirm_moves:

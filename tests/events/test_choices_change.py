@@ -334,6 +334,30 @@ def test_the_event_editor_sets_registration_per_meeting():
     assert 'name="register_per_meeting"' in html
 
 
+def test_registration_per_meeting_cannot_be_switched_once_people_registered(client):
+    from django.core.exceptions import ValidationError
+
+    from tests.events.test_manage import page_data
+
+    event = verona_cycle()
+    coordinator = CoordinatorFactory()
+    registration = RegistrationFactory(event=event)
+    with pytest.raises(ValidationError, match="registration per meeting can no longer be switched"):
+        services.save_event(event=event, actor=coordinator, data=services.EventData(register_per_meeting=True))
+    client.force_login(coordinator)
+    edit = reverse("events:event_edit", kwargs={"slug": event.slug})
+    response = client.post(edit, page_data(client.get(edit), register_per_meeting="on"))
+    assert response.status_code == 200
+    assert "registration per meeting can no longer be switched on or off" in response.content.decode()
+    event.refresh_from_db()
+    assert not event.register_per_meeting
+    # Once nobody is registered any more, it can.
+    services.cancel_registration(registration=registration)
+    services.save_event(event=event, actor=coordinator, data=services.EventData(register_per_meeting=True))
+    event.refresh_from_db()
+    assert event.per_meeting
+
+
 # The certificate link on the registration pages -----------------------------------------------
 
 
