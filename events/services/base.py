@@ -13,6 +13,7 @@ from alliance.emails import queue_email
 
 from ..calendar import CANCEL, ics_attachment, removed_attachment_name
 from ..models import Event, Registration, SessionChoice
+from ..selectors import session_waitlist_position
 
 Status = Registration.Status
 ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
@@ -94,6 +95,8 @@ def _render_and_queue(mail: _Mail) -> None:
     )
     # The chosen sessions where the person waits: the subjects and texts tell the truth about each one.
     waitlisted = [c for c in choices if c.status == SessionChoice.Status.WAITLISTED]
+    for choice in waitlisted:  # each one's place in its session's line
+        choice.position = session_waitlist_position(choice)
     context = {"event": event, "registration": registration, "choices": choices, "waitlisted_choices": waitlisted,
                **mail.extra}
     attachments = list(mail.attachments)

@@ -134,13 +134,16 @@ def register(request, slug):
 @require_safe
 def registration_detail(request, token):
     registration = _registration_or_404(token)
+    choices = list(registration.session_choices.all())
+    for choice in choices:  # the place in line of each session waited for
+        choice.position = selectors.session_waitlist_position(choice)
     return render(
         request,
         "events/registration_detail.html",
         {
             "registration": registration,
             "event": registration.event,
-            "choices": registration.session_choices.all(),
+            "choices": choices,
             "position": _waitlist_position(registration),
             "is_active": registration.status in ACTIVE,
             "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,

@@ -57,7 +57,8 @@ def test_the_confirmation_with_a_full_workshop_names_it_in_the_subject_and_the_t
     assert email.subject == "Your seat is confirmed; for “Comunità educanti” you are on the waiting list: Fare Rete"
     assert "Some sessions you chose are full: you are on their waiting list" in email.body_text
     assert "Some sessions you chose are full" in email.body_html
-    assert "- Comunità educanti" in email.body_text
+    assert "- Comunità educanti (number 1 in line)" in email.body_text
+    assert "Comunità educanti (number 1 in line)" in email.body_html
     # The HTML's subject is escaped like the rest of the page.
     assert "<title>Your seat is confirmed; for “Comunità educanti”" in email.body_html
 
@@ -66,9 +67,17 @@ def test_the_confirmation_with_two_full_workshops_counts_them():
     event, first, second = fare_rete(seats=1)
     join(event, [first, second])
     registration = join(event, [first, second])
-    assert last("event_confirmation", registration).subject == (
-        "Your seat is confirmed; for 2 sessions you are on the waiting list: Fare Rete"
-    )
+    email = last("event_confirmation", registration)
+    assert email.subject == "Your seat is confirmed; for 2 sessions you are on the waiting list: Fare Rete"
+    assert "- Comunità educanti (number 1 in line)\n- Economia di luogo (number 1 in line)" in email.body_text
+    # The registration page says the place in each line too.
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("en"):
+        page = Client().get(reverse("events:registration", kwargs={"token": registration.token}))
+    assert page.content.decode().count("on the waiting list of the session (number 1 in line)") == 2
 
 
 def test_the_confirmation_of_a_series_per_meeting_names_the_full_meeting():
