@@ -99,7 +99,8 @@ def _render_and_queue(mail: _Mail) -> None:
         choice.position = session_waitlist_position(choice)
     context = {"event": event, "registration": registration, "choices": choices, "waitlisted_choices": waitlisted,
                **mail.extra}
-    attachments = list(mail.attachments)
+    # An attachment may be given as a callable that makes it (a PDF): it is made here, after the lock.
+    attachments = [item() if callable(item) else item for item in mail.attachments]
     if mail.calendar:
         sessions = mail.sessions
         if sessions is None:
