@@ -110,6 +110,8 @@ def test_a_per_meeting_series_asks_for_at_least_one_meeting_and_offers_checkboxe
         register(event=event, user=user, attendee=Attendee(name="A", email=user.email, language="en"))
     assert not Registration.objects.exists()
 
+    detail = client.get(reverse("events:event_detail", kwargs={"slug": event.slug})).content.decode()
+    assert "You choose the meetings you come to, at least one" in detail
     client.force_login(user)
     page = client.get(reverse("events:register", kwargs={"slug": event.slug}))
     html = page.content.decode()
