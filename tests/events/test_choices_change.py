@@ -136,7 +136,7 @@ def test_a_full_meeting_waitlists_that_meeting_only_and_promotes_with_its_remind
     meetings[1].capacity = 1
     meetings[1].save()
     first = join(event, [meetings[1]])
-    second = join(event, [meetings[0], meetings[1]])
+    second = join(event, [meetings[0], meetings[1]], language="en")
     assert dict(second.session_choices.values_list("session", "status")) == {
         meetings[0].pk: Choice.CONFIRMED, meetings[1].pk: Choice.WAITLISTED}
     assert not Reminder.objects.filter(registration=second, session=meetings[1]).exists()
@@ -147,6 +147,7 @@ def test_a_full_meeting_waitlists_that_meeting_only_and_promotes_with_its_remind
     change_sessions(registration=first, session_ids=[meetings[2].pk], by_link=True)
     assert dict(second.session_choices.values_list("session", "status"))[meetings[1].pk] == Choice.CONFIRMED
     promoted = OutgoingEmail.objects.get(template="event_session_promoted", to=second.email)
+    assert "a seat freed up at the meeting of" in promoted.body_text
     [cal] = calendars(promoted).values()
     assert starts(cal) == [at(meetings[0]), at(meetings[1])]
     assert Reminder.objects.filter(registration=second, session=meetings[1]).exists()
