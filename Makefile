@@ -11,10 +11,10 @@ PORT ?= 8000
 
 # requirements-dev.txt is the lock of everything (the runtime lock requirements.txt, plus the test tools):
 # every package, transitive ones too, at one version with its hashes; pip refuses anything else.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-markers.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --require-hashes -r requirements-dev.txt
+	$(PIP) install --quiet --require-hashes -r requirements-dev.txt -r requirements-markers.txt
 	touch $@
 
 # Writes the locks again from requirements.in and requirements-dev.in (after changing a pin there).

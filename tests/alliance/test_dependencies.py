@@ -6,6 +6,10 @@ import re
 from importlib import metadata
 from pathlib import Path
 
+import pytest
+from packaging.markers import Marker, default_environment
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -53,5 +57,35 @@ def test_the_installed_packages_are_the_locked_ones():
 def test_make_install_requires_the_hashes():
     makefile = (ROOT / "Makefile").read_text()
 
-    assert "install --quiet --require-hashes -r requirements-dev.txt" in makefile
+    assert "install --quiet --require-hashes -r requirements-dev.txt -r requirements-markers.txt" in makefile
     assert "pip-tools==7.6.2" in makefile
+
+
+# Pythons the portal supports whose needs differ from the one the locks are made on: Debian 12's
+# python3 (3.11.2), and newer ones.
+PYTHONS = ["3.11.0", "3.11.2", "3.11.7", "3.12.3", "3.13.1"]
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_every_dependency_of_a_locked_package_is_installed_on_every_supported_python(python):
+    """What pip would ask for under --require-hashes on that Python: every requirement of every locked
+    package (markers evaluated for that Python, no extras) must be in the locks or in
+    requirements-markers.txt, whose lines carry their own marker and hashes."""
+    available = {**pins("requirements-dev.txt"), **pins("requirements-markers.txt")}
+    environment = {**default_environment(), "python_full_version": python,
+                   "python_version": ".".join(python.split(".")[:2]), "extra": ""}
+    missing = set()
+    for name in pins("requirements-dev.txt"):
+        for line in metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(environment):
+                if re.sub(r"[-_.]+", "-", requirement.name).lower() not in available:
+                    missing.add(f"{requirement} (for {name})")
+    assert not missing
+
+
+def test_the_lines_for_some_pythons_carry_their_marker_and_hashes():
+    text = (ROOT / "requirements-markers.txt").read_text()
+    entries = re.findall(r"^(\S+==\S+) ; ([^\\]+?) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.M)
+    assert [entry[0] for entry in entries] == ["async-timeout==5.0.1"]
+    assert all(Marker(marker) and hashes.count("--hash=sha256:") >= 1 for _pin, marker, hashes in entries)
