@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from .. import selectors, services
 from ..forms.attendee import RegistrationForm
 from ..models import Registration
+from ..review import answers_of
 from ..services import RegistrationError, admission
 
 Status = Registration.Status
@@ -94,7 +95,9 @@ def register(request, slug):
         return render(request, "events/register.html", context)
 
     posted = request.method == "POST"
-    form = RegistrationForm(request.POST if posted else None, event=event, user=request.user)
+    form = RegistrationForm(
+        request.POST if posted else None, request.FILES if posted else None, event=event, user=request.user
+    )
     if posted and form.is_valid():
         from alliance.ratelimit import RATE_LIMITED_MESSAGE, allow
 
@@ -143,6 +146,7 @@ def registration_detail(request, token):
             "position": _waitlist_position(registration),
             "is_active": registration.status in ACTIVE,
             "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,
+            "answers": answers_of(registration),
         },
     )
 
