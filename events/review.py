@@ -4,9 +4,8 @@ did before at other events, and their answers; built in a constant number of que
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from alliance.review import Answer, ReviewCard
 
