@@ -20,7 +20,7 @@ class ReviewCard:
     name: str
     status: str  # the status's value, for the badge's colour
     status_label: str
-    facts: list = field(default_factory=list)  # [(label, text)]
+    facts: list = field(default_factory=list)  # [(label, text, link or "")]
     allies: list = field(default_factory=list)  # members.Ally rows: linked, member since, verified
     participation: list = field(default_factory=list)  # sentences about past registrations or applications
     answers: list = field(default_factory=list)  # [Answer]

@@ -85,11 +85,11 @@ def registration_cards(event, registrations) -> list[ReviewCard]:
     cards = []
     for r in registrations:
         allies = by_user.get(r.user_id) if r.user_id else None
-        facts = [(_("E-mail address"), r.email)]
+        facts = [(_("E-mail address"), r.email, f"mailto:{r.email}")]
         if r.organization:
-            facts.append((_("Organization"), r.organization))
+            facts.append((_("Organization"), r.organization, ""))
         if r.role:
-            facts.append((_("Role"), r.role))
+            facts.append((_("Role"), r.role, ""))
         cards.append(ReviewCard(
             pk=r.pk, name=r.name, status=r.status, status_label=r.get_status_display(), facts=facts,
             allies=allies if allies is not None else by_email.get(r.email.lower(), []),

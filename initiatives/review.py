@@ -44,9 +44,9 @@ def application_cards(pathway, applications, *, link: bool = True) -> list[Revie
     cards = []
     for application in applications:
         facts = [
-            (_("Contact person"), application.contact_name),
-            (_("Contact e-mail"), application.contact_email),
-            (_("Sent on"), formats.date_format(application.created_at, "DATE_FORMAT")),
+            (_("Contact person"), application.contact_name, ""),
+            (_("Contact e-mail"), application.contact_email, f"mailto:{application.contact_email}"),
+            (_("Sent on"), formats.date_format(application.created_at, "DATE_FORMAT"), ""),
         ]
         cards.append(ReviewCard(
             pk=application.pk, name=application.ally.name, status=application.status,
