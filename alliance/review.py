@@ -65,3 +65,21 @@ def bulk_decision_form(data=None, *, decisions, decline: str):
             return cleaned
 
     return Form(data)
+
+
+def run_bulk_decision(request, form, decide, report_text) -> None:
+    """Check the bulk form, run `decide(ids=..., decision=..., reason=...)` (a service) and tell the outcome
+    in the page's messages: the form's or the service's error, or `report_text(report)`."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return
+    data = form.cleaned_data
+    try:
+        report = decide(ids=data["ids"], decision=data["decision"], reason=data["reason"])
+    except ValidationError as exc:  # the domains' errors for people (RegistrationError, InitiativeError)
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, report_text(report))

@@ -1,14 +1,12 @@
 """Deciding event requests in bulk from their review cards (issue 9); the cards are on the registrations page."""
 
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from alliance.review import bulk_decision_form
+from alliance.review import bulk_decision_form, run_bulk_decision
 
-from ..services import RegistrationError
 from ..services.registrations import decide_registrations
 from .manage import managers_only
 
@@ -40,18 +38,10 @@ def report_text(report) -> str:
 @managers_only
 @require_POST
 def decide(request, event):
-    back = redirect("events:registrations", slug=event.slug)
-    form = decision_form(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-        return back
-    try:
-        report = decide_registrations(
-            event=event, ids=form.cleaned_data["ids"], decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"], actor=request.user,
-        )
-    except RegistrationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, report_text(report))
-    return back
+    run_bulk_decision(
+        request, decision_form(request.POST),
+        lambda ids, decision, reason: decide_registrations(
+            event=event, ids=ids, decision=decision, reason=reason, actor=request.user),
+        report_text,
+    )
+    return redirect("events:registrations", slug=event.slug)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from alliance import workflow
 from alliance.dates import html_bounds
-from alliance.review import bulk_decision_form
+from alliance.review import bulk_decision_form, run_bulk_decision
 
 from .. import selectors, services
 from ..forms.pathways import (
@@ -194,19 +194,12 @@ def _bulk_report_text(report) -> str:
 @require_POST
 def applications_decide(request, pathway):
     """The bulk decision of the review cards on the applications page."""
-    form = _decision_form(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
-    else:
-        try:
-            report = services.decide_pathway_applications(
-                pathway=pathway, ids=form.cleaned_data["ids"], status=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"], actor=request.user,
-            )
-        except InitiativeError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _bulk_report_text(report))
+    run_bulk_decision(
+        request, _decision_form(request.POST),
+        lambda ids, decision, reason: services.decide_pathway_applications(
+            pathway=pathway, ids=ids, status=decision, reason=reason, actor=request.user),
+        _bulk_report_text,
+    )
     return redirect("initiatives:pathway_applications", slug=pathway.slug)
 
 
