@@ -79,7 +79,7 @@ def answers_from(questions, cleaned_data) -> list[AnswerData]:
 
 class QuestionForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=_("Kind of answer"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind of answer"), choices=Kind.choices, initial=Kind.TEXT)
     label = forms.CharField(label=_("Question in Italian"), max_length=300, required=False)
     label_en = forms.CharField(
         label=_("Question in English"), max_length=300, required=False,

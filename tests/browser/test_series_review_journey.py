@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from alliance.models import OutgoingEmail
-from events.models import Attendance, Event, Registration, RegistrationQuestion
+from events.models import Attendance, Event, Registration
 from events.services import send_due_reminders
 from events.services.attendance import check_in_meeting
 from tests.factories.events import EventFactory, SessionFactory
@@ -38,6 +38,7 @@ ROME = ZoneInfo("Europe/Rome")
 TITLES = ["Nominazione della qualità", "Relazione con la P.A.", "Servizi sociali ripensati",
           "Co-progettazione", "Rendicontazione degli esiti", "Creatività al lavoro"]
 QUESTION_EN = "How do you or your organization meet the eligibility requirements set by the regional rules?"
+QUESTION_IT = "In che modo tu o la tua organizzazione soddisfate i requisiti previsti dalla normativa regionale?"
 ANSWER = "Cooperativa sociale di tipo A: gestiamo servizi domiciliari per anziani a Verona."
 
 
@@ -53,10 +54,6 @@ def members_only_cycle() -> Event:
     )
     for day, title in zip(days, TITLES, strict=True):
         SessionFactory(event=event, day=day, start_time=time(14), end_time=time(18), title=title)
-    RegistrationQuestion.objects.create(
-        event=event, kind="text", required=True, label_en=QUESTION_EN,
-        label="In che modo tu o la tua organizzazione soddisfate i requisiti previsti dalla normativa regionale?",
-    )
     return event
 
 
@@ -83,6 +80,24 @@ def test_seed_004_a_member_answers_is_reviewed_admitted_reminded_checked_in_and_
     AllyManagerFactory(ally=ally, user=giulia)
     VerifiedUserFactory(email="nuovo@example.org", full_name="Nuovo Utente", preferred_language="en")
     coordinator = CoordinatorFactory(email="coordinatrice@example.org", preferred_language="en")
+
+    # The coordinator writes the eligibility question on its own page.
+    sign_in(page, "coordinatrice@example.org")
+    page.goto(f"/en/coordination/events/{event.slug}/registrations/")
+    page.get_by_role("link", name="Registration questions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Registration questions: {event.title}")
+    assert_accessible(page)
+    page.locator("#id_questions-0-kind").select_option("text")
+    page.locator("#id_questions-0-label").fill(QUESTION_IT)
+    page.locator("#id_questions-0-label_en").fill(QUESTION_EN)
+    page.locator("label[for=id_questions-0-required]").click()
+    page.get_by_role("button", name="Save the questions").click()
+    expect(page.get_by_text("The questions are saved.")).to_be_visible()
+    assert_accessible(page)
+    [question] = event.questions.all()
+    assert (question.kind, question.label, question.label_en, question.required) == (
+        "text", QUESTION_IT, QUESTION_EN, True)
+    sign_out(page)
 
     # A signed-in person without a member ally is told to join.
     sign_in(page, "nuovo@example.org")

@@ -344,3 +344,18 @@ def test_answers_and_their_files_go_with_the_person_the_registration_and_retenti
     assert not RegistrationAnswer.objects.exists()
     assert not third.exists()
     assert dict((o.rule, o.count) for o in outcomes)["accessibility needs and answers after the event"] >= 1
+
+
+def test_the_empty_rows_the_page_offers_are_ignored(client):
+    event = EventFactory()
+    client.force_login(organizer_of(event))
+    page = url("events:questions", slug=event.slug)
+    formset = client.get(page).context["formset"]
+    # What a browser sends back: every row, the empty ones with the first kind selected.
+    rows = [{"kind": "text", "label": "", "ORDER": ""} for _ in formset]
+    rows[0].update(label="Sei socia?", kind="yes_no")
+
+    response = client.post(page, formset_data(rows))
+
+    assert response.status_code == 302
+    assert list(event.questions.values_list("label", flat=True)) == ["Sei socia?"]
