@@ -113,6 +113,11 @@ class QuestionForm(forms.Form):
 
 
 class BaseQuestionFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["ORDER"].label = _("Position")
+        form.fields["DELETE"].label = _("Remove this question")
+
     def questions(self) -> list[QuestionData]:
         """The questions kept, in the order chosen (the "position" numbers, then the order on the page)."""
         rows = [
