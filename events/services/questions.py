@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alliance.dates import sane_date
@@ -160,14 +161,12 @@ class AnswerData:
     file: object = None
 
 
-def _parse_date(value: str, question) -> date:
+def _parse_date(value: str, label: str) -> date:
     try:
         day = date.fromisoformat(value)
         sane_date(day)
     except (ValueError, ValidationError) as exc:
-        raise RegistrationError(
-            _("“%(question)s”: give a valid date.") % {"question": question.label}
-        ) from exc
+        raise RegistrationError(_("“%(question)s”: give a valid date.") % {"question": label}) from exc
     return day
 
 
@@ -178,28 +177,30 @@ def clean_answers(event: Event, answers: list[AnswerData]) -> list[tuple]:
     if given.keys() - {q.pk for q in questions}:
         raise RegistrationError(_("One of the answers is for a question this event does not ask."))
     cleaned = []
+    language = get_language()
     for question in questions:
+        label = question.text_in(language)  # the question as the person read it
         answer = given.get(question.pk) or AnswerData(question_id=question.pk)
         value, upload = (answer.value or "").strip(), answer.file
         empty = not upload if question.kind == Kind.PDF else not value
         if empty:
             if question.required:
-                raise RegistrationError(_("Please answer “%(question)s”.") % {"question": question.label})
+                raise RegistrationError(_("Please answer “%(question)s”.") % {"question": label})
             continue
         if question.kind == Kind.TEXT:
             value = value[:2000]
         elif question.kind == Kind.CHOICE and value not in question.options():
-            raise RegistrationError(_("“%(question)s”: choose one of the options.") % {"question": question.label})
+            raise RegistrationError(_("“%(question)s”: choose one of the options.") % {"question": label})
         elif question.kind == Kind.YES_NO and value not in (YES, NO):
-            raise RegistrationError(_("“%(question)s”: answer yes or no.") % {"question": question.label})
+            raise RegistrationError(_("“%(question)s”: answer yes or no.") % {"question": label})
         elif question.kind == Kind.DATE:
-            value = _parse_date(value, question).isoformat()
+            value = _parse_date(value, label).isoformat()
         elif question.kind == Kind.PDF:
             try:
                 upload = clean_pdf(upload)
             except ValidationError as exc:
                 raise RegistrationError(
-                    _("“%(question)s”: %(error)s") % {"question": question.label, "error": " ".join(exc.messages)}
+                    _("“%(question)s”: %(error)s") % {"question": label, "error": " ".join(exc.messages)}
                 ) from exc
             value = ""
         cleaned.append((question, value, upload if question.kind == Kind.PDF else None))

@@ -21,7 +21,7 @@ from alliance.workflow import attach_history
 from .. import selectors, services
 from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
 from ..models import Registration
-from ..review import pending_requests, registration_cards
+from ..review import answers_of, pending_requests, registration_cards
 from ..services import RegistrationError
 from ..services.questions import answer_text
 from .manage import managers_only
@@ -60,6 +60,8 @@ def registration_list(request, event):
     paginator = Paginator(filters.filter(selectors.registrations_for_management(event)), REGISTRATIONS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_history(page.object_list)  # one query for the whole page
+    for registration in page.object_list:  # prefetched by the selector: no query each
+        registration.answer_list = answers_of(registration)
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
     # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review).
