@@ -7,6 +7,7 @@ its undoing go on the record with `alliance.workflow.log`.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -75,7 +76,9 @@ def check_in_meeting(*, registration: Registration, session: Session, actor, und
 
 
 def send_certificates(*, event: Event, actor) -> int:
-    """Queue one e-mail with the attendance certificate (PDF) to everyone who attended at least one meeting."""
+    """Queue one e-mail with the attendance certificate (PDF) to everyone who attended at least one meeting.
+
+    The PDFs are drawn when the e-mails are rendered, once the event's row lock is released."""
     from ..certificates import certificate_attachment
 
     with _locked_work() as outbox:
@@ -91,6 +94,6 @@ def send_certificates(*, event: Event, actor) -> int:
         for registration in attendees:
             record = attendance_of(registration)
             outbox.add(event, registration, "event_certificate",
-                       extra={"record": record}, attachments=[certificate_attachment(record)])
+                       extra={"record": record}, attachments=[partial(certificate_attachment, record)])
         log(event, "certificates_sent", actor=actor, data={"recipients": len(attendees)})
     return len(attendees)

@@ -90,7 +90,8 @@ def _render_and_queue(mail: _Mail) -> None:
         registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
     )
     context = {"event": event, "registration": registration, "choices": choices, **mail.extra}
-    attachments = list(mail.attachments) or None
+    # An attachment may be given as a callable that makes it (a PDF): it is made here, after the lock.
+    attachments = [item() if callable(item) else item for item in mail.attachments] or None
     if mail.calendar:
         sessions = mail.sessions
         if sessions is None:
