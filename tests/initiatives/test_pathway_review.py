@@ -36,7 +36,8 @@ def test_the_card_shows_the_ally_its_other_applications_and_the_motivation(clien
     html = client.get(url("initiatives:pathway_applications", slug=pathway.slug)).content.decode()
 
     card = html.split(f'id="review-{application.pk}"')[1].split("</article>")[0]
-    assert f'<a href="{application.ally.get_absolute_url()}">{application.ally.name}</a>' in card
+    assert (f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
+            "Public profile</a>") in card
     assert "Member since" in card
     assert "2 applications to other pathways; admitted to 1 of them" in card
     assert "Vogliamo co-progettare con il Comune." in card

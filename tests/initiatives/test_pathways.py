@@ -724,7 +724,8 @@ def test_the_decision_page_shows_the_application_and_its_history(client):
     assert "Admitted so far: 0 of 4 places." in html
     # The review card (issue 9): the ally linked, its membership, its other applications.
     card = html.split(f'id="review-{application.pk}"')[1].split("</article>")[0]
-    assert f'<a href="{application.ally.get_absolute_url()}">Cooperativa Sole</a>' in card
+    assert (f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
+            "Public profile</a>") in card
     assert '<span class="badge bg-success">Member</span>' in card
     assert "First application to a pathway." in card
     assert "<dd>Marco Neri</dd>" in html
