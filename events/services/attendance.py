@@ -1,6 +1,7 @@
 """Attendance per meeting of a series (issue 9): check-in at the door of each meeting, the meetings
 someone attended and their hours, and the attendance certificates sent after the cycle.
 
+In a series registered per meeting, only those holding a seat at a meeting are checked in there.
 Checking someone in at one meeting marks that meeting only (an `Attendance` row); every check-in and
 its undoing go on the record with `alliance.workflow.log`.
 """
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from alliance.workflow import log
 
-from ..models import Attendance, Event, Registration, Session
+from ..models import Attendance, Event, Registration, Session, SessionChoice
 from ..permissions import can_manage_event
 from .base import RegistrationError, Status, _lock, _locked_work
 
@@ -60,6 +61,10 @@ def check_in_meeting(*, registration: Registration, session: Session, actor, und
             raise RegistrationError(_("This meeting is cancelled."))
         if registration.status != Status.CONFIRMED:
             raise RegistrationError(_("Only confirmed attendees can be checked in."))
+        if not undo and registration.event.per_meeting and not registration.session_choices.filter(
+            session=session, status=SessionChoice.Status.CONFIRMED
+        ).exists():
+            raise RegistrationError(_("This person has no seat at this meeting."))
         data = {"session": session.title, "session_id": session.pk, "day": session.day.isoformat()}
         if undo:
             deleted, _rows = Attendance.objects.filter(registration=registration, session=session).delete()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0007_reminder_unsent_due'),
+        ('events', '0008_register_per_meeting'),
     ]
 
     operations = [
