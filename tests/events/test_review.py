@@ -70,7 +70,7 @@ def test_the_card_shows_the_ally_member_since_verified_past_participation_and_an
     assert f'<a href="{ally.get_absolute_url()}">Cooperativa 1</a>' in card
     assert '<span class="badge bg-success">Member</span>' in card
     assert "Verified" in card
-    assert f"Member since {ally.approved_at:%-d %B %Y}" in card
+    assert f"Member since {timezone.localtime(ally.approved_at):%-d %B %Y}" in card
     assert "2 registrations to other events; attended 1 of them" in card
     assert "<dt>Which requirements?</dt>" in card and "Requisito 1" in card
     assert f'name="ids" value="{registration.pk}"' in card
