@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from alliance import text
 from alliance.dates import sane_date
@@ -375,8 +375,9 @@ def save_pathway(*, actor, data: PathwayData, pathway: Pathway | None = None, ob
             admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
             if data.places is not None and data.places < admitted:
                 raise InitiativeError({"places": [
-                    _("%(admitted)s organizations are already admitted: the places cannot be fewer.")
-                    % {"admitted": admitted}
+                    ngettext("%(count)d organization is already admitted: the places cannot be fewer.",
+                             "%(count)d organizations are already admitted: the places cannot be fewer.", admitted)
+                    % {"count": admitted}
                 ]})
         if data.project is not None and data.project.pk != (previous or {}).get("project"):
             if not can_link_project(actor, data.project):
@@ -536,8 +537,11 @@ def decide_pathway_application(*, application: PathwayApplication, actor, status
         application = PathwayApplication.objects.select_for_update().get(pk=application.pk)
         if status == AppStatus.ADMITTED and _places_left(pathway) == 0:
             raise InitiativeError(
-                _("All %(places)s places are taken: put the application on the waiting list, or free a place.")
-                % {"places": pathway.places}
+                ngettext(
+                    "The only place is taken: put the application on the waiting list, or free the place.",
+                    "All %(count)d places are taken: put the application on the waiting list, or free a place.",
+                    pathway.places,
+                ) % {"count": pathway.places}
             )
         _decide_application(pathway, application, status=status, reason=reason, actor=actor)
     _email_applicant(application, f"pathway_application_{status}")
