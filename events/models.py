@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.dates import sane_date
+from alliance.media import private_storage
 from alliance.uploads import RandomName
 
 DEFAULT_REMINDER_OFFSETS = [2880, 120]
@@ -478,7 +479,8 @@ class RegistrationQuestion(models.Model):
 
 
 class RegistrationAnswer(models.Model):
-    """A registration's answer to one question; PDFs are stored under a random name ending in .pdf."""
+    """A registration's answer to one question; PDFs are stored under a random name ending in .pdf, in the
+    private storage (outside MEDIA_ROOT), and reach a browser only through `events.views.documents`."""
 
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="answers", verbose_name=_("registration")
@@ -487,7 +489,9 @@ class RegistrationAnswer(models.Model):
         RegistrationQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
     )
     value = models.TextField(_("answer"), blank=True)
-    file = models.FileField(_("document"), upload_to=RandomName("events/answers"), blank=True)
+    file = models.FileField(
+        _("document"), upload_to=RandomName("events/answers"), storage=private_storage, blank=True
+    )
 
     class Meta:
         ordering = ["question__position", "question__pk"]

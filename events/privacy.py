@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from .models import Attendance, Registration, RegistrationAnswer, Reminder
+from .review import document_url
 
 
 def _registrations_of(user):
@@ -33,7 +34,8 @@ def export_personal_data(user) -> dict:
                 "checked_in_at": r.checked_in_at,
                 "sessions": [c.session.title for c in r.session_choices.all()],
                 "answers": [
-                    {"question": a.question.label, "answer": a.value, "document": a.file.name if a.file else ""}
+                    {"question": a.question.label, "answer": a.value,
+                     "document": document_url(a, r, event_slug=None)}
                     for a in r.answers.all()
                 ],
                 "meetings_attended": [

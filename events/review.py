@@ -4,6 +4,7 @@ did before at other events, and their answers; built in a constant number of que
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -22,14 +23,26 @@ def with_answers(queryset):
     )
 
 
-def answers_of(registration) -> list[Answer]:
+def document_url(answer, registration, *, event_slug: str | None) -> str:
+    """Where a document is downloaded: through the organizers' view of the event `event_slug`, or with None
+    through the registration's own link (the attendee's); never a media address."""
+    if not answer.file:
+        return ""
+    if event_slug is None:
+        return reverse("events:answer_document", kwargs={"token": registration.token, "pk": answer.pk})
+    return reverse("events:registration_document",
+                   kwargs={"slug": event_slug, "pk": registration.pk, "answer_pk": answer.pk})
+
+
+def answers_of(registration, *, event_slug: str | None) -> list[Answer]:
     """The answers of a registration, the questions in the active language, as the cards and pages show them
-    (prefetched by `with_answers`, else read in one query)."""
+    (prefetched by `with_answers`, else read in one query); documents link as `document_url` says."""
     prefetched = "answers" in getattr(registration, "_prefetched_objects_cache", {})
     answers = registration.answers.all() if prefetched else registration.answers.select_related("question")
     language = get_language()
     return [
-        Answer(question=a.question.text_in(language), text=answer_text(a), url=a.file.url if a.file else "")
+        Answer(question=a.question.text_in(language), text=answer_text(a),
+               url=document_url(a, registration, event_slug=event_slug))
         for a in answers
     ]
 
@@ -94,7 +107,7 @@ def registration_cards(event, registrations) -> list[ReviewCard]:
             pk=r.pk, name=r.name, status=r.status, status_label=r.get_status_display(), facts=facts,
             allies=allies if allies is not None else by_email.get(r.email.lower(), []),
             participation=_participation(past.get(r.email.lower())),
-            answers=answers_of(r),
+            answers=answers_of(r, event_slug=event.slug),
             decidable=r.status == Status.PENDING and r.email_confirmed_at is not None,
         ))
     return cards

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .views import attendee, manage, public, questions, registrations, review, series
+from .views import attendee, documents, manage, public, questions, registrations, review, series
 
 app_name = "events"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path(_("registrations/<str:token>/cancel/"), attendee.cancel, name="cancel"),
     path(_("registrations/<str:token>/sessions/"), attendee.change_sessions, name="change_sessions"),
     path(_("registrations/<str:token>/calendar.ics"), attendee.registration_ics, name="registration_ics"),
+    path(_("registrations/<str:token>/documents/<int:pk>/"), documents.attendee_document, name="answer_document"),
     path(_("my-area/registrations/"), attendee.my_registrations, name="my_registrations"),
     path(_("registrations/<str:token>/certificate.pdf"), series.certificate, name="certificate"),
     # Coordination: events and their programme
@@ -39,6 +40,8 @@ urlpatterns = [
          name="registrations_csv"),
     path(_("coordination/events/<slug:slug>/registrations/<int:pk>/"), registrations.registration_action,
          name="registration_action"),
+    path(_("coordination/events/<slug:slug>/registrations/<int:pk>/documents/<int:answer_pk>/"),
+         documents.organizer_document, name="registration_document"),
     path(_("coordination/events/<slug:slug>/message/"), registrations.message, name="message"),
     # Coordination: registration questions and the review of requests (issue 9)
     path(_("coordination/events/<slug:slug>/questions/"), questions.questions, name="questions"),

@@ -163,6 +163,9 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Whether the portal serves /media/ itself (alliance.media.serve_media, with sandboxing headers);
 # in production the proxy normally does, with the same headers (see alliance/media.py).
 SERVE_MEDIA = env.bool("DJANGO_SERVE_MEDIA", default=DEBUG)
+# Personal documents (answers to an event's questions): outside MEDIA_ROOT, never served by the proxy,
+# only through views that check who asks (alliance.media.private_storage).
+PRIVATE_MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

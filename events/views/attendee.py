@@ -151,7 +151,7 @@ def registration_detail(request, token):
             "is_active": registration.status in ACTIVE,
             "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,
             "may_change": may_change_sessions(registration),
-            "answers": answers_of(registration),
+            "answers": answers_of(registration, event_slug=None),  # through its own link
         },
     )
 

@@ -21,7 +21,7 @@ from alliance.workflow import attach_history
 from .. import selectors, services
 from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
 from ..models import Registration
-from ..review import answers_of, pending_requests, registration_cards
+from ..review import answers_of, document_url, pending_requests, registration_cards
 from ..services import RegistrationError
 from ..services.questions import answer_text
 from .manage import managers_only
@@ -61,7 +61,7 @@ def registration_list(request, event):
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_history(page.object_list)  # one query for the whole page
     for registration in page.object_list:  # prefetched by the selector: no query each
-        registration.answer_list = answers_of(registration)
+        registration.answer_list = answers_of(registration, event_slug=event.slug)
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
     # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review).
@@ -130,8 +130,8 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _answer_cells(registration, questions, request) -> list[str]:
-    """One cell per question: the answer's text, or the document's full address."""
+def _answer_cells(event, registration, questions, request) -> list[str]:
+    """One cell per question: the answer's text, or the full address of the organizers' view of the document."""
     given = {answer.question_id: answer for answer in registration.answers.all()}
     cells = []
     for question in questions:
@@ -139,7 +139,8 @@ def _answer_cells(registration, questions, request) -> list[str]:
         if answer is None:
             cells.append("")
         else:
-            cells.append(safe_cell(request.build_absolute_uri(answer.file.url) if answer.file else answer_text(answer)))
+            url = document_url(answer, registration, event_slug=event.slug)
+            cells.append(safe_cell(request.build_absolute_uri(url) if url else answer_text(answer)))
     return cells
 
 
@@ -170,7 +171,7 @@ def registrations_csv(request, event):
             safe_cell(registration.accessibility_needs), safe_cell(yes if registration.public_consent else no),
             safe_cell(registration.language), safe_cell(_when(registration.created_at)),
             safe_cell(_when(registration.checked_in_at)),
-            *_answer_cells(registration, questions, request),
+            *_answer_cells(event, registration, questions, request),
         ])
     return response
 

@@ -49,8 +49,15 @@ def pdf_upload(data: bytes | None = None, name="statuto.pdf"):
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+    """The private folder the answers' documents go to (outside MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def public_media(settings, media):
+    return settings.MEDIA_ROOT
 
 
 def questions_of(event):
