@@ -2,9 +2,11 @@
 
 `save_questions` replaces the list of an event's questions with the one given, in its order. A question
 that already has answers keeps its kind; removing it deletes its answers, and only when the organizer
-confirmed that. `clean_answers` holds every rule an answer must follow (required, one of the options, a
-date within the portal's range, a real PDF) and `store_answers` writes them, inside `register`'s
-transaction.
+confirmed that. `prepare_documents` checks the PDFs (the slow part: pypdf reads every object) and
+writes them to the private storage before `register` locks the event; `clean_answers` then holds every
+rule an answer must follow (required, one of the options, a date within the portal's range) and
+`store_answers` writes them, inside `register`'s transaction; `discard_unused_documents` removes the
+written files no answer refers to once that transaction is over (refused, rolled back, or not needed).
 """
 
 from dataclasses import dataclass, field
@@ -159,6 +161,7 @@ class AnswerData:
     question_id: int
     value: str = ""
     file: object = None
+    stored: str = ""  # the checked document's name in the private storage (`prepare_documents`)
 
 
 def _parse_date(value: str, label: str) -> date:
@@ -170,8 +173,52 @@ def _parse_date(value: str, label: str) -> date:
     return day
 
 
+def _document_field():
+    return RegistrationAnswer._meta.get_field("file")
+
+
+def prepare_documents(event: Event, answers: list[AnswerData]) -> list[str]:
+    """Before the lock: check each PDF given for a PDF question of `event` and write it to the private
+    storage (its name in `answer.stored`); returns the names written, for `discard_unused_documents`.
+    A file that is not a plain PDF raises RegistrationError, and what was written is removed."""
+    questions = {q.pk: q for q in event.questions.filter(kind=Kind.PDF)}
+    language = get_language()
+    checked = []
+    for answer in answers:
+        question = questions.get(answer.question_id)
+        if question is None or not answer.file:
+            continue
+        try:
+            checked.append((answer, clean_pdf(answer.file)))
+        except ValidationError as exc:
+            raise RegistrationError(
+                _("“%(question)s”: %(error)s") % {"question": question.text_in(language), "error": " ".join(exc.messages)}
+            ) from exc
+    written = []
+    document = _document_field()
+    try:
+        for answer, upload in checked:
+            answer.stored = document.storage.save(document.generate_filename(None, upload.name), upload)
+            written.append(answer.stored)
+    except BaseException:
+        discard_unused_documents(written)
+        raise
+    return written
+
+
+def discard_unused_documents(names: list[str]) -> None:
+    """Remove the written documents that no answer refers to (a refused or rolled-back registration)."""
+    if not names:
+        return
+    used = set(RegistrationAnswer.objects.filter(file__in=names).values_list("file", flat=True))
+    storage = _document_field().storage
+    for name in set(names) - used:
+        storage.delete(name)
+
+
 def clean_answers(event: Event, answers: list[AnswerData]) -> list[tuple]:
-    """The answers checked against the event's questions: [(question, value, file)]; raises RegistrationError."""
+    """The answers checked against the event's questions: [(question, value, stored document name)];
+    raises RegistrationError. The documents were checked and written by `prepare_documents`."""
     given = {a.question_id: a for a in answers}
     questions = list(event.questions.all())
     if given.keys() - {q.pk for q in questions}:
@@ -181,8 +228,10 @@ def clean_answers(event: Event, answers: list[AnswerData]) -> list[tuple]:
     for question in questions:
         label = question.text_in(language)  # the question as the person read it
         answer = given.get(question.pk) or AnswerData(question_id=question.pk)
-        value, upload = (answer.value or "").strip(), answer.file
-        empty = not upload if question.kind == Kind.PDF else not value
+        value = (answer.value or "").strip()
+        if question.kind == Kind.PDF and answer.file and not answer.stored:
+            raise ValueError("Documents are checked and stored by prepare_documents before the lock.")
+        empty = not answer.stored if question.kind == Kind.PDF else not value
         if empty:
             if question.required:
                 raise RegistrationError(_("Please answer “%(question)s”.") % {"question": label})
@@ -196,14 +245,8 @@ def clean_answers(event: Event, answers: list[AnswerData]) -> list[tuple]:
         elif question.kind == Kind.DATE:
             value = _parse_date(value, label).isoformat()
         elif question.kind == Kind.PDF:
-            try:
-                upload = clean_pdf(upload)
-            except ValidationError as exc:
-                raise RegistrationError(
-                    _("“%(question)s”: %(error)s") % {"question": label, "error": " ".join(exc.messages)}
-                ) from exc
             value = ""
-        cleaned.append((question, value, upload if question.kind == Kind.PDF else None))
+        cleaned.append((question, value, answer.stored if question.kind == Kind.PDF else ""))
     return cleaned
 
 
@@ -211,10 +254,9 @@ def store_answers(registration, cleaned: list[tuple]) -> None:
     """Replace the registration's answers with `cleaned` (from `clean_answers`); inside the caller's transaction."""
     for old in registration.answers.all():
         old.delete()  # one by one: an old document leaves the storage
-    for question, value, upload in cleaned:
+    for question, value, stored in cleaned:
         answer = RegistrationAnswer(registration=registration, question=question, value=value)
-        if upload is not None:
-            answer.file.save(upload.name, upload, save=False)
+        answer.file.name = stored
         answer.save()
 
 

@@ -101,6 +101,16 @@ def _check_session_choice(event, session_ids) -> list[Session]:
 def register(*, event: Event, attendee: Attendee, user=None) -> RegistrationResult:
     """Register `attendee`; registering an address twice returns the registration that exists, untouched."""
     actor = _actor(user)
+    # The PDFs are read and written before the lock; whatever no answer refers to afterwards goes.
+    documents = questions.prepare_documents(event, attendee.answers)
+    try:
+        result = _register_locked(event, attendee, actor)
+    finally:
+        questions.discard_unused_documents(documents)
+    return result
+
+
+def _register_locked(event, attendee, actor) -> RegistrationResult:
     with _locked_work() as outbox:
         event = _lock(event)
         state = event.registration_state()

@@ -6,12 +6,14 @@ import csv
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from events import services
-from events.models import RegistrationQuestion
+from events.models import Registration, RegistrationAnswer, RegistrationQuestion
 from events.privacy import export_personal_data
+from events.services import RegistrationError
 from events.services.questions import AnswerData
 from tests.events.test_questions import organizer_of, pdf_upload, plain_pdf
 from tests.factories.events import EventFactory, RegistrationFactory
@@ -122,3 +124,54 @@ def test_the_pages_the_csv_and_the_data_download_link_to_the_views(client):
 
     [exported] = export_personal_data(registration.user)["event_registrations"]
     assert exported["answers"][0]["document"] == own_address
+
+
+def register_with_document(event, document):
+    return services.register(event=event, attendee=services.Attendee(
+        name="Giulia Verdi", email="giulia@example.org",
+        answers=[AnswerData(question_id=document.pk, file=pdf_upload())],
+    ))
+
+
+def test_a_registration_refused_under_the_lock_leaves_no_file(folders):
+    event = EventFactory()
+    document = RegistrationQuestion.objects.create(event=event, position=0, kind=Kind.PDF, label="Statuto (PDF)")
+    event.registration_closes_at = timezone.now() - timezone.timedelta(minutes=1)
+    event.save()
+
+    with pytest.raises(RegistrationError):
+        register_with_document(event, document)
+
+    assert not Registration.objects.exists()
+    assert stored_files(folders.PRIVATE_MEDIA_ROOT) == []
+
+
+def test_a_registration_rolled_back_after_the_answers_leaves_no_file(folders, monkeypatch):
+    """A failure after the answers were written (here the outbox's e-mail check) rolls everything back."""
+    event = EventFactory()
+    document = RegistrationQuestion.objects.create(event=event, position=0, kind=Kind.PDF, label="Statuto (PDF)")
+    from events.services import base
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("the outbox is broken")
+
+    monkeypatch.setattr(base.Outbox, "add", broken)
+    with pytest.raises(RuntimeError):
+        register_with_document(event, document)
+
+    assert not RegistrationAnswer.objects.exists()
+    assert stored_files(folders.PRIVATE_MEDIA_ROOT) == []
+
+
+def test_registering_an_address_again_keeps_the_first_document_only(folders):
+    event = EventFactory()
+    registration, answer = registered_with_document(event)
+    document = answer.question
+
+    again = services.register(event=event, attendee=services.Attendee(
+        name="Giulia Verdi", email="giulia@example.org",
+        answers=[AnswerData(question_id=document.pk, file=SimpleUploadedFile("b.pdf", plain_pdf()))],
+    ))
+
+    assert again.created is False
+    assert stored_files(folders.PRIVATE_MEDIA_ROOT) == [folders.PRIVATE_MEDIA_ROOT / answer.file.name]
