@@ -4,6 +4,7 @@ did before at other events, and their answers; built in a constant number of que
 from collections import defaultdict
 
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -47,21 +48,37 @@ def answers_of(registration, *, event_slug: str | None) -> list[Answer]:
     ]
 
 
-def _allies_by_person(registrations) -> tuple[dict, dict]:
-    from members.models import AllyManager
+def _allies_by_registration(registrations, *, viewer) -> dict:
+    """The allies of each registration's attendee, by registration: those of the account that verified the
+    registration's address (the signed-in account that filled the form only if the address is one of its own,
+    since a member may register a colleague); none when no account verified it. Only public allies, unless
+    the viewer is a coordinator. Two queries for any number of registrations."""
+    from allauth.account.models import EmailAddress
 
-    user_ids = {r.user_id for r in registrations if r.user_id}
+    from alliance.permissions import is_coordinator
+    from members.models import AllyManager, public_q
+
     emails = {r.email.lower() for r in registrations}
-    by_user, by_email = defaultdict(list), defaultdict(list)
-    if not user_ids and not emails:
-        return by_user, by_email
-    memberships = AllyManager.objects.filter(Q(user_id__in=user_ids) | Q(user__email__in=emails)).select_related(
-        "ally", "user"
-    ).order_by("ally__name", "pk")
-    for membership in memberships:
+    if not emails:
+        return {}
+    owners = defaultdict(set)  # address (lower case) -> accounts that verified it
+    verified = EmailAddress.objects.annotate(address=Lower("email")).filter(verified=True, address__in=emails)
+    for user_id, address in verified.values_list("user_id", "address"):
+        owners[address].add(user_id)
+    person = {}
+    for r in registrations:
+        candidates = owners.get(r.email.lower(), set())
+        if r.user_id in candidates:
+            person[r.pk] = r.user_id
+        elif candidates:
+            person[r.pk] = min(candidates)
+    memberships = AllyManager.objects.filter(user_id__in=set(person.values())).select_related("ally")
+    if not is_coordinator(viewer):
+        memberships = memberships.filter(public_q("ally__"))
+    by_user = defaultdict(list)
+    for membership in memberships.order_by("ally__name", "pk"):
         by_user[membership.user_id].append(membership.ally)
-        by_email[membership.user.email.lower()].append(membership.ally)
-    return by_user, by_email
+    return {pk: by_user.get(user_id, []) for pk, user_id in person.items()}
 
 
 def _past(event, registrations) -> dict:
@@ -90,14 +107,14 @@ def _participation(row) -> list[str]:
     ]
 
 
-def registration_cards(event, registrations) -> list[ReviewCard]:
-    """One card per registration; the registrations come with their answers (`with_answers`)."""
+def registration_cards(event, registrations, *, viewer) -> list[ReviewCard]:
+    """One card per registration, as `viewer` may see them; the registrations come with their answers
+    (`with_answers`)."""
     registrations = list(registrations)
-    by_user, by_email = _allies_by_person(registrations)
+    allies = _allies_by_registration(registrations, viewer=viewer)
     past = _past(event, registrations)
     cards = []
     for r in registrations:
-        allies = by_user.get(r.user_id) if r.user_id else None
         facts = [(_("E-mail address"), r.email, f"mailto:{r.email}")]
         if r.organization:
             facts.append((_("Organization"), r.organization, ""))
@@ -105,7 +122,7 @@ def registration_cards(event, registrations) -> list[ReviewCard]:
             facts.append((_("Role"), r.role, ""))
         cards.append(ReviewCard(
             pk=r.pk, name=r.name, status=r.status, status_label=r.get_status_display(), facts=facts,
-            allies=allies if allies is not None else by_email.get(r.email.lower(), []),
+            allies=allies.get(r.pk, []),
             participation=_participation(past.get(r.email.lower())),
             answers=answers_of(r, event_slug=event.slug),
             decidable=r.status == Status.PENDING and r.email_confirmed_at is not None,

@@ -66,7 +66,7 @@ def registration_list(request, event):
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
     # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review).
     to_review = (
-        registration_cards(event, pending_requests(event)[:REGISTRATIONS_PER_PAGE]) if event.admission_review else []
+        registration_cards(event, pending_requests(event)[:REGISTRATIONS_PER_PAGE], viewer=request.user) if event.admission_review else []
     )
     return render(
         request,

@@ -14,6 +14,7 @@ from events.services import RegistrationError
 from events.services.registrations import decide_registrations
 from tests.factories.events import EventFactory, RegistrationFactory, SessionFactory
 from tests.factories.members import (
+    AllyFactory,
     AllyManagerFactory,
     CoordinatorFactory,
     MemberOrganizationFactory,
@@ -202,3 +203,53 @@ def test_an_organizer_of_the_event_decides_in_bulk(client):
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
     assert waiting.confirmed_at is not None
+
+
+def card_of(html, registration):
+    return html.split(f'id="review-{registration.pk}"')[1].split("</article>")[0]
+
+
+def test_the_card_shows_the_attendees_allies_not_those_of_whoever_filled_the_form(client):
+    """A member registers a colleague with no account: the card must not give the colleague the member's ally.
+    A request whose address a member verified, made signed out, shows that member's ally."""
+    event = cycle()
+    member = member_request(event, 1).user  # Cooperativa 1
+    colleague = RegistrationFactory(event=event, user=member, name="Collega", email="collega@example.org",
+                                    status=Status.PENDING, confirmed_at=None)
+    signed_out = RegistrationFactory(event=event, user=None, name="Socia 1 di nuovo", email="SOCIA1@example.org",
+                                     status=Status.PENDING, confirmed_at=None)
+    # An address verified by nobody does not tie a request to the account that merely holds it unverified.
+    holder = VerifiedUserFactory(email="nonverificata@example.org")
+    holder.emailaddress_set.update(verified=False)
+    AllyManagerFactory(ally=MemberOrganizationFactory(name="Cooperativa Altrui"), user=holder)
+    unverified = RegistrationFactory(event=event, user=holder, name="Non verificata",
+                                     email="nonverificata@example.org", status=Status.PENDING, confirmed_at=None)
+    client.force_login(CoordinatorFactory())
+
+    html = client.get(url("events:registrations", slug=event.slug)).content.decode()
+
+    assert "Cooperativa 1" not in card_of(html, colleague)
+    assert "No ally: not a member of the alliance" in card_of(html, colleague)
+    assert "Cooperativa 1" in card_of(html, signed_out)
+    assert "Cooperativa Altrui" not in card_of(html, unverified)
+
+
+def test_only_coordinators_see_an_ally_that_is_not_public_on_the_card(client):
+    event = cycle()
+    organizer = VerifiedUserFactory(email="organizzatrice@example.org")
+    organizing = MemberOrganizationFactory(name="Organizzatrice")
+    event.organizers.add(organizing)
+    AllyManagerFactory(ally=organizing, user=organizer)
+    applicant = VerifiedUserFactory(email="candidata@example.org")
+    AllyManagerFactory(ally=AllyFactory(name="Cooperativa in attesa"), user=applicant)
+    request = RegistrationFactory(event=event, user=applicant, name="Candidata", email=applicant.email,
+                                  status=Status.PENDING, confirmed_at=None)
+
+    client.force_login(organizer)
+    seen_by_organizer = card_of(client.get(url("events:registrations", slug=event.slug)).content.decode(), request)
+    client.force_login(CoordinatorFactory())
+    seen_by_coordinator = card_of(client.get(url("events:registrations", slug=event.slug)).content.decode(), request)
+
+    assert "Cooperativa in attesa" not in seen_by_organizer
+    assert "No ally: not a member of the alliance" in seen_by_organizer
+    assert "Cooperativa in attesa" in seen_by_coordinator
