@@ -124,6 +124,14 @@ def page_language_links(context):
     ]
 
 
+@register.simple_tag(takes_context=True)
+def page_query(context, number, param="page"):
+    """`{% querystring page=number %}` for a list whose page parameter is `param` (includes/pagination.html)."""
+    from django.template.defaulttags import querystring
+
+    return querystring(context, **{param or "page": number})
+
+
 @register.simple_tag
 def retention_days(name):
     """A retention period in days (alliance/retention.py), for the privacy page."""

@@ -64,10 +64,14 @@ def registration_list(request, event):
         registration.answer_list = answers_of(registration, event_slug=event.slug)
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
-    # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review).
-    to_review = (
-        registration_cards(event, pending_requests(event)[:REGISTRATIONS_PER_PAGE], viewer=request.user) if event.admission_review else []
-    )
+    # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review),
+    # in pages of their own (the `requests` parameter); the heading counts them all.
+    to_review, review_page, review_range = [], None, None
+    if event.admission_review:
+        review_paginator = Paginator(pending_requests(event), REGISTRATIONS_PER_PAGE)
+        review_page = review_paginator.get_page(request.GET.get("requests"))
+        review_range = review_paginator.get_elided_page_range(review_page.number, on_each_side=2, on_ends=1)
+        to_review = registration_cards(event, review_page.object_list, viewer=request.user)
     return render(
         request,
         "events/manage/registration_list.html",
@@ -81,6 +85,8 @@ def registration_list(request, event):
             "has_sessions": bool(sessions),
             "Status": Status,
             "to_review": to_review,
+            "review_page": review_page,
+            "review_range": review_range,
             "decision_form": decision_form() if to_review else None,
         },
     )

@@ -253,3 +253,26 @@ def test_only_coordinators_see_an_ally_that_is_not_public_on_the_card(client):
     assert "Cooperativa in attesa" not in seen_by_organizer
     assert "No ally: not a member of the alliance" in seen_by_organizer
     assert "Cooperativa in attesa" in seen_by_coordinator
+
+
+def test_every_pending_request_is_counted_and_the_cards_come_in_pages(client):
+    """More requests than a page holds: the heading counts them all; the cards after the first page are
+    on the next one (the `requests` parameter), the oldest first, the registrations' own pages untouched."""
+    from events.views.registrations import REGISTRATIONS_PER_PAGE
+
+    event = cycle()
+    total = REGISTRATIONS_PER_PAGE + 3
+    requests = RegistrationFactory.create_batch(total, event=event, status=Status.PENDING, confirmed_at=None)
+    client.force_login(CoordinatorFactory())
+    address = url("events:registrations", slug=event.slug)
+
+    first = client.get(address)
+    html = first.content.decode()
+    assert f"{total} requests to review" in html
+    assert [card.pk for card in first.context["to_review"]] == [r.pk for r in requests[:REGISTRATIONS_PER_PAGE]]
+    assert 'href="?requests=2"' in html
+
+    second = client.get(address, {"requests": 2, "page": 1})
+    assert f"{total} requests to review" in second.content.decode()
+    assert [card.pk for card in second.context["to_review"]] == [r.pk for r in requests[REGISTRATIONS_PER_PAGE:]]
+    assert second.context["page_obj"].number == 1
