@@ -229,7 +229,7 @@ def test_a_registration_saves_its_answers_in_the_same_transaction(client, media)
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("choice", "", "Please answer this question."),
     ("choice", "Presidente", "Select a valid choice."),
-    ("day", "1200-01-01", ""),
+    ("day", "1200-01-01", "Enter a date between 01/01/1950 and 31/12/2100."),
     ("document", "not a pdf", "This file is not a PDF document."),
 ])
 def test_wrong_answers_are_refused_and_nothing_is_saved(client, field, value, message):
@@ -248,6 +248,38 @@ def test_wrong_answers_are_refused_and_nothing_is_saved(client, field, value, me
     assert response.context["form"].errors[f"question_{target.pk}"]
     assert message in response.content.decode()
     assert not Registration.objects.exists() and not RegistrationAnswer.objects.exists()
+
+
+def scripted_pdf() -> bytes:
+    from tests.alliance.test_pdf_uploads import with_object_stream
+
+    return with_object_stream(b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>")
+
+
+def oversized_pdf() -> bytes:
+    from alliance.uploads import MAX_PDF_BYTES
+
+    data = plain_pdf()
+    return data[:-6] + b"%" + b"0" * MAX_PDF_BYTES + b"\n" + data[-6:]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (oversized_pdf, "the limit is 10.0\xa0MB"),
+    (scripted_pdf, "This PDF contains scripts, actions or embedded files, which are not accepted."),
+])
+def test_an_oversized_or_scripted_pdf_is_refused_by_the_form_and_nothing_is_saved(client, media, public_media,
+                                                                                   data, message):
+    event = EventFactory()
+    choice, _, _, document = questions_of(event)
+
+    response = client.post(url("events:register", slug=event.slug), register_data(event, **{
+        str(choice.pk): "Volontaria", str(document.pk): pdf_upload(data()),
+    }))
+
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[f"question_{document.pk}"])
+    assert not Registration.objects.exists() and not RegistrationAnswer.objects.exists()
+    assert not any(p.is_file() for root in (media, public_media) if root.exists() for p in root.rglob("*"))
 
 
 def test_the_service_holds_the_rules_whatever_the_form_lets_through():
