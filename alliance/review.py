@@ -26,6 +26,7 @@ class ReviewCard:
     answers: list = field(default_factory=list)  # [Answer]
     motivation: str = ""
     decidable: bool = False  # offered for a decision (a checkbox in the bulk form)
+    selected: bool = False  # its checkbox ticked (the bulk form came back with an error)
     detail_url: str = ""
 
     @property

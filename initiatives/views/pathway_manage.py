@@ -156,10 +156,22 @@ def _decision_form(data=None):
 @managers_only
 @require_safe
 def application_list(request, pathway):
+    return _application_page(request, pathway)
+
+
+def _application_page(request, pathway, decision_form=None):
+    """The applications as review cards; `decision_form` is the bulk form come back with its errors, shown on
+    its fields with the chosen cards still ticked."""
     filter_form = ApplicationFilterForm(request.GET or None)
     applications = list(filter_form.filter(selectors.applications_for_review(pathway)))
     counts = dict(pathway.applications.values_list("status").annotate(n=Count("pk")).order_by())
     cards = application_cards(pathway, applications)
+    if decision_form is not None:
+        chosen = set(decision_form.data.getlist("ids"))
+        for card in cards:
+            card.selected = str(card.pk) in chosen
+    elif any(card.decidable for card in cards):
+        decision_form = _decision_form()
     return render(
         request,
         "initiatives/pathways/manage/application_list.html",
@@ -167,7 +179,7 @@ def application_list(request, pathway):
             "pathway": pathway,
             "applications": applications,
             "cards": cards,
-            "decision_form": _decision_form() if any(card.decidable for card in cards) else None,
+            "decision_form": decision_form,
             "filter_form": filter_form,
             "counts": [(value, label, counts.get(value, 0)) for value, label in AppStatus.choices],
             "admitted_count": counts.get(AppStatus.ADMITTED, 0),
@@ -193,9 +205,13 @@ def _bulk_report_text(report) -> str:
 @managers_only
 @require_POST
 def applications_decide(request, pathway):
-    """The bulk decision of the review cards on the applications page."""
+    """The bulk decision of the review cards on the applications page; a form with errors comes back with
+    them on its fields."""
+    form = _decision_form(request.POST)
+    if not form.is_valid():
+        return _application_page(request, pathway, decision_form=form)
     run_bulk_decision(
-        request, _decision_form(request.POST),
+        request, form,
         lambda ids, decision, reason: services.decide_pathway_applications(
             pathway=pathway, ids=ids, status=decision, reason=reason, actor=request.user),
         _bulk_report_text,

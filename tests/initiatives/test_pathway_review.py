@@ -1,5 +1,7 @@
 """Pathway applications as review cards, decided one by one or in bulk within the places (issue 9)."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -123,3 +125,35 @@ def test_the_cards_and_the_bulk_action_do_not_exist_for_others(client, who):
                        {"ids": [application.pk], "decision": "admitted"}).status_code == 404
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
+
+
+def test_the_page_heads_the_cards_with_an_h2_under_the_h1(client):
+    pathway = PathwayFactory()
+    PathwayApplicationFactory(pathway=pathway)
+    client.force_login(CoordinatorFactory())
+
+    html = client.get(url("initiatives:pathway_applications", slug=pathway.slug)).content.decode()
+
+    levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", html.split("<main")[1].split("</main>")[0])]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))  # no level skipped
+    assert '<h2 id="applications-title">Applications, the oldest first</h2>' in html
+    assert '<ul class="review-list" aria-labelledby="applications-title">' in html
+
+
+def test_a_bulk_decline_without_a_reason_shows_the_error_on_the_field(client):
+    pathway = PathwayFactory()
+    chosen, other = PathwayApplicationFactory(pathway=pathway), PathwayApplicationFactory(pathway=pathway)
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(url("initiatives:pathway_applications_decide", slug=pathway.slug),
+                           {"ids": [chosen.pk], "decision": "declined", "reason": "  "})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    reason = html.split('name="reason"')[0].rsplit("<textarea", 1)[1] + html.split('name="reason"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in reason and "id_reason_error" in reason
+    assert 'id="id_reason_error"' in html and "Please give the applicants a reason." in html
+    assert f'value="{chosen.pk}" id="review-{chosen.pk}-select" checked' in html
+    assert f'value="{other.pk}" id="review-{other.pk}-select">' in html
+    assert {a.status for a in PathwayApplication.objects.all()} == {Status.SUBMITTED}
+    assert not OutgoingEmail.objects.exists()
