@@ -175,3 +175,23 @@ def test_registering_an_address_again_keeps_the_first_document_only(folders):
 
     assert again.created is False
     assert stored_files(folders.PRIVATE_MEDIA_ROOT) == [folders.PRIVATE_MEDIA_ROOT / answer.file.name]
+
+
+def test_the_migration_moves_documents_uploaded_before_to_the_private_folder(folders):
+    """Documents stored in the public media before the private storage existed leave it."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    event = EventFactory()
+    question = RegistrationQuestion.objects.create(event=event, position=0, kind=Kind.PDF, label="Statuto (PDF)")
+    name = default_storage.save("events/answers/vecchio.pdf", ContentFile(plain_pdf()))
+    RegistrationAnswer.objects.create(registration=RegistrationFactory(event=event), question=question, file=name)
+    migration = importlib.import_module("events.migrations.0010_answer_documents_private")
+
+    migration.move_documents(apps, None)
+
+    assert stored_files(folders.MEDIA_ROOT) == []
+    assert (folders.PRIVATE_MEDIA_ROOT / name).read_bytes() == plain_pdf()
