@@ -48,10 +48,10 @@ def _layout(graph):
 def network_page(request):
     graph = network.graph()
     nodes, lines = _layout(graph)
-    width, height = presence.map_size()
     return render(request, "api/network.html", {
-        "tiles": presence.presence(), "map_width": width, "map_height": height,
-        "tile_w": presence.TILE_W, "tile_h": presence.TILE_H,
+        "regions": presence.presence(), "shapes": presence.shapes_or_none(),
+        "shapes_credit": {"package": presence.SHAPES_PACKAGE, "url": presence.SHAPES_SOURCE,
+                          "licence": presence.SHAPES_LICENCE, "licence_url": presence.SHAPES_LICENCE_URL},
         "graph": graph, "nodes": nodes, "lines": lines, "graph_width": GRAPH_WIDTH, "graph_height": GRAPH_HEIGHT,
         "hidden_nodes": max(0, len(graph.nodes) - len(nodes)),
     })

@@ -4,7 +4,6 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.utils import timezone
 
 from alliance.models import Region
-from alliance.text import full_text_search
 from members.models import member_q
 
 from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
@@ -16,16 +15,6 @@ def published_projects():
         .select_related("lead_ally")
         .prefetch_related("themes", "regions")
     )
-
-
-def search_projects(queryset, query: str):
-    return full_text_search(
-        queryset,
-        query,
-        weighted={"A": ["title"], "B": ["summary", "description", "municipalities", "results"]},
-        fallback=["title", "summary"],
-    )
-
 
 
 def project_for_page(slug: str):
