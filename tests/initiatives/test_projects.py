@@ -248,10 +248,11 @@ def test_the_type_ahead_offers_member_allies_by_name_to_anyone(client):
 
 
 def test_search_finds_words_in_the_title_and_the_description(client, django_capture_on_commit_callbacks):
+    lead = MemberOrganizationFactory(name="Fondazione Ponte")  # its name is searched too
     with django_capture_on_commit_callbacks(execute=True):  # the search index follows, as after a commit
-        ProjectFactory(title="Cooperiamo", description="Sei filoni di lavoro.")
-        ProjectFactory(title="Sportello Talenti", description="Orientamento dei giovani nelle scuole.")
-        ProjectFactory(title="Nascosto", description="Giovani e scuole.", draft=True)
+        ProjectFactory(title="Cooperiamo", description="Sei filoni di lavoro.", lead_ally=lead)
+        ProjectFactory(title="Sportello Talenti", description="Orientamento dei giovani nelle scuole.", lead_ally=lead)
+        ProjectFactory(title="Nascosto", description="Giovani e scuole.", draft=True, lead_ally=lead)
 
     assert listed(client.get(url("initiatives:project_list"), {"q": "cooperiamo"})) == ["Cooperiamo"]
     assert listed(client.get(url("initiatives:project_list"), {"q": "giovane"})) == ["Sportello Talenti"]
@@ -260,13 +261,15 @@ def test_search_finds_words_in_the_title_and_the_description(client, django_capt
 
 def test_the_list_finds_what_the_site_search_finds(client, taxonomy, django_capture_on_commit_callbacks):
     """One engine (alliance.search): accents, plurals, places, partners, title matches first; drafts never."""
-    lead = MemberOrganizationFactory(name="Cooperativa Sole")
+    sole, ponte = MemberOrganizationFactory(name="Associazione Sole"), MemberOrganizationFactory(name="Fondazione Ponte")
     with django_capture_on_commit_callbacks(execute=True):
-        ProjectFactory(title="Orti condivisi", summary="Un orto per ogni scuola.", start_date=date(2020, 1, 1))
+        ProjectFactory(title="Orti condivisi", summary="Un orto per ogni scuola.", start_date=date(2020, 1, 1),
+                       lead_ally=ponte)
         ProjectFactory(title="Generatività in rete", description="Cooperative sociali e orti urbani.",
-                       provinces=[province("VR")], start_date=date(2024, 1, 1), lead_ally=lead)
-        ProjectFactory(title="Biblioteche", description="Letture ad alta voce.", start_date=date(2023, 1, 1))
-        ProjectFactory(title="Orto segreto", description="Generatività e cooperativa.", draft=True)
+                       provinces=[province("VR")], start_date=date(2024, 1, 1), lead_ally=sole)
+        ProjectFactory(title="Biblioteche", description="Letture ad alta voce.", start_date=date(2023, 1, 1),
+                       lead_ally=ponte)
+        ProjectFactory(title="Orto segreto", description="Generatività e cooperativa.", draft=True, lead_ally=ponte)
 
     def found(words):
         listed_titles = listed(client.get(url("initiatives:project_list"), {"q": words}))
