@@ -32,8 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "bare Django view (baseline)"
+BARE_PATH = "/bench/bare/"
 PAGES = {
-    BASELINE: "/bench/bare/",
+    BASELINE: BARE_PATH,
     "home (it)": "/",
     "home (en)": "/en/",
     "search": "/cerca/?q=welfare",
@@ -115,6 +116,24 @@ def hammer(port, path, requests, concurrency, seconds=None):
     return sum(done for done, _ in results) / elapsed, sum(errors for _, errors in results)
 
 
+def drain(port, limit=120):
+    """Wait until the workers are free again: a slow page leaves requests queued after its clients
+    gave up, and the next page must not be measured behind them."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+        started = time.perf_counter()
+        try:
+            fetch(conn, BARE_PATH)
+        except (PageError, OSError, http.client.HTTPException):
+            time.sleep(1)
+            continue
+        finally:
+            conn.close()
+        if time.perf_counter() - started < 0.5:
+            return
+
+
 def latencies(port, path, count, seconds=None):
     """One client, one request at a time: the p50 and p95 in milliseconds (None when none answered)."""
     deadline = time.perf_counter() + seconds if seconds else None
@@ -160,9 +179,14 @@ def measure(env, args, cached: bool):
     try:
         for path in PAGES.values():  # warm-up: imports, templates, and (warm round) the page cache
             hammer(server.port, path, 4, 2, seconds)
-        rates = {name: hammer(server.port, path, args.requests, args.concurrency, seconds)
-                 for name, path in PAGES.items()}
-        single = {name: latencies(server.port, path, args.latency_requests, seconds) for name, path in PAGES.items()}
+            drain(server.port)
+        rates, single = {}, {}
+        for name, path in PAGES.items():
+            rates[name] = hammer(server.port, path, args.requests, args.concurrency, seconds)
+            drain(server.port)
+        for name, path in PAGES.items():
+            single[name] = latencies(server.port, path, args.latency_requests, seconds)
+            drain(server.port)
     finally:
         server.stop()
     return rates, single
