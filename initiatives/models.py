@@ -70,14 +70,6 @@ class Project(models.Model):
         ordering = ["-start_date", "title"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
-        indexes = [
-            # The public list's order (initiatives.filters.ProjectFilterSet): its first page read
-            # from the index instead of sorting every published project (bench/RESULTS.md).
-            models.Index(
-                models.F("start_date").desc(nulls_last=True), "title", "id",
-                name="project_public_order", condition=models.Q(publication="published"),
-            ),
-        ]
 
     def __str__(self):
         return self.title

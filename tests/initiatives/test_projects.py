@@ -915,3 +915,21 @@ def test_a_partner_whose_membership_ended_stays_on_its_row_when_saving(client, t
 
     assert response.status_code == 302
     assert list(project.partners.values_list("ally__name", "role")) == [("Ex socia", "Formazione")]
+
+
+def test_the_public_list_can_read_its_first_page_from_the_order_index():
+    """initiatives/migrations/0005: the index matches the list's order (newest start first, no start last,
+    then title), so that the first page need not sort every published project."""
+    from django.db import connection
+
+    from initiatives.filters import ProjectFilterSet
+
+    for number in range(3):
+        ProjectFactory(title=f"Progetto {number}", start_date=date(2024, 1, 1 + number))
+    sql, params = ProjectFilterSet({}).qs[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: only whether the index can serve it
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "project_public_order" in plan
