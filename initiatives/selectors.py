@@ -4,9 +4,9 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.utils import timezone
 
 from alliance.models import Region
-from members.models import member_q
 
 from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
+from .permissions import promoted_pathways
 
 
 def published_projects():
@@ -131,22 +131,14 @@ def pathways_managed_by(user):
 
     pathways = Pathway.objects.all()
     if not is_coordinator(user):
-        pathways = pathways.filter(
-            pk__in=Pathway.objects.filter(
-                member_q("organizers__"), organizers__memberships__user=user
-            ).values("pk")
-        )
+        pathways = pathways.filter(pk__in=promoted_pathways(user).values("pk"))
     return pathways
 
 
 def pathways_promoted_by(user):
     """The pathways promoted by a member ally `user` manages, with their applications to decide."""
     return (
-        Pathway.objects.filter(
-            pk__in=Pathway.objects.filter(
-                member_q("organizers__"), organizers__memberships__user=user
-            ).values("pk")
-        )
+        Pathway.objects.filter(pk__in=promoted_pathways(user).values("pk"))
         .annotate(submitted_count=Count("applications", filter=Q(applications__status="submitted"), distinct=True))
         .order_by("-created_at", "pk")
     )

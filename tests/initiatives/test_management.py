@@ -101,7 +101,17 @@ def manage_pages(pathway, application):
 def test_a_manager_of_a_promoting_ally_opens_every_page_of_its_pathway(client, costruire):
     client.force_login(costruire["promoter"])
     for page in manage_pages(costruire["pathway"], costruire["submitted"]):
-        assert client.get(page).status_code == 200, page
+        response = client.get(page)
+        assert response.status_code == 200, page
+        # Each page is about this pathway (the CSV names its stage, the others its title).
+        assert ("Tavoli di facilitazione" if page.endswith(".csv") else "Costruire comunità") in (
+            response.content.decode("utf-8-sig")
+        ), page
+    decide = client.get(url("initiatives:pathway_application_decide", slug="costruire-comunita",
+                            pk=costruire["submitted"].pk)).content.decode()
+    assert "Cooperativa Luna" in decide
+    grid = client.get(url("initiatives:progress_grid", slug="costruire-comunita")).content.decode()
+    assert "Cooperativa Sole" in grid and "Cooperativa Luna" not in grid  # only the admitted are on the grid
     listing = client.get(url("initiatives:pathway_manage_list")).content.decode()
     assert "<h1>Pathways you promote</h1>" in listing
     assert "Costruire comunità" in listing
