@@ -26,6 +26,7 @@ _cache_url = urlsplit(REDIS_URL)._replace(path="/" + str(int(urlsplit(REDIS_URL)
 CACHES["default"]["LOCATION"] = urlunsplit(_cache_url)  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"  # noqa: F405
+OPEN_DATA_ROOT = BASE_DIR / "var" / "test-open-data"  # noqa: F405 - tests/api/conftest.py: one per test
 LOGGING["loggers"] = {"mail.log": {"level": "WARNING"}}  # noqa: F405 - aiosmtpd's chatter
 
 # whitenoise serves from the finders here; it only wants the folder to exist.
