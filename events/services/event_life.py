@@ -447,11 +447,16 @@ def _remove_session(event, session, *, actor, outbox) -> None:
 
 
 def _move_session_surplus(event, session, *, actor, outbox) -> None:
-    """More confirmed choices than seats: the latest confirmed go to the session's waiting list, first in line."""
+    """More confirmed choices than seats: the latest confirmed go to the session's waiting list, first in line.
+
+    The session leaves their calendar (a METHOD:CANCEL of its entry only, under a new SEQUENCE) and, in a series
+    registered per meeting, their reminders of that meeting are dropped: they no longer hold a seat there."""
     confirmed = session.choices.filter(status=SessionChoice.Status.CONFIRMED)
     surplus = confirmed.count() - session.capacity
     if surplus <= 0:
         return
+    event.sequence += 1
+    event.save(update_fields=["sequence", "updated_at"])
     latest = list(confirmed.select_related("registration").order_by("-registration__confirmed_at", "-pk")[:surplus])
     for choice in latest:
         choice.status = SessionChoice.Status.WAITLISTED
@@ -460,8 +465,10 @@ def _move_session_surplus(event, session, *, actor, outbox) -> None:
         choice.save(update_fields=["status", "waitlisted_at"])
         log(choice.registration, "session_waitlisted", actor=actor,
             data={"session": session.title, "session_id": session.pk, "reason": "seats_reduced"})
+        if event.per_meeting:
+            Reminder.objects.filter(registration=choice.registration, session=session, sent_at__isnull=True).delete()
     for choice in latest:  # their places in line, once all of them are in it
-        outbox.add(event, choice.registration, "event_session_waitlisted",
+        outbox.add(event, choice.registration, "event_session_waitlisted", cancelled_sessions=[session],
                    extra={"session": session, "position": selectors.session_waitlist_position(choice)})
 
 
