@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -227,14 +228,23 @@ class ManagedEventFilterSet(django_filters.FilterSet):
     when = django_filters.ChoiceFilter(
         label=_("When"), choices=WHEN_CHOICES, empty_label=None, method="filter_nothing", widget=forms.HiddenInput
     )
+    # Looked up only among the allies organizing the events `user` runs (`selectors.managed_event_organizers`):
+    # the error that lists matching names must not name allies that are not public.
     organizer = AllyNameFilter(
-        label=_("Organized by"), method="filter_organizer", queryset=Ally.objects.all(), required=False,
+        label=_("Organized by"), method="filter_organizer", queryset=Ally.objects.none(), required=False,
         help_text=_("The name of an organizing ally, or part of it."),
     )
 
     class Meta:
         model = Event
         fields = []
+
+    def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if user is not None:
+            self.filters["organizer"].extra["queryset"] = selectors.managed_event_organizers(user, events=queryset)
+        # The type-ahead asks the events' own endpoint, scoped the same way (events.views.manage.organizer_search).
+        self.form.fields["organizer"].widget.attrs["data-ally-search"] = reverse("events:organizer_search")
 
     @property
     def tab(self) -> str:

@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +63,7 @@ def event_list(request):
     """The events one runs: search, status, upcoming or past, organizer (events.filters.ManagedEventFilterSet)."""
     if not _may_run_events(request.user):
         raise Http404
-    filterset = ManagedEventFilterSet(request.GET, queryset=selectors.managed_events(request.user))
+    filterset = ManagedEventFilterSet(request.GET, queryset=selectors.managed_events(request.user), user=request.user)
     paginator = Paginator(filterset.qs, EVENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -77,6 +77,19 @@ def event_list(request):
             "Status": Event.Status,
         },
     )
+
+
+@login_required
+@require_safe
+def organizer_search(request):
+    """The type-ahead of the list's “Organized by” filter: the organizers of the events one runs whose name
+    contains `q` (`selectors.managed_event_organizers`), at most 20, as JSON."""
+    if not _may_run_events(request.user):
+        raise Http404
+    from initiatives.forms.allies import matching_allies
+
+    found = matching_allies(selectors.managed_event_organizers(request.user), request.GET.get("q", "")[:200])
+    return JsonResponse({"results": [{"id": ally.pk, "name": ally.name} for ally in found]})
 
 
 def _rows(request) -> int:
