@@ -2,15 +2,19 @@
 take it out of the calendar and the reminders; the change form and service with past or no longer choosable
 sessions; closed registration; the calendar link; the subjects of a series per meeting."""
 
+from datetime import time
 
 import pytest
-from django.utils import translation
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from alliance.models import OutgoingEmail
 from events import services
 from events.models import Registration, Reminder, SessionChoice
 from events.services import EventData, Programme, SessionData
-from tests.events.test_choices_change import at, calendars, join, per_meeting_cycle, starts
+from events.services.event_life import cancel_meeting
+from tests.events.test_choices_change import ROME, at, calendars, join, per_meeting_cycle, starts, workshops_event
 from tests.factories.members import CoordinatorFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +64,73 @@ def test_fewer_seats_at_a_meeting_take_it_out_of_the_calendar_and_the_reminders(
     assert event.sequence > sequence and int(entry["sequence"]) == event.sequence
     assert "The attached calendar file (.ics) takes this meeting out of your calendar." in email.body_text
     assert not OutgoingEmail.objects.filter(to=first.email).exists()
+
+
+# The change page with past sessions or sessions no longer choosable ---------------------------------------------
+
+
+def begun(meeting):
+    """The meeting is under way: today, from midnight."""
+    meeting.day = timezone.localdate(timezone.now(), ROME)
+    meeting.start_time, meeting.end_time = time(0, 0), time(23, 59)
+    meeting.save()
+
+
+def change_url(registration):
+    return reverse("events:change_sessions", kwargs={"token": registration.token})
+
+
+def test_with_past_meetings_kept_the_remaining_ones_may_all_be_given_up():
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    registration = join(event, [meetings[0], meetings[2]])
+    begun(meetings[0])
+    client = Client()
+    response = client.post(change_url(registration), {})  # no meeting ticked: only the past one stays
+    assert response.status_code == 302
+    assert list(registration.session_choices.values_list("session", flat=True)) == [meetings[0].pk]
+
+
+def test_without_past_meetings_at_least_one_meeting_is_asked_for():
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    registration = join(event, [meetings[2]])
+    response = Client().post(change_url(registration), {})
+    assert response.status_code == 200 and "Choose at least one meeting." in response.content.decode()
+    assert list(registration.session_choices.values_list("session", flat=True)) == [meetings[2].pk]
+
+
+def test_a_cancelled_meeting_does_not_block_changing_the_others():
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    registration = join(event, [meetings[1], meetings[2]])
+    cancel_meeting(event=event, session=meetings[1], actor=CoordinatorFactory())
+    response = Client().post(change_url(registration), {"meetings": [meetings[3].pk]})
+    assert response.status_code == 302
+    # The cancelled meeting's choice stays as the record of it; the other changed.
+    assert sorted(registration.session_choices.values_list("session", flat=True)) == [meetings[1].pk, meetings[3].pk]
+    # Sent again by the service's caller, it is neither refused nor given up.
+    change = services.change_sessions(registration=registration, session_ids=[meetings[1].pk, meetings[3].pk],
+                                      by_link=True)
+    assert not change.changed
+
+
+def test_a_workshop_that_lost_its_seat_limit_keeps_its_choice_and_does_not_block_changes():
+    event, a, b, later = workshops_event(seats=5)
+    registration = services.register(event=event, attendee=services.Attendee(
+        name="Anna Neri", email="anna@example.org", language="en", session_ids=[a.pk, later.pk])).registration
+    services.confirm_email(token=registration.token)
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+    rows_without_limit = rows(event, **{str(a.pk): None})
+    services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
+                        programme=Programme(sessions=rows_without_limit))
+    client = Client()
+    form = client.get(change_url(registration)).content.decode()
+    slot = next(name for name in ("slot_1", "slot_2") if f'name="{name}" value="{later.pk}"' in form)
+    response = client.post(change_url(registration), {slot: ""})  # gives up “Rigenerare”
+    assert response.status_code == 302
+    assert list(registration.session_choices.values_list("session", flat=True)) == [a.pk]
+    # The service too, when the unlimited workshop is sent again with the rest.
+    change = services.change_sessions(registration=registration, session_ids=[a.pk, later.pk], by_link=True)
+    assert change.added == (later,) and change.removed == ()
