@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from alliance.models import OutgoingEmail
 from events import services
@@ -134,3 +135,87 @@ def test_a_workshop_that_lost_its_seat_limit_keeps_its_choice_and_does_not_block
     # The service too, when the unlimited workshop is sent again with the rest.
     change = services.change_sessions(registration=registration, session_ids=[a.pk, later.pk], by_link=True)
     assert change.added == (later,) and change.removed == ()
+
+
+# Subjects and texts of a series registered per meeting ------------------------------------------------------------
+
+
+def full(meeting):
+    """One seat, taken by someone else."""
+    meeting.capacity = 1
+    meeting.save()
+    join(meeting.event, [meeting])
+
+
+def confirmation(registration):
+    return OutgoingEmail.objects.filter(template="event_confirmation", to=registration.email).latest("pk")
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_no_seat_at_any_meeting_is_said_so_and_no_calendar_file_is_promised(language):
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    full(meetings[1])
+    registration = join(event, [meetings[1]], language=language)
+    assert registration.status == Status.CONFIRMED
+    email = confirmation(registration)
+    assert not calendars(email)  # no seat at any meeting: no file
+    with translation.override(language):
+        subject = gettext("Registration confirmed; you are waiting for a seat at “%(session)s”: %(title)s") % {
+            "session": meetings[1].title, "title": event.title}
+        no_seat = gettext("Your registration for “%(title)s” is confirmed, but every meeting you chose is full for "
+                          "now: you have no seat yet.") % {"title": event.title}
+        reserved = gettext("Your registration for “%(title)s” is confirmed: your seat is reserved.") % {
+            "title": event.title}
+        ics = gettext("The attached calendar file (.ics) adds your meetings to your calendar.")
+        event_ics = gettext("The attached calendar file (.ics) adds the event to your calendar.")
+    assert email.subject == subject
+    assert no_seat in email.body_text and reserved not in email.body_text
+    assert ics not in email.body_text and ics not in email.body_html
+    assert event_ics not in email.body_text and event_ics not in email.body_html
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_no_seat_at_two_meetings_counts_the_meetings(language):
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    full(meetings[1])
+    full(meetings[2])
+    registration = join(event, [meetings[1], meetings[2]], language=language)
+    with translation.override(language):
+        subject = ngettext("Registration confirmed; you are waiting for a seat at your %(counter)s meeting: %(title)s",
+                           "Registration confirmed; you are waiting for a seat at your %(counter)s meetings: %(title)s",
+                           2) % {"counter": 2, "title": event.title}
+    assert confirmation(registration).subject == subject
+
+
+@pytest.mark.parametrize("language", ["en", "it"])
+def test_a_seat_at_some_meetings_counts_the_full_ones_as_meetings_and_attaches_the_file(language):
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    full(meetings[1])
+    full(meetings[2])
+    registration = join(event, [meetings[0], meetings[1], meetings[2]], language=language)
+    email = confirmation(registration)
+    with translation.override(language):
+        subject = ngettext("Your seat is confirmed; for %(counter)s meeting you are on the waiting list: %(title)s",
+                           "Your seat is confirmed; for %(counter)s meetings you are on the waiting list: %(title)s",
+                           2) % {"counter": 2, "title": event.title}
+        ics = gettext("The attached calendar file (.ics) adds your meetings to your calendar.")
+        reserved = gettext("Your registration for “%(title)s” is confirmed: your seat is reserved.") % {
+            "title": event.title}
+    assert email.subject == subject
+    assert ics in email.body_text and reserved in email.body_text
+    [cal] = calendars(email).values()
+    assert starts(cal) == [at(meetings[0])]
+
+
+def test_an_event_with_workshops_still_promises_the_file_it_attaches():
+    event, a, b, later = workshops_event(seats=5)
+    registration = services.register(event=event, attendee=services.Attendee(
+        name="Anna Neri", email="anna@example.org", language="en", session_ids=[a.pk])).registration
+    services.confirm_email(token=registration.token)
+    email = confirmation(registration)
+    assert calendars(email)
+    assert "The attached calendar file (.ics) adds the event to your calendar." in email.body_text
+    assert email.subject == f"Your seat is confirmed: {event.title}"
