@@ -343,6 +343,11 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
         if not added and not removed:
             return SessionChange(registration)
         now = timezone.now()
+        if added and event.registration_closes_at and now >= event.registration_closes_at:
+            # Once registration is closed, a session (or meeting) may still be given up, not added.
+            more = (_("You may still give up a meeting, but no longer add one.") if event.per_meeting
+                    else _("You may still give up a session, but no longer add one."))
+            raise RegistrationError(f"{closed_reason('closed')} {more}")
         for session in [*added, *(c.session for c in removed)]:
             if _session_start(session) <= now:
                 raise RegistrationError(

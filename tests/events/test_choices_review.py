@@ -2,7 +2,7 @@
 take it out of the calendar and the reminders; the change form and service with past or no longer choosable
 sessions; closed registration; the calendar link; the subjects of a series per meeting."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client
@@ -219,3 +219,23 @@ def test_an_event_with_workshops_still_promises_the_file_it_attaches():
     assert calendars(email)
     assert "The attached calendar file (.ics) adds the event to your calendar." in email.body_text
     assert email.subject == f"Your seat is confirmed: {event.title}"
+
+
+# Registration closed ------------------------------------------------------------------------------------------------
+
+
+def test_after_registration_closed_meetings_may_be_given_up_but_not_added():
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    registration = join(event, [meetings[1], meetings[2]])
+    event.registration_closes_at = timezone.now() - timedelta(minutes=1)
+    event.save(update_fields=["registration_closes_at"])
+    with pytest.raises(services.RegistrationError, match="Registration is closed. You may still give up a meeting"):
+        services.change_sessions(registration=registration, session_ids=[meetings[1].pk, meetings[2].pk,
+                                                                         meetings[3].pk], by_link=True)
+    # A swap adds one too: refused, nothing changed.
+    response = Client().post(change_url(registration), {"meetings": [meetings[1].pk, meetings[3].pk]})
+    assert response.status_code == 200 and "Registration is closed." in response.content.decode()
+    assert sorted(registration.session_choices.values_list("session", flat=True)) == [meetings[1].pk, meetings[2].pk]
+    change = services.change_sessions(registration=registration, session_ids=[meetings[1].pk], by_link=True)
+    assert change.removed == (meetings[2],) and change.added == ()
