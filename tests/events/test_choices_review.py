@@ -239,3 +239,20 @@ def test_after_registration_closed_meetings_may_be_given_up_but_not_added():
     assert sorted(registration.session_choices.values_list("session", flat=True)) == [meetings[1].pk, meetings[2].pk]
     change = services.change_sessions(registration=registration, session_ids=[meetings[1].pk], by_link=True)
     assert change.removed == (meetings[2],) and change.added == ()
+
+
+# The calendar link ---------------------------------------------------------------------------------------------------
+
+
+def test_no_calendar_file_nor_link_without_a_seat_at_any_meeting():
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.all())
+    full(meetings[1])
+    waiting = join(event, [meetings[1]])
+    seated = join(event, [meetings[2]])
+    client = Client()
+    for registration, code in ((waiting, 404), (seated, 200)):
+        ics_url = reverse("events:registration_ics", kwargs={"token": registration.token})
+        assert client.get(ics_url).status_code == code
+        page = client.get(reverse("events:registration", kwargs={"token": registration.token}))
+        assert (ics_url in page.content.decode()) is (code == 200)
