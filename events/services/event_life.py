@@ -210,6 +210,10 @@ def _check_event(event: Event) -> None:
         errors["end"] = [_("The end must come after the start.")]
     if event.capacity is not None and event.capacity < 1:
         errors["capacity"] = [_("Leave it empty for no limit, or give at least one seat.")]
+    if event.register_per_meeting and not event.is_series:
+        from ..models import PER_MEETING_NOT_SERIES
+
+        errors["register_per_meeting"] = [str(PER_MEETING_NOT_SERIES)]
     if errors:
         raise ValidationError(errors)
 

@@ -256,3 +256,35 @@ def test_no_calendar_file_nor_link_without_a_seat_at_any_meeting():
         assert client.get(ics_url).status_code == code
         page = client.get(reverse("events:registration", kwargs={"token": registration.token}))
         assert (ics_url in page.content.decode()) is (code == 200)
+
+
+# Registration per meeting on an event that is not a series ---------------------------------------------------------
+
+
+def test_registration_per_meeting_is_refused_on_an_event_that_is_not_a_series():
+    from django.core.exceptions import ValidationError
+
+    from tests.events.test_manage import page_data
+
+    event, a, b, later = workshops_event()
+    coordinator = CoordinatorFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.save_event(event=event, actor=coordinator, data=EventData(register_per_meeting=True))
+    assert "only for a series of meetings" in refused.value.message_dict["register_per_meeting"][0]
+    event.refresh_from_db()
+    assert not event.register_per_meeting
+
+    client = Client()
+    client.force_login(coordinator)
+    with translation.override("en"):
+        edit = reverse("events:event_edit", kwargs={"slug": event.slug})
+    response = client.post(edit, page_data(client.get(edit), register_per_meeting="on"))
+    assert response.status_code == 200
+    assert response.context["editor"].event_form.errors["register_per_meeting"] == [
+        "Registration per meeting is only for a series of meetings: tick “series of meetings” too, or untick this."]
+    event.refresh_from_db()
+    assert not event.register_per_meeting
+    # With the series ticked too, it is taken.
+    response = client.post(edit, page_data(client.get(edit), register_per_meeting="on", is_series="on"))
+    event.refresh_from_db()
+    assert response.status_code == 302 and event.per_meeting
