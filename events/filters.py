@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Region, Theme
@@ -242,7 +243,9 @@ class ManagedEventFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
         if user is not None:
-            self.filters["organizer"].extra["queryset"] = selectors.managed_event_organizers(user, events=queryset)
+            # Built only when a name is looked up: the list without that filter asks no more queries.
+            self.filters["organizer"].extra["queryset"] = SimpleLazyObject(
+                lambda: selectors.managed_event_organizers(user, events=queryset))
         # The type-ahead asks the events' own endpoint, scoped the same way (events.views.manage.organizer_search).
         self.form.fields["organizer"].widget.attrs["data-ally-search"] = reverse("events:organizer_search")
 
