@@ -45,6 +45,15 @@ def _location(event) -> str:
     return place
 
 
+def _room_apart_from_venue(event, session) -> str:
+    """The session's room, unless it is the venue itself (a session "in Villa Bernini" at Villa Bernini):
+    the place already names it, and "Villa Bernini, Villa Bernini, …" reads as a mistake."""
+    room = (session.room or "").strip()
+    if room.casefold() == (event.venue_name or "").strip().casefold():
+        return ""
+    return room
+
+
 def _calendar(method: str | None = None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", f"-//{settings.SITE_NAME}//Alleanza//IT")
@@ -116,7 +125,7 @@ def _session_component(event, session) -> VEvent:
     component.add("summary", f"{event.title} – {session.title}" if event.is_series else f"{session.title} – {event.title}")
     if session.description:
         component.add("description", session.description)
-    location = ", ".join(p for p in [session.room, _location(event)] if p)
+    location = ", ".join(p for p in [_room_apart_from_venue(event, session), _location(event)] if p)
     if location:
         component.add("location", location)
     if event.is_series:

@@ -26,7 +26,9 @@ ROME = ZoneInfo("Europe/Rome")
 class MonthField(forms.CharField):
     """A month as YYYY-MM (what `<input type="month">` sends), cleaned to its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-03", "pattern": r"\d{4}-\d{2}"})
+    # No placeholder or pattern: HTML allows neither on type="month" (the field's help text gives the
+    # form for the browsers that draw a text box, and to_python checks it).
+    widget = forms.TextInput(attrs={"type": "month"})
     default_error_messages = {"invalid": _("Enter a month as year and month, e.g. 2026-03.")}
 
     def to_python(self, value):

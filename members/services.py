@@ -119,7 +119,7 @@ def _apply_to_join(*, user, ally, profile, motivation, principles):
             _("The principles changed while you were reading them: please read and accept them again.")
         )
     if ally.kind == Ally.Kind.PERSON and Ally.objects.filter(kind=Ally.Kind.PERSON, memberships__user=user).exists():
-        raise MembershipError(_("You have already applied as a person. You can apply again for an organization."))
+        raise MembershipError(_("You have already applied as a person; you can still apply for an organization."))
     relations = _set_profile(ally, profile)
     ally.slug = unique_slug(ally.name)
     ally.save()

@@ -14,6 +14,7 @@ from django.contrib.admin.sites import site as admin_site
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from alliance import workflow
 from alliance.models import LogEntry, OutgoingEmail
@@ -500,7 +501,12 @@ def test_the_admin_shows_workflow_fields_read_only_and_acts_through_the_services
     client.force_login(request.user)
     third = PathwayApplicationFactory(pathway=costruire["pathway"])
     changelist = "/admin/initiatives/pathwayapplication/"
-    client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]})
+    response = client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]},
+                           follow=True)
+    # One admitted: the sentence for one (ngettext, in the admin's Italian), after the refusal of the other.
+    with translation.override("it"):
+        admitted_one = ngettext("%(count)d application admitted.", "%(count)d applications admitted.", 1)
+    assert [str(m) for m in response.context["messages"]][-1] == admitted_one % {"count": 1}
 
     statuses = dict(PathwayApplication.objects.filter(pathway=costruire["pathway"]).values_list("pk", "status"))
     # Two places: the admitted one and one of the two selected; the other is refused by the service.
