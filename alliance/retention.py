@@ -51,7 +51,8 @@ class Outcome:
 
 def _accessibility_needs(now, dry_run):
     Registration = apps.get_model("events", "Registration")
-    rows = Registration.objects.filter(event__end__lt=now - period("RETENTION_ACCESSIBILITY_DAYS"))
+    cutoff = now - period("RETENTION_ACCESSIBILITY_DAYS")
+    rows = Registration.objects.filter(event__end__lt=cutoff)
     blank = {"accessibility_needs": ""}
     conditions = ~Q(accessibility_needs="")
     field_names = {f.name for f in Registration._meta.get_fields()}
@@ -59,14 +60,14 @@ def _accessibility_needs(now, dry_run):
         blank["answers"] = {}
         conditions |= ~Q(answers={})
     rows = rows.filter(conditions)
-    if dry_run:
-        return rows.count()
-    count = rows.update(**blank)
     Answer = _model("events", "RegistrationAnswer")
-    if Answer is not None:
-        count += Answer.objects.filter(
-            registration__event__end__lt=now - period("RETENTION_ACCESSIBILITY_DAYS")
-        ).delete()[0]
+    # Deleted row by row (Django's delete sends each row's signal): their documents leave the storage too.
+    answers = Answer.objects.filter(registration__event__end__lt=cutoff) if Answer is not None else None
+    if dry_run:
+        return rows.count() + (answers.count() if answers is not None else 0)
+    count = rows.update(**blank)
+    if answers is not None:
+        count += answers.delete()[0]
     return count
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from alliance.models import Province, Theme
 from members.models import Ally
 
-from .models import Attendance, Event, Registration, Session, Speaker
+from .models import Attendance, Event, Registration, RegistrationAnswer, RegistrationQuestion, Session, Speaker
 from .services import schedule_reminders, unique_event_slug
 
 ROME = ZoneInfo("Europe/Rome")
@@ -140,6 +140,36 @@ def _requests(event):
     ])
 
 
+ELIGIBILITY_ANSWERS = [
+    "Siamo una cooperativa sociale di tipo A che gestisce servizi domiciliari per anziani a Verona.",
+    "Associazione di promozione sociale iscritta al registro regionale; gestiamo un centro diurno.",
+    "Impresa sociale che coordina un progetto di welfare di comunità con il Comune di Legnago.",
+    "Siamo un gruppo informale di volontari, senza un servizio di cura attivo.",
+    "Cooperativa sociale che gestisce una comunità alloggio per persone con disabilità.",
+]
+
+
+def _eligibility_question(event):
+    """Seed 004 admits requests "on the subjective requirements of the regional rules": one question about them,
+    answered by every request of the cycle (pending, confirmed, declined, cancelled)."""
+    question = RegistrationQuestion.objects.create(
+        event=event, position=0, kind=RegistrationQuestion.Kind.TEXT, required=True,
+        label="In che modo tu o la tua organizzazione soddisfate i requisiti di ammissibilità previsti dalla "
+              "normativa regionale?",
+        label_en="How do you or your organization meet the eligibility requirements set by the regional rules?",
+        help_text="Ad esempio: impresa sociale o cooperativa che gestisce servizi di cura, e in quale territorio. "
+                  "Lo staff di Mag Verona valuta ogni richiesta su questi requisiti.",
+        help_text_en="For example: a social enterprise or cooperative running care services, and where. "
+                     "The Mag Verona staff reviews each request against these requirements.",
+    )
+    registrations = event.registrations.order_by("pk")
+    RegistrationAnswer.objects.bulk_create(
+        RegistrationAnswer(registration=registration, question=question,
+                           value=ELIGIBILITY_ANSWERS[n % len(ELIGIBILITY_ANSWERS)])
+        for n, registration in enumerate(registrations)
+    )
+
+
 @transaction.atomic
 def load_demo_events() -> dict:
     created = 0
@@ -264,6 +294,7 @@ def load_demo_events() -> dict:
                            for day, title in zip(mondays, titles, strict=True)], {})
         _fill(event, confirmed=9, waitlisted=0)
         _requests(event)
+        _eligibility_question(event)
 
     # Upcoming events, relative to today, so that registration can be tried.
     today = timezone.localdate()

@@ -423,3 +423,93 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.registration.name} @ {self.session}"
+
+
+# Registration questions (issue 9) ------------------------------------------------------------
+
+
+class RegistrationQuestion(models.Model):
+    """A question an event asks at registration, in Italian and English (English falls back to Italian)."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("One choice among options")
+        YES_NO = "yes_no", _("Yes or no")
+        DATE = "date", _("Date")
+        PDF = "pdf", _("PDF document")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions", verbose_name=_("event"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    label = models.CharField(_("question (Italian)"), max_length=300)
+    label_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    help_text = models.CharField(_("help (Italian)"), max_length=500, blank=True)
+    help_text_en = models.CharField(_("help (English)"), max_length=500, blank=True)
+    choices = models.TextField(_("options (Italian), one a line"), blank=True)
+    choices_en = models.TextField(_("options (English), one a line"), blank=True)
+    required = models.BooleanField(_("answer required"), default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("registration question")
+        verbose_name_plural = _("registration questions")
+
+    def __str__(self):
+        return self.label
+
+    @staticmethod
+    def _lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def text_in(self, language: str | None) -> str:
+        """The question in `language`: English when written, else Italian."""
+        return self.label_en if (language or "").startswith("en") and self.label_en else self.label
+
+    def help_in(self, language: str | None) -> str:
+        return self.help_text_en if (language or "").startswith("en") and self.help_text_en else self.help_text
+
+    def options(self) -> list[str]:
+        """The options as stored in answers (the Italian ones)."""
+        return self._lines(self.choices)
+
+    def options_in(self, language: str | None) -> list[tuple[str, str]]:
+        """(stored value, label in `language`) for each option; English labels when there is one for each."""
+        stored = self.options()
+        english = self._lines(self.choices_en)
+        if (language or "").startswith("en") and len(english) == len(stored):
+            return list(zip(stored, english, strict=True))
+        return [(value, value) for value in stored]
+
+
+class RegistrationAnswer(models.Model):
+    """A registration's answer to one question; PDFs are stored under a random name ending in .pdf."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="answers", verbose_name=_("registration")
+    )
+    question = models.ForeignKey(
+        RegistrationQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    value = models.TextField(_("answer"), blank=True)
+    file = models.FileField(_("document"), upload_to=RandomName("events/answers"), blank=True)
+
+    class Meta:
+        ordering = ["question__position", "question__pk"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [models.UniqueConstraint(fields=["registration", "question"], name="one_answer_per_question")]
+
+    def __str__(self):
+        return f"{self.question}: {self.value}"
+
+
+def _delete_answer_file(sender, instance, **kwargs):
+    """An answer's document leaves the storage with the answer, once the deletion is committed."""
+    from django.db import transaction
+
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+models.signals.post_delete.connect(_delete_answer_file, sender=RegistrationAnswer, dispatch_uid="events.answer_file")

@@ -1,9 +1,9 @@
 """What the events domain stores about a person: in their data download, and forgotten with their account."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import Registration, Reminder
+from .models import Attendance, Registration, RegistrationAnswer, Reminder
 
 
 def _registrations_of(user):
@@ -11,7 +11,11 @@ def _registrations_of(user):
 
 
 def export_personal_data(user) -> dict:
-    registrations = _registrations_of(user).select_related("event").prefetch_related("session_choices__session")
+    registrations = _registrations_of(user).select_related("event").prefetch_related(
+        "session_choices__session",
+        Prefetch("answers", queryset=RegistrationAnswer.objects.select_related("question")),
+        Prefetch("attendances", queryset=Attendance.objects.select_related("session")),
+    )
     return {
         "event_registrations": [
             {
@@ -28,6 +32,14 @@ def export_personal_data(user) -> dict:
                 "registered_at": r.created_at,
                 "checked_in_at": r.checked_in_at,
                 "sessions": [c.session.title for c in r.session_choices.all()],
+                "answers": [
+                    {"question": a.question.label, "answer": a.value, "document": a.file.name if a.file else ""}
+                    for a in r.answers.all()
+                ],
+                "meetings_attended": [
+                    {"meeting": a.session.title, "day": a.session.day, "checked_in_at": a.checked_in_at}
+                    for a in r.attendances.all()
+                ],
             }
             for r in registrations
         ]
@@ -60,4 +72,7 @@ def forget_person(user) -> int:
         ["user", "name", "email", "organization", "role", "accessibility_needs", "public_consent"],
     )
     Reminder.objects.filter(registration__in=registrations, sent_at__isnull=True).delete()
+    # The answers are the person's own words and documents: they go (and the files with them, see models).
+    for answer in RegistrationAnswer.objects.filter(registration__in=registrations):
+        answer.delete()
     return len(registrations)

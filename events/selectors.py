@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from alliance.text import full_text_search
 
-from .models import Attendance, Event, Registration, Session, SessionChoice, Speaker
+from .models import Attendance, Event, Registration, RegistrationAnswer, Session, SessionChoice, Speaker
 
 # Published events, and cancelled ones that had been published (they stay visible, marked); a draft
 # cancelled before publication stays private.
@@ -172,7 +172,10 @@ def managed_event_organizers(user, events=None):
 def registrations_for_management(event):
     return (
         event.registrations.select_related("user")
-        .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
+        .prefetch_related(
+            Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")),
+            Prefetch("answers", queryset=RegistrationAnswer.objects.select_related("question")),
+        )
         .order_by("created_at", "pk")
     )
 

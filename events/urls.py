@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .views import attendee, manage, public, registrations, series
+from .views import attendee, manage, public, questions, registrations, review, series
 
 app_name = "events"
 
@@ -41,5 +41,8 @@ urlpatterns = [
     path(_("coordination/events/<slug:slug>/registrations/<int:pk>/"), registrations.registration_action,
          name="registration_action"),
     path(_("coordination/events/<slug:slug>/message/"), registrations.message, name="message"),
+    # Coordination: registration questions and the review of requests (issue 9)
+    path(_("coordination/events/<slug:slug>/questions/"), questions.questions, name="questions"),
+    path(_("coordination/events/<slug:slug>/registrations/decide/"), review.decide, name="registrations_decide"),
     path(_("coordination/events/<slug:slug>/check-in/"), registrations.check_in, name="check_in"),
 ]

@@ -529,42 +529,106 @@ def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, cont
 def decide_pathway_application(*, application: PathwayApplication, actor, status: str,
                                reason: str = "") -> PathwayApplication:
     """Admit, waitlist or decline; never more admitted than the pathway's places."""
-    if status == AppStatus.DECLINED and not reason.strip():
-        raise InitiativeError({"reason": [_("Please give the applicant a reason.")]})
-    if status not in (AppStatus.ADMITTED, AppStatus.WAITLISTED, AppStatus.DECLINED):
-        raise InitiativeError(_("Choose one of the decisions offered."))
+    _check_decision(status, reason)
     with transaction.atomic():
         pathway = Pathway.objects.select_for_update().get(pk=application.pathway_id)
         if not can_manage_pathway(actor, pathway):
             raise PermissionDenied
         application = PathwayApplication.objects.select_for_update().get(pk=application.pk)
-        if status == AppStatus.ADMITTED:
-            admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
-            if pathway.places is not None and admitted >= pathway.places:
-                raise InitiativeError(
-                    ngettext(
-                        "The only place is taken: put the application on the waiting list, or free the place.",
-                        "All %(count)d places are taken: put the application on the waiting list, or free a place.",
-                        pathway.places,
-                    ) % {"count": pathway.places}
-                )
-        application.decided_by = actor
-        application.decided_at = timezone.now()
-        application.decision_reason = reason.strip()
-        _move(
-            application, status, actor=actor, note=reason.strip(),
-            update_fields=["decided_by", "decided_at", "decision_reason"],
-            message=_("This application is %(status)s and cannot be changed that way.")
-            % {"status": application.get_status_display().lower()},
-        )
-        if status == AppStatus.ADMITTED:
-            StageProgress.objects.bulk_create(
-                [StageProgress(application=application, stage=stage) for stage in pathway.stages.all()],
-                ignore_conflicts=True,
+        if status == AppStatus.ADMITTED and _places_left(pathway) == 0:
+            raise InitiativeError(
+                ngettext(
+                    "The only place is taken: put the application on the waiting list, or free the place.",
+                    "All %(count)d places are taken: put the application on the waiting list, or free a place.",
+                    pathway.places,
+                ) % {"count": pathway.places}
             )
-        application.pathway = pathway
+        _decide_application(pathway, application, status=status, reason=reason, actor=actor)
     _email_applicant(application, f"pathway_application_{status}")
     return application
+
+
+def _check_decision(status: str, reason: str) -> None:
+    if status == AppStatus.DECLINED and not reason.strip():
+        raise InitiativeError({"reason": [_("Please give the applicant a reason.")]})
+    if status not in (AppStatus.ADMITTED, AppStatus.WAITLISTED, AppStatus.DECLINED):
+        raise InitiativeError(_("Choose one of the decisions offered."))
+
+
+def _places_left(pathway) -> int | None:
+    """Places not taken yet (None: no limit); the pathway is locked."""
+    if pathway.places is None:
+        return None
+    return max(pathway.places - pathway.applications.filter(status=AppStatus.ADMITTED).count(), 0)
+
+
+def _decide_application(pathway, application, *, status, reason, actor) -> None:
+    """One decision with the pathway and the application locked; the e-mail is the caller's, after commit."""
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.decision_reason = reason.strip()
+    _move(
+        application, status, actor=actor, note=reason.strip(),
+        update_fields=["decided_by", "decided_at", "decision_reason"],
+        message=_("This application is %(status)s and cannot be changed that way.")
+        % {"status": application.get_status_display().lower()},
+    )
+    if status == AppStatus.ADMITTED:
+        StageProgress.objects.bulk_create(
+            [StageProgress(application=application, stage=stage) for stage in pathway.stages.all()],
+            ignore_conflicts=True,
+        )
+    application.pathway = pathway
+
+
+@dataclass(frozen=True)
+class BulkDecisionReport:
+    """What `decide_pathway_applications` did; `skipped`: chosen applications that could not take the decision."""
+
+    admitted: int = 0
+    waitlisted: int = 0
+    declined: int = 0
+    skipped: int = 0
+
+
+def decide_pathway_applications(*, pathway: Pathway, ids, status: str, reason: str = "", actor) -> BulkDecisionReport:
+    """Decide several applications at once, the oldest first, under one lock of the pathway. Admitting
+    stops at the places: the applications beyond them go to the waiting list instead."""
+    _check_decision(status, reason)
+    try:
+        wanted = {int(pk) for pk in ids}
+    except (TypeError, ValueError) as exc:
+        raise InitiativeError(_("Choose the applications to decide.")) from exc
+    if not wanted:
+        raise InitiativeError(_("Choose the applications to decide."))
+    counts = {AppStatus.ADMITTED: 0, AppStatus.WAITLISTED: 0, AppStatus.DECLINED: 0}
+    decided = []
+    with transaction.atomic():
+        pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
+        if not can_manage_pathway(actor, pathway):
+            raise PermissionDenied
+        applications = list(
+            PathwayApplication.objects.select_for_update().filter(pathway=pathway, pk__in=wanted)
+            .order_by("created_at", "pk")
+        )
+        left = _places_left(pathway)
+        for application in applications:
+            to = status
+            if to == AppStatus.ADMITTED and left == 0:
+                to = AppStatus.WAITLISTED
+            if not application.can_become(to) or application.status == to:
+                continue
+            _decide_application(pathway, application, status=to, reason=reason, actor=actor)
+            counts[to] += 1
+            if to == AppStatus.ADMITTED and left is not None:
+                left -= 1
+            decided.append((application, to))
+    for application, to in decided:
+        _email_applicant(application, f"pathway_application_{to}")
+    return BulkDecisionReport(
+        admitted=counts[AppStatus.ADMITTED], waitlisted=counts[AppStatus.WAITLISTED],
+        declined=counts[AppStatus.DECLINED], skipped=len(wanted) - len(decided),
+    )
 
 
 def withdraw_pathway_application(*, application: PathwayApplication, actor) -> PathwayApplication:

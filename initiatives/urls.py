@@ -35,6 +35,8 @@ urlpatterns = [
     path(_("coordination/pathways/<slug:slug>/"), pathway_manage.pathway_edit, name="pathway_edit"),
     path(_("coordination/pathways/<slug:slug>/applications/"), pathway_manage.application_list,
          name="pathway_applications"),
+    path(_("coordination/pathways/<slug:slug>/applications/decide/"), pathway_manage.applications_decide,
+         name="pathway_applications_decide"),
     path(_("coordination/pathways/<slug:slug>/applications/<int:pk>/"), pathway_manage.application_decide,
          name="pathway_application_decide"),
     path(_("coordination/pathways/<slug:slug>/progress/"), pathway_manage.progress_grid, name="progress_grid"),

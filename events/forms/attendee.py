@@ -5,11 +5,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .. import services
 from ..models import SessionChoice
+from .questions import answers_from, question_fields
 
 
 def time_slots(sessions) -> list[list]:
@@ -231,8 +232,11 @@ class RegistrationForm(forms.Form):
                 "address to confirm it."
             )
         self.slot_names = add_session_fields(self, event)
+        self.questions = list(event.questions.all())
+        self.fields.update(question_fields(self.questions, get_language()))
         self.order_fields(
-            ["name", "email", "organization", "role", "accessibility_needs", *self.slot_names, "public_consent"]
+            ["name", "email", "organization", "role", "accessibility_needs", *self.slot_names,
+             *(f"question_{q.pk}" for q in self.questions), "public_consent"]
         )
 
     def clean_name(self):
@@ -255,4 +259,5 @@ class RegistrationForm(forms.Form):
             public_consent=data["public_consent"],
             language=language,
             session_ids=self.session_ids(),
+            answers=answers_from(self.questions, data),
         )

@@ -34,6 +34,9 @@ SaveResult). Import from `events.services`; the modules are:
   cancel, duplicate, message the people registered.
 - `reminders`: planning and sending the reminders.
 - `admission`: who may register and how (set_admission; `admission.refusal` for pages).
+- `questions`: an event's registration questions (save_questions) and the rules of the answers, which
+  `register` checks and stores with the registration; `registrations.decide_registrations` decides
+  several requests at once.
 """
 
 from .admission import set_admission

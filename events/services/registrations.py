@@ -17,7 +17,7 @@ from .. import selectors
 from ..calendar import CANCEL, REQUEST
 from ..models import Event, Registration, Session, SessionChoice, new_token
 from ..permissions import can_manage_event
-from . import admission
+from . import admission, questions
 from .base import (
     ACTIVE,
     RegistrationError,
@@ -45,6 +45,7 @@ class Attendee:
     public_consent: bool = False
     language: str = "it"
     session_ids: list = field(default_factory=list)
+    answers: list = field(default_factory=list)  # questions.AnswerData, one per answered question
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def register(*, event: Event, attendee: Attendee, user=None) -> RegistrationResu
             result = RegistrationResult(existing, created=False, may_see_token_page=address_owner)
         else:
             sessions = _check_session_choice(event, attendee.session_ids)
+            answers = questions.clean_answers(event, attendee.answers)
             registration = existing or Registration(event=event, email=email)
             if existing is not None:
                 # A cancelled or declined row comes back to life: old links must not open it.
@@ -144,6 +146,7 @@ def register(*, event: Event, attendee: Attendee, user=None) -> RegistrationResu
             SessionChoice.objects.bulk_create(
                 SessionChoice(registration=registration, session=session) for session in sessions
             )
+            questions.store_answers(registration, answers)
             if address_owner:
                 _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
             else:
@@ -433,20 +436,66 @@ def decide_registration(*, registration: Registration, actor, approve: bool, rea
         if not can_manage_event(actor, event):
             raise PermissionDenied
         registration = Registration.objects.get(pk=registration.pk)
-        if registration.status != Status.PENDING or registration.email_confirmed_at is None:
-            raise RegistrationError(_("Only applications waiting for a decision can be decided."))
-        reason = reason.strip()
-        if approve:
-            registration.decision_reason = reason
-            registration.save(update_fields=["decision_reason"])
-            _allocate(event, registration, actor=actor, outbox=outbox, note=reason)
-        else:
-            if not reason:
-                raise RegistrationError(_("Please give the applicant a reason."))
-            registration.decision_reason = reason
-            transition(registration, Status.DECLINED, actor=actor, note=reason, update_fields=["decision_reason"])
-            outbox.add(event, registration, "event_application_declined")
+        _decide(event, registration, actor=actor, approve=approve, reason=reason, outbox=outbox)
     return registration
+
+
+def _decide(event, registration, *, actor, approve: bool, reason: str, outbox) -> None:
+    """One decision, under the event's lock: the rules `decide_registration` and `decide_registrations` share."""
+    if registration.status != Status.PENDING or registration.email_confirmed_at is None:
+        raise RegistrationError(_("Only applications waiting for a decision can be decided."))
+    reason = reason.strip()
+    if approve:
+        registration.decision_reason = reason
+        registration.save(update_fields=["decision_reason"])
+        _allocate(event, registration, actor=actor, outbox=outbox, note=reason)
+    else:
+        if not reason:
+            raise RegistrationError(_("Please give the applicant a reason."))
+        registration.decision_reason = reason
+        transition(registration, Status.DECLINED, actor=actor, note=reason, update_fields=["decision_reason"])
+        outbox.add(event, registration, "event_application_declined")
+
+
+@dataclass(frozen=True)
+class DecisionReport:
+    """What `decide_registrations` did: how many got a seat, went to the waiting list, were declined,
+    and how many of the chosen were not waiting for a decision (left as they were)."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+    declined: int = 0
+    skipped: int = 0
+
+
+def decide_registrations(*, event: Event, ids, decision: str, reason: str = "", actor) -> DecisionReport:
+    """Approve ("approve") or decline ("decline", with a reason for the e-mail) several requests at once,
+    in the order they were made, under one lock of the event: seats go while there are seats, then the
+    waiting list. Requests not waiting for a decision are skipped."""
+    if decision not in ("approve", "decline"):
+        raise RegistrationError(_("Choose approve or decline."))
+    if decision == "decline" and not reason.strip():
+        raise RegistrationError(_("Please give the applicants a reason."))
+    try:
+        wanted = {int(pk) for pk in ids}
+    except (TypeError, ValueError) as exc:
+        raise RegistrationError(_("Choose the requests to decide.")) from exc
+    if not wanted:
+        raise RegistrationError(_("Choose the requests to decide."))
+    counts = {"confirmed": 0, "waitlisted": 0, "declined": 0, "skipped": 0}
+    with _locked_work() as outbox:
+        event = _lock(event)
+        if not can_manage_event(actor, event):
+            raise PermissionDenied
+        chosen = list(Registration.objects.filter(event=event, pk__in=wanted).order_by("created_at", "pk"))
+        counts["skipped"] = len(wanted) - len(chosen)
+        for registration in chosen:
+            if registration.status != Status.PENDING or registration.email_confirmed_at is None:
+                counts["skipped"] += 1
+                continue
+            _decide(event, registration, actor=actor, approve=decision == "approve", reason=reason, outbox=outbox)
+            counts[str(registration.status)] += 1
+    return DecisionReport(**counts)
 
 
 def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None,

@@ -23,6 +23,7 @@ from .. import selectors, services
 from ..calendar import event_calendar
 from ..forms.attendee import ChangeSessionsForm, RegistrationForm
 from ..models import Registration, SessionChoice
+from ..review import answers_of
 from ..services import RegistrationError, admission
 
 Status = Registration.Status
@@ -95,7 +96,9 @@ def register(request, slug):
         return render(request, "events/register.html", context)
 
     posted = request.method == "POST"
-    form = RegistrationForm(request.POST if posted else None, event=event, user=request.user)
+    form = RegistrationForm(
+        request.POST if posted else None, request.FILES if posted else None, event=event, user=request.user
+    )
     if posted and form.is_valid():
         from alliance.ratelimit import RATE_LIMITED_MESSAGE, allow
 
@@ -149,6 +152,7 @@ def registration_detail(request, token):
             "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,
             "may_change": may_change_sessions(registration),
             "has_calendar": has_calendar(registration),
+            "answers": answers_of(registration),
         },
     )
 

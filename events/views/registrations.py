@@ -21,8 +21,11 @@ from alliance.workflow import attach_history
 from .. import selectors, services
 from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
 from ..models import Registration
+from ..review import answers_of, pending_requests, registration_cards
 from ..services import RegistrationError
+from ..services.questions import answer_text
 from .manage import managers_only
+from .review import decision_form
 
 REGISTRATIONS_PER_PAGE = 50
 Status = Registration.Status
@@ -57,8 +60,14 @@ def registration_list(request, event):
     paginator = Paginator(filters.filter(selectors.registrations_for_management(event)), REGISTRATIONS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = attach_history(page.object_list)  # one query for the whole page
+    for registration in page.object_list:  # prefetched by the selector: no query each
+        registration.answer_list = answers_of(registration)
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
+    # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review).
+    to_review = (
+        registration_cards(event, pending_requests(event)[:REGISTRATIONS_PER_PAGE]) if event.admission_review else []
+    )
     return render(
         request,
         "events/manage/registration_list.html",
@@ -71,6 +80,8 @@ def registration_list(request, event):
             "seats_left": seats_left,
             "has_sessions": bool(sessions),
             "Status": Status,
+            "to_review": to_review,
+            "decision_form": decision_form() if to_review else None,
         },
     )
 
@@ -119,6 +130,19 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def _answer_cells(registration, questions, request) -> list[str]:
+    """One cell per question: the answer's text, or the document's full address."""
+    given = {answer.question_id: answer for answer in registration.answers.all()}
+    cells = []
+    for question in questions:
+        answer = given.get(question.pk)
+        if answer is None:
+            cells.append("")
+        else:
+            cells.append(safe_cell(request.build_absolute_uri(answer.file.url) if answer.file else answer_text(answer)))
+    return cells
+
+
 @managers_only
 @require_safe
 def registrations_csv(request, event):
@@ -129,10 +153,11 @@ def registrations_csv(request, event):
     # The byte order mark tells spreadsheets the file is UTF-8, so accented names open right.
     response.write("\ufeff")
     writer = csv.writer(response)
+    questions = list(event.questions.all())  # one column each (issue 9)
     writer.writerow([
         _("Name"), _("E-mail address"), _("Organization"), _("Role"), _("Status"), _("Sessions"),
         _("Accessibility needs"), _("Shown in the public list"), _("Language"), _("Registered at"),
-        _("Checked in at"),
+        _("Checked in at"), *(safe_cell(question.label) for question in questions),
     ])
     yes, no = _("yes"), _("no")
     for registration in registrations:
@@ -145,6 +170,7 @@ def registrations_csv(request, event):
             safe_cell(registration.accessibility_needs), safe_cell(yes if registration.public_consent else no),
             safe_cell(registration.language), safe_cell(_when(registration.created_at)),
             safe_cell(_when(registration.checked_in_at)),
+            *_answer_cells(registration, questions, request),
         ])
     return response
 

@@ -16,11 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance import workflow
 from alliance.dates import html_bounds
+from alliance.review import bulk_decision_form, run_bulk_decision
 
 from .. import selectors, services
 from ..forms.pathways import (
@@ -33,6 +34,7 @@ from ..forms.pathways import (
 )
 from ..models import Pathway, PathwayApplication, StageProgress
 from ..permissions import can_create_pathways, can_manage_any_pathway, can_manage_pathway
+from ..review import application_cards
 from ..services import InitiativeError
 
 AppStatus = PathwayApplication.Status
@@ -140,23 +142,65 @@ def pathway_edit(request, pathway):
 # Applications ------------------------------------------------------------------------------
 
 
+DECISIONS = [
+    (AppStatus.ADMITTED, gettext_lazy("Admit")),
+    (AppStatus.WAITLISTED, gettext_lazy("Put on the waiting list")),
+    (AppStatus.DECLINED, gettext_lazy("Decline")),
+]
+
+
+def _decision_form(data=None):
+    return bulk_decision_form(data, decisions=DECISIONS, decline=AppStatus.DECLINED)
+
+
 @managers_only
 @require_safe
 def application_list(request, pathway):
     filter_form = ApplicationFilterForm(request.GET or None)
     applications = list(filter_form.filter(selectors.applications_for_review(pathway)))
     counts = dict(pathway.applications.values_list("status").annotate(n=Count("pk")).order_by())
+    cards = application_cards(pathway, applications)
     return render(
         request,
         "initiatives/pathways/manage/application_list.html",
         {
             "pathway": pathway,
             "applications": applications,
+            "cards": cards,
+            "decision_form": _decision_form() if any(card.decidable for card in cards) else None,
             "filter_form": filter_form,
             "counts": [(value, label, counts.get(value, 0)) for value, label in AppStatus.choices],
             "admitted_count": counts.get(AppStatus.ADMITTED, 0),
         },
     )
+
+
+def _bulk_report_text(report) -> str:
+    parts = []
+    if report.admitted:
+        parts.append(ngettext("%(count)s admitted", "%(count)s admitted", report.admitted) % {"count": report.admitted})
+    if report.waitlisted:
+        parts.append(ngettext("%(count)s on the waiting list", "%(count)s on the waiting list", report.waitlisted)
+                     % {"count": report.waitlisted})
+    if report.declined:
+        parts.append(ngettext("%(count)s declined", "%(count)s declined", report.declined) % {"count": report.declined})
+    if report.skipped:
+        parts.append(ngettext("%(count)s left as it was", "%(count)s left as they were", report.skipped)
+                     % {"count": report.skipped})
+    return _("Done: %(parts)s. The applicants were told by e-mail.") % {"parts": "; ".join(parts)}
+
+
+@managers_only
+@require_POST
+def applications_decide(request, pathway):
+    """The bulk decision of the review cards on the applications page."""
+    run_bulk_decision(
+        request, _decision_form(request.POST),
+        lambda ids, decision, reason: services.decide_pathway_applications(
+            pathway=pathway, ids=ids, status=decision, reason=reason, actor=request.user),
+        _bulk_report_text,
+    )
+    return redirect("initiatives:pathway_applications", slug=pathway.slug)
 
 
 def _application(pathway, pk) -> PathwayApplication:
@@ -198,6 +242,7 @@ def application_decide(request, pathway, pk):
             "form": form if form.fields["decision"].choices else None,
             "admitted_count": pathway.applications.filter(status=AppStatus.ADMITTED).count(),
             "history": list(workflow.history(application)),
+            "card": application_cards(pathway, [application], link=False)[0],
         },
     )
 

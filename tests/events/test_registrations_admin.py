@@ -113,8 +113,8 @@ def test_the_list_takes_the_same_queries_for_one_or_three(client, coordinator, d
         check_in(registration=registration, actor=coordinator, undo=True)
     ContentType.objects.get_for_model(Registration)  # cached by Django after a server's first request
 
-    # One query for the histories of the whole page.
-    with django_assert_num_queries(11):
+    # One query for the histories of the whole page, one for the answers to the event's questions.
+    with django_assert_num_queries(12):
         response = client.get(url("events:registrations", slug=event.slug))
 
     assert [r.name for r in response.context["page_obj"]] == [f"Persona {n}" for n in range(count)]

@@ -722,7 +722,12 @@ def test_the_decision_page_shows_the_application_and_its_history(client):
     assert html.count("<h1") == 1
     assert "<h1>Application of Cooperativa Sole to “Costruire comunità”</h1>" in html
     assert "Admitted so far: 0 of 4 places." in html
-    assert f'<dd><a href="{application.ally.get_absolute_url()}">Cooperativa Sole</a> (organization, member of the alliance)</dd>' in html
+    # The review card (issue 9): the ally linked, its membership, its other applications.
+    card = html.split(f'id="review-{application.pk}"')[1].split("</article>")[0]
+    assert (f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
+            "Public profile</a>") in card
+    assert '<span class="badge bg-success">Member</span>' in card
+    assert "First application to a pathway." in card
     assert "<dd>Marco Neri</dd>" in html
     assert '<dd><a href="mailto:marco@example.org">marco@example.org</a></dd>' in html
     assert "<dd>+39 333 1234567</dd>" in html
