@@ -67,6 +67,24 @@ def test_fewer_seats_at_a_meeting_take_it_out_of_the_calendar_and_the_reminders(
     assert not OutgoingEmail.objects.filter(to=first.email).exists()
 
 
+
+def test_fewer_seats_in_a_workshop_take_that_workshop_only_out_of_the_calendar():
+    event, a, b, later = workshops_event(seats=2)
+    people = [services.register(event=event, attendee=services.Attendee(
+        name=f"Persona {n}", email=f"p{n}@example.org", language="en", session_ids=[a.pk, later.pk])).registration
+        for n in range(2)]
+    for person in people:
+        services.confirm_email(token=person.token)
+    OutgoingEmail.objects.all().delete()
+    services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
+                        programme=Programme(sessions=rows(event, **{str(a.pk): 1})), confirm_moves=True)
+    [email] = OutgoingEmail.objects.filter(template="event_session_waitlisted")
+    files = calendars(email)
+    assert set(files) == {"sessions-removed.ics"}
+    [entry] = files["sessions-removed.ics"].walk("VEVENT")  # the workshop, not the event nor the other workshop
+    assert str(entry["summary"]) == f"{a.title} – {event.title}" and str(entry["status"]) == "CANCELLED"
+    assert "The attached calendar file (.ics) takes this session out of your calendar." in email.body_text
+
 # The change page with past sessions or sessions no longer choosable ---------------------------------------------
 
 
