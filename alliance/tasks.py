@@ -32,5 +32,14 @@ def requeue_stalled_emails_task() -> int:
     dispatch_emails(ids)
     return len(ids)
 
+@shared_task(name="alliance.publish_open_data", soft_time_limit=None, time_limit=1800)
+def publish_open_data_task() -> int:
+    """Every night (beat): the open-data files (CSV and JSON of every public ally, project, event and
+    pathway) written anew; the footer's "Open data" page links them. Returns how many were written."""
+    from api.opendata import publish
+
+    return len(publish())
+
+
 # The nightly retention task lives with its rules; importing it here lets the worker find it.
 from .retention import apply_retention  # noqa: E402,F401

@@ -5,6 +5,7 @@ section, the network page (SVG graph and table) and the GEXF download all come f
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 
 from django.db.models import CharField, Q, Value
@@ -68,7 +69,7 @@ class Node:
     slug: str
     links: int = 0
 
-    @property
+    @cached_property
     def url(self) -> str:
         return reverse("members:ally_detail", kwargs={"slug": self.slug})
 

@@ -44,14 +44,34 @@ def _layout(graph):
     return drawn, lines
 
 
+def _table(graph, nodes):
+    """The links between the allies drawn (the drawing's text alternative), each with the addresses of
+    what connects them: at ten thousand allies the whole list is for the download, not for a page."""
+    shown = {item["node"].pk for item in nodes}
+    urls = {}
+    rows = []
+    for edge in graph.edges:
+        if edge.source.pk not in shown or edge.target.pk not in shown:
+            continue
+        through = []
+        for kind, title, slug in edge.through:
+            if (kind, slug) not in urls:
+                urls[(kind, slug)] = reverse(network.KIND_URLS[kind], kwargs={"slug": slug})
+            through.append((title, urls[(kind, slug)]))
+        rows.append({"source": edge.source, "target": edge.target, "through": through})
+    return rows
+
+
 @require_safe
 def network_page(request):
     graph = network.graph()
     nodes, lines = _layout(graph)
-    width, height = presence.map_size()
+    table = _table(graph, nodes)
     return render(request, "api/network.html", {
-        "tiles": presence.presence(), "map_width": width, "map_height": height,
-        "tile_w": presence.TILE_W, "tile_h": presence.TILE_H,
+        "table": table, "hidden_links": len(graph.edges) - len(table),
+        "regions": presence.presence(), "shapes": presence.shapes_or_none(),
+        "shapes_credit": {"package": presence.SHAPES_PACKAGE, "url": presence.SHAPES_SOURCE,
+                          "licence": presence.SHAPES_LICENCE, "licence_url": presence.SHAPES_LICENCE_URL},
         "graph": graph, "nodes": nodes, "lines": lines, "graph_width": GRAPH_WIDTH, "graph_height": GRAPH_HEIGHT,
         "hidden_nodes": max(0, len(graph.nodes) - len(nodes)),
     })

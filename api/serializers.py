@@ -15,7 +15,8 @@ from members.models import Ally
 
 @extend_schema_field(OpenApiTypes.URI)
 class AbsoluteURL(serializers.Field):
-    """The object's page, absolute when the request is known."""
+    """The object's page, absolute when the request (or, for files written without one, the
+    `base_url` of the context) is known."""
 
     def __init__(self, **kwargs):
         kwargs["source"] = "*"
@@ -25,7 +26,10 @@ class AbsoluteURL(serializers.Field):
     def to_representation(self, obj):
         url = obj.get_absolute_url()
         request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        if request:
+            return request.build_absolute_uri(url)
+        base = self.context.get("base_url")
+        return base.rstrip("/") + url if base else url
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))

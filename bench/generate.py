@@ -146,6 +146,14 @@ def generate(scale: float = 1.0, seed: int = 7, out=print) -> dict:
     from alliance.search import reindex_all
 
     reindex_all()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # The planner's statistics, as autovacuum would gather them on a live database in time:
+        # without them the first measures would be of plans made for empty tables.
+        out("statistics (ANALYZE)")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     out("done")
     return counts
 

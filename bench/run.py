@@ -8,11 +8,15 @@ requests. Two rounds: **cold** (page cache off: every request renders) and
 when REDIS_URL is set, else through a folder of files). Then, optionally, the
 registration burst (bench/burst.py).
 
-    .venv/bin/python bench/run.py [--requests 1000] [--concurrency 8] [--scale 0] [--burst]
+    .venv/bin/python bench/run.py [--requests 1000] [--concurrency 8] [--scale 0] [--burst] [--reuse]
 
 `--scale 1` adds 10,000 allies, 5,000 events, 200,000 registrations and
 3,000 projects (bench/generate.py) — meant for PostgreSQL (DATABASE_URL).
-The results are printed and written to bench/RESULTS.md.
+`--reuse` measures the database of an earlier run as it is (no reset, no
+generation): to measure a change again on the same data.
+Each page gets at most `--page-seconds` per measure: a page that cannot answer
+within gunicorn's timeout is reported as such (with its errors), and the run
+goes on. The results are printed and written to bench/RESULTS.md.
 """
 
 import argparse
@@ -28,8 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "bare Django view (baseline)"
+BARE_PATH = "/bench/bare/"
 PAGES = {
-    BASELINE: "/bench/bare/",
+    BASELINE: BARE_PATH,
     "home (it)": "/",
     "home (en)": "/en/",
     "search": "/cerca/?q=welfare",
@@ -58,41 +63,91 @@ def free_port():
         return sock.getsockname()[1]
 
 
+REQUEST_TIMEOUT = 35  # gunicorn's own is 30 s
+
+
+class PageError(RuntimeError):
+    pass
+
+
 def fetch(conn, path):
     conn.request("GET", path, headers={"Host": "127.0.0.1"})
     response = conn.getresponse()
     response.read()
     if response.status != 200:
-        raise RuntimeError(f"{path}: HTTP {response.status}")
+        raise PageError(f"HTTP {response.status}")
     if response.getheader("Set-Cookie"):
         raise RuntimeError(f"{path}: an anonymous reader got a cookie")
 
 
-def hammer(port, path, requests, concurrency):
-    """Requests per second with `concurrency` keep-alive clients."""
+def _try(conn_holder, port, path) -> bool:
+    """One request; False (and a fresh connection) when it failed or timed out."""
+    try:
+        fetch(conn_holder[0], path)
+        return True
+    except (PageError, OSError, http.client.HTTPException):
+        conn_holder[0].close()
+        conn_holder[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+        return False
+
+
+def hammer(port, path, requests, concurrency, seconds=None):
+    """(requests per second, errors) with `concurrency` keep-alive clients, for at most `seconds`."""
+    deadline = time.perf_counter() + seconds if seconds else None
 
     def worker(count):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = [http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)]
+        done = errors = 0
         for _ in range(count):
-            fetch(conn, path)
-        conn.close()
+            if deadline and time.perf_counter() > deadline:
+                break
+            if _try(conn, port, path):
+                done += 1
+            else:
+                errors += 1
+        conn[0].close()
+        return done, errors
 
-    share = [requests // concurrency] * concurrency
+    share = [max(1, requests // concurrency)] * concurrency
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(worker, share))
-    return sum(share) / (time.perf_counter() - started)
+        results = list(pool.map(worker, share))
+    elapsed = time.perf_counter() - started
+    return sum(done for done, _ in results) / elapsed, sum(errors for _, errors in results)
 
 
-def latencies(port, path, count):
-    """One client, one request at a time: the p50 and p95 in milliseconds."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def drain(port, limit=120):
+    """Wait until the workers are free again: a slow page leaves requests queued after its clients
+    gave up, and the next page must not be measured behind them."""
+    deadline = time.perf_counter() + limit
+    while time.perf_counter() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+        started = time.perf_counter()
+        try:
+            fetch(conn, BARE_PATH)
+        except (PageError, OSError, http.client.HTTPException):
+            time.sleep(1)
+            continue
+        finally:
+            conn.close()
+        if time.perf_counter() - started < 0.5:
+            return
+
+
+def latencies(port, path, count, seconds=None):
+    """One client, one request at a time: the p50 and p95 in milliseconds (None when none answered)."""
+    deadline = time.perf_counter() + seconds if seconds else None
+    conn = [http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)]
     times = []
     for _ in range(count):
+        if deadline and time.perf_counter() > deadline:
+            break
         started = time.perf_counter()
-        fetch(conn, path)
-        times.append((time.perf_counter() - started) * 1000)
-    conn.close()
+        if _try(conn, port, path):
+            times.append((time.perf_counter() - started) * 1000)
+    conn[0].close()
+    if not times:
+        return None, None
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
@@ -120,23 +175,35 @@ class Server:
 
 def measure(env, args, cached: bool):
     server = Server({**env, "PAGE_CACHE_ENABLED": "true" if cached else "false"})
+    seconds = args.page_seconds
     try:
         for path in PAGES.values():  # warm-up: imports, templates, and (warm round) the page cache
-            hammer(server.port, path, 20, 2)
-        rates = {name: hammer(server.port, path, args.requests, args.concurrency) for name, path in PAGES.items()}
-        single = {name: latencies(server.port, path, args.latency_requests) for name, path in PAGES.items()}
+            hammer(server.port, path, 4, 2, seconds)
+            drain(server.port)
+        rates, single = {}, {}
+        for name, path in PAGES.items():
+            rates[name] = hammer(server.port, path, args.requests, args.concurrency, seconds)
+            drain(server.port)
+        for name, path in PAGES.items():
+            single[name] = latencies(server.port, path, args.latency_requests, seconds)
+            drain(server.port)
     finally:
         server.stop()
     return rates, single
 
 
 def report(title, rates, single):
-    base_rate = rates[BASELINE]
+    base_rate = rates[BASELINE][0]
     base_p95 = single[BASELINE][1]
-    lines = [f"### {title}", "", "| page | throughput × bare | p50 ms | p95 ms | p95 × bare |", "|---|---:|---:|---:|---:|"]
+    lines = [f"### {title}", "", "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors |",
+             "|---|---:|---:|---:|---:|---:|"]
     for name in PAGES:
+        rate, errors = rates[name]
         p50, p95 = single[name]
-        lines.append(f"| {name} | {rates[name] / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} |")
+        if p50 is None:
+            lines.append(f"| {name} | {rate / base_rate:.2f} | no answer | no answer | – | {errors} |")
+        else:
+            lines.append(f"| {name} | {rate / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} | {errors} |")
     lines.append("")
     lines.append(f"Bare view: {base_rate:.0f} requests/s with the concurrent clients, p95 {base_p95:.1f} ms single-client.")
     return lines
@@ -149,6 +216,9 @@ def main():
     parser.add_argument("--latency-requests", type=int, default=60)
     parser.add_argument("--scale", type=float, default=0.0, help="add scale data (1.0 = 10,000 allies...)")
     parser.add_argument("--burst", action="store_true", help="also run the registration burst (bench/burst.py)")
+    parser.add_argument("--page-seconds", type=float, default=30.0,
+                        help="at most this long per page and measure (a slow page does not stop the run)")
+    parser.add_argument("--reuse", action="store_true", help="measure the database of an earlier run as it is")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
 
@@ -158,17 +228,20 @@ def main():
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     python = sys.executable
     database = env["DATABASE_URL"].split(":", 1)[0]
-    if database.startswith("postgres"):
+    if database.startswith("postgres") and not args.reuse:
         # A fresh database for every run, so that the figures do not depend on earlier runs.
         subprocess.run([python, "-c", "import bench.dbreset as r; r.reset()"], cwd=ROOT, env=env, check=True)
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    if args.scale:
-        subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
+    if not args.reuse:
+        subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        if args.scale:
+            subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env,
+                           check=True)
 
     lines = [
         "# Benchmark results", "",
-        f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}`"
+        f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}"
+        f"{' --reuse' if args.reuse else ''} --page-seconds {args.page_seconds:g}`"
         f" on {database}, gunicorn with 2 sync workers, production settings, "
         f"cache: {'Redis' if env.get('REDIS_URL') else 'files'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "Ratios are to the bare view measured in the same server run.", "",
@@ -178,13 +251,16 @@ def main():
     lines.append("")
     warm = measure(env, args, cached=True)
     lines += report("Warm (anonymous page cache)", *warm)
-    if args.burst:
-        from bench import burst
-
-        lines += ["", *burst.run(env)]
     text = "\n".join(lines) + "\n"
     print(text)
-    Path(args.out).write_text(text, encoding="utf-8")
+    Path(args.out).write_text(text, encoding="utf-8")  # kept even if the burst fails
+    if args.burst:
+        sys.path.insert(0, str(ROOT))  # run as a script, bench/ itself is on the path
+        from bench import burst
+
+        burst_lines = ["", *burst.run(env)]
+        print("\n".join(burst_lines))
+        Path(args.out).write_text(text + "\n".join(burst_lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,15 @@ import django_filters
 from django import forms
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Region, Theme
+from alliance.search import filter_by_search
+from initiatives.filters import AllyFilter
 from members.models import Ally
 
 from . import selectors
@@ -72,6 +74,11 @@ def with_seat_counts(queryset):
     return queryset.annotate(confirmed_seats=Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0)))
 
 
+def organizers():
+    """The allies the organizer filter accepts: members that organize a public event."""
+    return Ally.objects.filter(Ally.MEMBER_Q, pk__in=Event.objects.filter(selectors.PUBLIC).values("organizers"))
+
+
 class EventFilterSet(django_filters.FilterSet):
     """Filters and search for `public_events()`; every value travels in the URL.
 
@@ -101,12 +108,12 @@ class EventFilterSet(django_filters.FilterSet):
         empty_label=_("All of Italy"),
     )
     month = MonthFilter(label=_("Month"), method="filter_month", help_text=_("Year and month, e.g. 2026-03."))
-    organizer = django_filters.ModelChoiceFilter(
+    organizer = AllyFilter(
         label=_("Organized by"),
         queryset=Ally.objects.none(),  # set in __init__: the allies that organize public events
-        to_field_name="slug",
+        search_url=reverse_lazy("events:organizer_names"),
         method="filter_organizer",
-        empty_label=_("Any ally"),
+        help_text=_("An ally that organizes events: type part of its name."),
     )
     open = django_filters.BooleanFilter(
         label=_("Only events open for registration"), method="filter_open", widget=forms.CheckboxInput
@@ -124,10 +131,7 @@ class EventFilterSet(django_filters.FilterSet):
         if queryset is None:
             queryset = selectors.public_events()
         super().__init__(data, queryset, **kwargs)
-        self.form.fields["organizer"].queryset = Ally.objects.filter(
-            Ally.MEMBER_Q,
-            pk__in=Event.objects.filter(selectors.PUBLIC).values("organizers"),
-        ).order_by("name")
+        self.form.fields["organizer"].queryset = organizers()
 
     @property
     def tab(self) -> str:
@@ -136,7 +140,9 @@ class EventFilterSet(django_filters.FilterSet):
         return self.WHEN_PAST if value == self.WHEN_PAST else self.WHEN_UPCOMING
 
     def filter_words(self, queryset, name, value):
-        return selectors.search_events(queryset, value)
+        # The site search's index and rules (accents, plurals, sessions and speakers, drafts never);
+        # an event with every word in its title comes first (filter_queryset).
+        return filter_by_search(queryset, value, kind="event", rank=True)
 
     def filter_theme(self, queryset, name, theme):
         return queryset.filter(themes=theme)
@@ -165,9 +171,10 @@ class EventFilterSet(django_filters.FilterSet):
         if not self.form.is_valid():
             return queryset.none()
         queryset = with_seat_counts(super().filter_queryset(queryset))
+        ranked = ("-search_rank",) if "search_rank" in queryset.query.annotations else ()
         if self.form.cleaned_data.get("when") == self.WHEN_PAST:
-            return selectors.past(queryset).order_by("-start", "-pk")
-        return selectors.upcoming(queryset).order_by("start", "pk")
+            return selectors.past(queryset).order_by(*ranked, "-start", "-pk")
+        return selectors.upcoming(queryset).order_by(*ranked, "start", "pk")
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value) of every filter in use, to say what was looked for."""

@@ -3,8 +3,6 @@
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from alliance.text import full_text_search
-
 from .models import Attendance, Event, Registration, RegistrationAnswer, Session, SessionChoice, Speaker
 
 # Published events, and cancelled ones that had been published (they stay visible, marked); a draft
@@ -27,15 +25,6 @@ def upcoming(queryset, now=None):
 
 def past(queryset, now=None):
     return queryset.filter(end__lt=now or timezone.now()).order_by("-start")
-
-
-def search_events(queryset, query: str):
-    return full_text_search(
-        queryset,
-        query,
-        weighted={"A": ["title"], "B": ["summary", "description", "city", "venue_name"]},
-        fallback=["title", "summary", "city"],
-    )
 
 
 def event_for_page(slug: str):

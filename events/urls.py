@@ -9,6 +9,7 @@ urlpatterns = [
     # Public pages
     path(_("events/"), public.event_list, name="event_list"),
     path(_("events/calendar.ics"), public.feed, name="feed"),
+    path(_("events/organizers.json"), public.organizer_names, name="organizer_names"),
     path(_("events/<slug:slug>/"), public.event_detail, name="event_detail"),
     path(_("events/<slug:slug>/calendar.ics"), public.event_ics, name="event_ics"),
     # Attendees

@@ -5,17 +5,61 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import F, Q
+from django.http import JsonResponse
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Region, Theme
+from alliance.search import filter_by_search
 from members.models import Ally
 
+from .forms.allies import AllyNameField, matching_allies
 from .models import Project
-from .selectors import published_projects, search_projects
+from .selectors import published_projects
 
 
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+class AllyFilterField(AllyNameField):
+    """An ally typed by name, for the filters of public lists: a text field (with a type-ahead that
+    `search_url` answers) instead of a select of every ally, so that the page does not grow with the
+    network. A page address (slug) also works, as the links of other pages send it. Once chosen,
+    the field shows the ally's full name."""
+
+    def __init__(self, *, queryset, search_url, **kwargs):
+        kwargs["widget"] = forms.TextInput(attrs={
+            "autocomplete": "off", "spellcheck": "false",
+            "data-ally-search": search_url,  # static/js/ally-search.js; the field works without it
+            "data-found": _("Allies found:"),
+            "data-none": _("No ally found with these letters."),
+        })
+        super().__init__(queryset=queryset, **kwargs)
+        self.chosen = None  # (what was typed, the ally it named)
+
+    def clean(self, value):
+        ally = super().clean(value)
+        self.chosen = (" ".join(str(value or "").split()), ally) if ally is not None else None
+        return ally
+
+    def prepare_value(self, value):
+        if self.chosen and isinstance(value, str) and " ".join(value.split()) == self.chosen[0]:
+            return self.chosen[1].name
+        return super().prepare_value(value)
+
+
+class AllyFilter(django_filters.Filter):
+    field_class = AllyFilterField
+
+
+def ally_names_response(queryset, request) -> JsonResponse:
+    """What an AllyFilter's type-ahead asks: at most 20 allies of `queryset` whose name contains `q`,
+    as JSON (names and page addresses, public already), the same for every visitor."""
+    found = matching_allies(queryset, request.GET.get("q", "")[:200])
+    response = JsonResponse({"results": [{"name": ally.name, "slug": ally.slug} for ally in found]})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -50,13 +94,12 @@ class ProjectFilterSet(django_filters.FilterSet):
         max_value=2100,
         help_text=_("Projects running in that year, e.g. 2025."),
     )
-    ally = django_filters.ModelChoiceFilter(
+    ally = AllyFilter(
         label=_("Ally involved"),
-        queryset=Ally.objects.members().order_by("name"),
-        to_field_name="slug",
+        queryset=Ally.objects.members(),
+        search_url=reverse_lazy("initiatives:ally_names"),
         method="filter_ally",
-        empty_label=_("Any ally"),
-        help_text=_("As lead or as partner."),
+        help_text=_("As lead or as partner: type part of its name."),
     )
 
     class Meta:
@@ -69,7 +112,9 @@ class ProjectFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
 
     def filter_words(self, queryset, name, value):
-        return search_projects(queryset, value)
+        # The site search's index and rules (accents, plurals, drafts never): every word must be
+        # found; a project with every word in its title comes first (filter_queryset).
+        return filter_by_search(queryset, value, kind="project", rank=True)
 
     def filter_theme(self, queryset, name, theme):
         return queryset.filter(pk__in=Project.objects.filter(themes=theme).values("pk"))
@@ -91,7 +136,11 @@ class ProjectFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         if not self.form.is_valid():
             return queryset.none()
-        return super().filter_queryset(queryset).order_by(F("start_date").desc(nulls_last=True), "title", "pk")
+        queryset = super().filter_queryset(queryset)
+        order = (F("start_date").desc(nulls_last=True), "title", "pk")
+        if "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", *order)
+        return queryset.order_by(*order)
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value) of every filter in use, to say what was looked for."""
@@ -104,6 +153,8 @@ class ProjectFilterSet(django_filters.FilterSet):
             field = self.form.fields[name]
             if isinstance(value, Region | Theme):
                 value = value.display_name
+            elif isinstance(value, Ally):
+                value = value.name
             elif name == "status":
                 value = dict(field.choices).get(value, value)
             active.append((str(field.label), str(value)))

@@ -9,6 +9,7 @@ urlpatterns = [
     # Projects: public
     path(_("projects/"), projects.project_list, name="project_list"),
     path(_("projects/regions/"), projects.project_regions, name="project_regions"),
+    path(_("projects/allies.json"), projects.ally_names, name="ally_names"),
     path(_("projects/<slug:slug>/"), projects.project_detail, name="project_detail"),
     # Projects: the lead ally's side
     path(_("my-area/projects/"), project_manage.my_projects, name="my_projects"),

@@ -102,6 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" half-way (SQLite has no SELECT ... FOR UPDATE).
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: it pays off for long reports, never for a page's queries. At 10,000 allies
+    # the lists' search (a few ms of execution) was compiled for 1.6 s because its estimated cost
+    # passed jit_above_cost (bench/RESULTS.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(filter(None, [_options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -233,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alliance.apply_retention",
         "schedule": crontab(hour=3, minute=17),
     },
+    # The open-data downloads (api/opendata.py) written anew every night.
+    "publish-open-data": {
+        "task": "alliance.publish_open_data",
+        "schedule": crontab(hour=2, minute=41),
+    },
 }
 
 # Outgoing mail. EMAIL_URL selects the backend (smtp://user:pass@host:587/?tls=True);
@@ -305,6 +316,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+
+# Open data (api/opendata.py): the licence of the downloads, and where the nightly task
+# (alliance.publish_open_data) writes them.
+OPEN_DATA_LICENSE = env("OPEN_DATA_LICENSE", default="CC BY 4.0")
+OPEN_DATA_LICENSE_URL = env("OPEN_DATA_LICENSE_URL", default="https://creativecommons.org/licenses/by/4.0/")
+OPEN_DATA_ROOT = env.path("OPEN_DATA_ROOT", default=BASE_DIR / "var" / "open-data")
 
 # Whole-page cache of the public pages for anonymous readers (alliance/pagecache.py).
 # The cache must be shared by every process: on by default with Redis.

@@ -25,6 +25,7 @@ WHITENOISE_USE_FINDERS = True
 _cache_url = urlsplit(REDIS_URL)._replace(path="/" + str(int(urlsplit(REDIS_URL).path.strip("/") or 0) + 1))  # noqa: F405
 CACHES["default"]["LOCATION"] = urlunsplit(_cache_url)  # noqa: F405
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+OPEN_DATA_ROOT = BASE_DIR / "var" / "test-open-data"  # noqa: F405 - tests/api/conftest.py: one per test
 LOGGING["loggers"] = {"mail.log": {"level": "WARNING"}}  # noqa: F405 - aiosmtpd's chatter
 
 # whitenoise serves from the finders here; it only wants the folder to exist.

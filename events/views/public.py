@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from initiatives.filters import ally_names_response
+
 from .. import selectors, services
 from ..calendar import event_calendar, feed_calendar
-from ..filters import EventFilterSet
+from ..filters import EventFilterSet, organizers
 from ..models import Event
 from ..permissions import can_manage_event, can_view_event
 
@@ -39,6 +41,12 @@ def event_list(request):
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
     )
+
+
+@require_safe
+def organizer_names(request):
+    """The allies the events list's organizer filter accepts, by name, for its type-ahead."""
+    return ally_names_response(organizers(), request)
 
 
 @require_safe

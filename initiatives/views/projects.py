@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from alliance import workflow
+from members.models import Ally
 
 from .. import selectors
-from ..filters import ProjectFilterSet
+from ..filters import ProjectFilterSet, ally_names_response
 from ..models import Project
 from ..permissions import can_edit_project, can_view_project
 
@@ -30,6 +31,12 @@ def project_list(request):
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
     )
+
+
+@require_safe
+def ally_names(request):
+    """The allies the projects list's "ally involved" filter accepts (members), by name."""
+    return ally_names_response(Ally.objects.members(), request)
 
 
 @require_safe

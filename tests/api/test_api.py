@@ -2,6 +2,7 @@
 paginated, filtered, constant queries, anonymous without cookies, rate-limited, a valid schema."""
 
 import csv
+import gzip
 import io
 import json
 
@@ -194,21 +195,67 @@ def test_documentation_page(client):
     assert 'href="/api/v1/schema.json"' in html
 
 
+def download(client, resource, fmt, **headers):
+    response = client.get(reverse("api:open_data_file", kwargs={"resource": resource, "fmt": fmt}), **headers)
+    assert response.status_code == 200
+    assert not response.cookies
+    return response, b"".join(response.streaming_content)
+
+
 def test_open_data_downloads(client, network):
-    data = json.loads(get(client, reverse("api:open_data_file", kwargs={"resource": "allies", "fmt": "json"})).content)
+    data = json.loads(download(client, "allies", "json")[1])
     assert data["licence"]["name"] == "CC BY 4.0"
     assert [a["slug"] for a in data["allies"]] == ["orti-urbani", "rete-aperta"]
-    response = get(client, reverse("api:open_data_file", kwargs={"resource": "events", "fmt": "csv"}))
+    assert data["allies"][0]["url"] == "http://127.0.0.1:8000/alleati/orti-urbani/"  # SITE_URL, Italian
+    response, body = download(client, "events", "csv")
     assert response["Content-Disposition"].startswith('attachment; filename="alleanza-events-')
-    rows = list(csv.DictReader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(body.decode().lstrip("\ufeff"))))
     assert [r["slug"] for r in rows] == ["giornata"]
     assert rows[0]["sessions"] == "Workshop sugli orti" and rows[0]["organizers"] == "Orti Urbani"
-    everything = "".join(get(client, reverse("api:open_data_file", kwargs={"resource": r, "fmt": f})).content.decode()
+    everything = "".join(download(client, r, f)[1].decode()
                          for r in ("allies", "projects", "events", "pathways") for f in ("json", "csv"))
     for secret in SECRETS:
         assert secret not in everything, secret
     assert client.get(reverse("api:open_data_file", kwargs={"resource": "registrations", "fmt": "csv"})).status_code == 404
     assert "CC BY 4.0" in get(client, reverse("api:open_data")).content.decode()
+    # gzip to those who accept it, the same bytes once unpacked
+    packed, packed_body = download(client, "events", "csv", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed_body) == body
+
+
+def test_the_nightly_task_writes_the_files_anew_with_the_licence_of_the_settings(client, network, settings,
+                                                                                django_capture_on_commit_callbacks):
+    from alliance.tasks import publish_open_data_task
+    from api import opendata
+
+    settings.OPEN_DATA_LICENSE = "CC BY-SA 4.0"
+    settings.OPEN_DATA_LICENSE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
+    assert opendata.last_published() is None
+    with translation.override("en"):
+        page = get(client, reverse("api:open_data")).content.decode()
+    assert "The files are written anew every night; not yet written." in page
+
+    assert publish_open_data_task.apply().get() == 8  # through Celery (eager in the tests), as beat sends it
+    files = sorted(p.name for p in opendata.root().iterdir())
+    assert files == sorted(f"alleanza-{r}.{f}{gz}" for r in opendata.RESOURCES for f in ("csv", "json")
+                           for gz in ("", ".gz"))
+    first = json.loads((opendata.root() / "alleanza-projects.json").read_text())
+    assert first["licence"] == {"name": "CC BY-SA 4.0", "url": "https://creativecommons.org/licenses/by-sa/4.0/"}
+    assert [p["slug"] for p in first["projects"]] == ["cooperiamo"]
+
+    # A project published since: in the files after the next night, not before.
+    with django_capture_on_commit_callbacks(execute=True):
+        ProjectFactory(title="Nuovo", slug="nuovo", lead_ally=network["orti"])
+    assert [p["slug"] for p in json.loads(download(client, "projects", "json")[1])["projects"]] == ["cooperiamo"]
+    publish_open_data_task.delay()
+    assert sorted(p["slug"] for p in json.loads(download(client, "projects", "json")[1])["projects"]) == [
+        "cooperiamo", "nuovo"
+    ]
+    with translation.override("en"):
+        page = get(client, reverse("api:open_data")).content.decode()
+    assert "The files are written anew every night; last written on" in page
+    assert 'rel="license">CC BY-SA 4.0</a>' in page
+    assert settings.CELERY_BEAT_SCHEDULE["publish-open-data"]["task"] == publish_open_data_task.name
 
 
 def test_feeds(client, network):

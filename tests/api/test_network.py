@@ -1,6 +1,7 @@
 """Who works with whom: the ally page's section, the network page (map, graph, tables) and the
 GEXF download; public links between approved allies only; constant queries."""
 
+import json
 import re
 
 import pytest
@@ -90,6 +91,55 @@ def test_presence_map(client, taxonomy, django_capture_on_commit_callbacks):
     assert 'aria-label="Veneto: 1 ally, 1 project, 1 event"' in html
     assert re.search(r'<a href="/en/search/\?region=veneto" class="presence-map__region presence-map__region--4"', html)
     assert 'class="presence-map__region presence-map__region--0" aria-label="Molise: 0 allies, 0 projects, 0 events"' in html
+    # Italy's regions drawn from the boundaries installed from npm, inline: no tile, no script, no other host
+    assert html.count("<path d=\"m") == 20
+    veneto_link = re.search(r'<a href="/en/search/\?region=veneto".*?</a>', html, re.S).group(0)
+    assert "<title>Veneto</title>" in veneto_link
+    assert re.search(r'<text x="[\d.]+" y="[\d.]+"[^>]*class="presence-map__count">3</text>', veneto_link)
+    assert '<a href="https://github.com/VictorCazanave/svg-maps/tree/master/packages/italy">@svg-maps/italy</a>' in html
+    assert '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in html
+    svg = html[html.index('<svg class="presence-map"'):html.index("</svg>")]
+    assert "<script" not in svg and "<image" not in svg and "http" not in svg.replace("http://www.w3.org", "")
+    # the table stays, as the text alternative
+    assert '<th scope="row"><a href="/en/search/?region=veneto">Veneto</a></th>' in html
+
+
+def test_the_outlines_are_read_from_the_package_and_simplified_faithfully():
+    from api import presence
+
+    shapes = presence.shapes()
+    assert shapes.view_box == "0 0 610 793" and set(shapes.regions) == {f"{n:02d}" for n in range(1, 21)}
+    source = json.loads(re.search(r"\{.*\}", presence.shapes_file().read_text(), re.S).group(0))
+    for item in source["locations"]:
+        original = presence._rings(item["path"])
+        drawn = presence._rings(shapes.regions[presence.SHAPE_CODES[item["id"]]].path)
+        assert len(drawn) <= len(original)
+        # every point drawn is within a tenth of a unit (plus rounding) of a point of the original
+        points = {(round(x, 1), round(y, 1)) for ring in original for x, y in ring}
+        for ring in drawn:
+            for x, y in ring:
+                assert (round(x, 1), round(y, 1)) in points or min(
+                    abs(x - px) + abs(y - py) for px, py in points
+                ) < 0.3
+    lazio = shapes.regions["12"]
+    assert 280 < lazio.label_x < 360 and 320 < lazio.label_y < 420  # the count sits inside the region
+
+
+def test_without_the_boundaries_the_page_keeps_the_table(client, taxonomy, settings, tmp_path):
+    from django.core import checks
+
+    from api import presence
+
+    presence.shapes.cache_clear()
+    settings.BASE_DIR = tmp_path  # no node_modules there
+    try:
+        html = client.get("/en/network/").content.decode()
+        warnings = [m for m in checks.run_checks() if m.id == "api.W001"]
+    finally:
+        presence.shapes.cache_clear()  # read again from the real folder (the fixture restores BASE_DIR)
+    assert '<svg class="presence-map"' not in html
+    assert '<th scope="row"><a href="/en/search/?region=veneto">Veneto</a></th>' in html
+    assert len(warnings) == 1 and "make install" in warnings[0].msg
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -2,7 +2,9 @@
 and highlights; the home page by region; the network page's map by keyboard and without
 JavaScript; a 360 px phone."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -74,13 +76,23 @@ def test_the_home_page_puts_the_chosen_region_first(page, content, assert_access
     assert_accessible(page)
 
 
+@pytest.fixture
+def screenshots(tmp_path_factory):
+    folder = os.environ.get("SCREENSHOTS_DIR")
+    return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+
+
 def test_the_map_is_reached_by_keyboard_and_works_without_javascript(browser, live_server, page, content,
-                                                                     assert_accessible):
+                                                                     assert_accessible, screenshots):
     page.goto("/en/network/")
     assert_accessible(page)
     regions = page.locator("svg.presence-map a")
     expect(regions).to_have_count(20)
-    page.get_by_text("A schematic map of Italy").click()  # start tabbing from the text before the map
+    expect(page.locator("svg.presence-map path")).to_have_count(20)
+    box = page.locator("svg.presence-map").bounding_box()
+    assert box["width"] > 300 and box["height"] > 380  # drawn, not collapsed
+    page.screenshot(path=str(screenshots / "network-map.png"), full_page=False)
+    page.get_by_text("A map of Italy's regions").click()  # start tabbing from the text before the map
     reached = []
     for _ in range(20):
         page.keyboard.press("Tab")
@@ -99,4 +111,36 @@ def test_the_map_is_reached_by_keyboard_and_works_without_javascript(browser, li
     for path in ["/en/", "/en/search/?q=orti", "/en/network/"]:
         phone.goto(path)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360, path
+    context.close()
+
+
+def test_the_lists_filter_by_a_typed_ally_with_or_without_javascript(browser, live_server, page, content,
+                                                                      assert_accessible):
+    page.goto("/en/projects/")
+    field = page.get_by_label("Ally involved")
+    expect(field).to_have_attribute("role", "combobox")  # the type-ahead of static/js/ally-search.js
+    field.fill("orti")
+    expect(page.get_by_role("option", name="Cooperativa Sociale Orti Urbani")).to_be_visible()
+    assert_accessible(page)
+    field.press("ArrowDown")
+    field.press("Enter")
+    expect(field).to_have_value("Cooperativa Sociale Orti Urbani")
+    page.get_by_role("button", name="Show projects").click()
+    expect(page).to_have_url(re.compile(r"/en/projects/\?.*ally=Cooperativa\+Sociale\+Orti\+Urbani"))
+    expect(page.locator(".project-list li")).to_have_count(1)
+    expect(page.get_by_role("link", name="Cooperiamo per l'Economia del Buon Vivere")).to_be_visible()
+    assert_accessible(page)
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                  viewport={"width": 360, "height": 740})
+    phone = context.new_page()
+    phone.goto("/en/events/")
+    phone.get_by_label("Organized by").fill("rete aperta")
+    phone.get_by_role("button", name="Show events").click()
+    expect(phone.get_by_label("Organized by")).to_have_value("Rete Aperta")  # the full name, found on the server
+    expect(phone.get_by_role("link", name="Giornata della Generatività Sociale")).to_be_visible()
+    phone.get_by_label("Organized by").fill("a")
+    phone.get_by_role("button", name="Show events").click()
+    expect(phone.locator("#id_organizer_error")).to_contain_text("Several allies match “a”")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()

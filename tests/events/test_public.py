@@ -218,11 +218,16 @@ def test_filter_by_organizer(client):
     on_day(5, title="Del Sole", organizers=[sole])
 
     response = client.get(url("events:event_list"), {"organizer": sole.slug})
+    typed = client.get(url("events:event_list"), {"organizer": "  ponTE "})
 
     html = response.content.decode()
     assert listed(response) == ["Insieme", "Del Sole"]
-    assert f'<option value="{ponte.slug}">Ponte</option>' in html
-    assert f'<option value="{sole.slug}" selected>Sole</option>' in html
+    assert listed(typed) == ["Insieme", "Del Ponte"]
+    # a text field with a type-ahead, not a select of every organizer; once chosen, the full name
+    field = re.search(r'<input type="text" name="organizer"[^>]*>', html).group(0)
+    assert 'value="Sole"' in field
+    assert f'data-ally-search="{url("events:organizer_names")}"' in field
+    assert "<option" not in html.split('name="organizer"')[1].split("</div>")[0]
 
 
 def test_the_organizer_choices_are_the_approved_allies_that_organize_public_events(client):
@@ -232,9 +237,33 @@ def test_the_organizer_choices_are_the_approved_allies_that_organize_public_even
     on_day(4, organizers=[OrganizationFactory(name="Non approvata"), MemberOrganizationFactory(name="Organizzatrice")])
 
     response = client.get(url("events:event_list"))
+    names = client.get(url("events:organizer_names"), {"q": "e"})
+    refused = client.get(url("events:event_list", "en"), {"organizer": "Senza eventi"})
 
     field = response.context["filter"].form.fields["organizer"]
     assert [ally.name for ally in field.queryset] == ["Organizzatrice"]
+    assert names.json() == {"results": [{"name": "Organizzatrice", "slug": Event.objects.get(
+        organizers__name="Organizzatrice").organizers.get(name="Organizzatrice").slug}]}
+    assert not names.cookies
+    assert listed(refused) == []
+    assert refused.context["filter"].form.errors["organizer"] == [
+        "No ally is called “Senza eventi”: check the name on the ally's page."
+    ]
+
+
+def test_the_page_does_not_grow_with_the_number_of_organizers(client):
+    """The organizer filter used to offer every organizing ally as an option (2,347 at scale)."""
+    on_day(3, title="Incontro")
+    on_day(-30, title="Passato", organizers=[MemberOrganizationFactory(name="Zebedeo 0")])
+    before = client.get(url("events:event_list")).content
+
+    for number in range(1, 40):
+        organizer = MemberOrganizationFactory(name=f"Zebedeo {number}")
+        on_day(-30 - number, title=f"Passato {number}", organizers=[organizer])
+    after = client.get(url("events:event_list")).content
+
+    assert len(after) == len(before)
+    assert b"Zebedeo" not in after
 
 
 def test_filter_by_month_keeps_the_events_that_overlap_it(client):
@@ -269,12 +298,13 @@ def test_filter_registration_open_now(client):
     assert [e.title for e in Event.objects.all() if e.registration_state() == "open"] == listed(response)
 
 
-def test_search_finds_words_in_title_summary_and_city_in_italian(client):
-    on_day(3, title="Laboratorio di teatro", summary="Lavorare insieme.")
-    on_day(4, title="Assemblea", summary="Le cooperative sociali si incontrano.")
-    on_day(5, title="Assemblea a Parma", summary="Incontro.", city="Parma")
-    on_day(6, title="Altro", summary="Niente.")
-    on_day(-6, title="Cooperative, edizione passata", summary="Niente.")
+def test_search_finds_words_in_title_summary_and_city_in_italian(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows, as after a commit
+        on_day(3, title="Laboratorio di teatro", summary="Lavorare insieme.")
+        on_day(4, title="Assemblea", summary="Le cooperative sociali si incontrano.")
+        on_day(5, title="Assemblea a Parma", summary="Incontro.", city="Parma")
+        on_day(6, title="Altro", summary="Niente.")
+        on_day(-6, title="Cooperative, edizione passata", summary="Niente.")
 
     cooperative = client.get(url("events:event_list"), {"q": "cooperativa"})
     parma = client.get(url("events:event_list"), {"q": "parma"})
@@ -283,6 +313,32 @@ def test_search_finds_words_in_title_summary_and_city_in_italian(client):
     assert listed(cooperative) == ["Assemblea"]
     assert listed(parma) == ["Assemblea a Parma"]
     assert listed(past) == ["Cooperative, edizione passata"]
+
+
+def test_the_list_finds_what_the_site_search_finds(client, taxonomy, django_capture_on_commit_callbacks):
+    """One engine (alliance.search): accents, plurals, places, sessions, speakers, title matches first;
+    drafts never."""
+    with django_capture_on_commit_callbacks(execute=True):
+        giornata = on_day(3, title="Giornata della Generatività", summary="Una giornata di lavoro.")
+        SessionFactory(event=giornata, title="Laboratorio sugli orti urbani")
+        SpeakerFactory(event=giornata, name="Marta Rossini")
+        on_day(4, title="Orti in festa", summary="Cooperative e orto.",
+               province=Province.objects.get(abbreviation="VR"))
+        on_day(5, title="Orto segreto", summary="Generatività e cooperativa.", draft=True)
+
+    def found(words):
+        titles = listed(client.get(url("events:event_list"), {"q": words}))
+        site = client.get(url("alliance:search"), {"q": words, "kind": "event"}).context["results"]
+        assert sorted(titles) == sorted(d.title for d in site.page_obj)
+        return titles
+
+    assert found("generativita") == ["Giornata della Generatività"]  # without the accent
+    assert found("cooperativa") == ["Orti in festa"]  # "cooperative" in its summary
+    # every word in the title first, then by date
+    assert found("orto") == ["Orti in festa", "Giornata della Generatività"]
+    assert found("verona") == ["Orti in festa"]  # its province
+    assert found("rossini") == ["Giornata della Generatività"]  # a speaker
+    assert found("segreto") == []  # a draft, never
 
 
 def test_filters_combine(client, taxonomy):
@@ -425,20 +481,24 @@ def make_events(count):
 def test_list_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
     make_events(item_count)
 
-    # count, events, their themes, their organizers; themes, regions and organizers of the filters
-    with django_assert_num_queries(7):
+    # count, events, their themes, their organizers; themes and regions of the filters
+    # (the organizer is typed, not chosen among every ally)
+    with django_assert_num_queries(6):
         response = client.get(url("events:event_list"))
 
     assert len(listed(response)) == item_count
 
 
 @pytest.mark.parametrize("item_count", [1, 3])
-def test_filtered_list_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
-    make_events(item_count)
+def test_filtered_list_query_count_does_not_grow(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, taxonomy, item_count
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows
+        make_events(item_count)
     organizer = Event.objects.first().organizers.first()
 
     # as above, plus the theme, the region and the organizer looked up from their slugs
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(
             url("events:event_list"),
             {

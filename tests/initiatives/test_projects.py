@@ -185,14 +185,105 @@ def test_filter_by_ally_finds_projects_it_leads_or_joins_as_partner(client):
     assert listed(response) == ["Guidato", "Come partner"]
 
 
-def test_search_finds_words_in_the_title_and_the_description(client):
-    ProjectFactory(title="Cooperiamo", description="Sei filoni di lavoro.")
-    ProjectFactory(title="Sportello Talenti", description="Orientamento dei giovani nelle scuole.")
-    ProjectFactory(title="Nascosto", description="Giovani e scuole.", draft=True)
+def test_the_ally_filter_takes_a_typed_name_and_shows_it_whole(client):
+    ally = MemberOrganizationFactory(name="Fondazione Ponte", slug="fondazione-ponte")
+    ProjectFactory(title="Guidato", lead_ally=ally)
+    ProjectFactory(title="Di altri")
+
+    response = client.get(url("initiatives:project_list", "en"), {"ally": "ponte"})
+
+    html = response.content.decode()
+    assert listed(response) == ["Guidato"]
+    field = re.search(r'<input type="text" name="ally"[^>]*>', html).group(0)
+    assert 'value="Fondazione Ponte"' in field
+    assert f'data-ally-search="{url("initiatives:ally_names", "en")}"' in field
+    assert 'aria-describedby="id_ally_helptext"' in field
+    assert "js/ally-search.js" in html
+
+
+def test_an_ambiguous_ally_name_lists_the_matches(client):
+    MemberOrganizationFactory(name="Fondazione Ponte")
+    MemberOrganizationFactory(name="Fondazione Ponte Nuovo")
+    MemberOrganizationFactory(name="Fondazione Porto")
+
+    response = client.get(url("initiatives:project_list", "en"), {"ally": "fondazione po"})
+
+    assert listed(response) == []
+    error = response.context["filter"].form.errors["ally"][0]
+    assert "Several allies match “fondazione po”" in error
+    assert "Fondazione Ponte, Fondazione Ponte Nuovo, Fondazione Porto" in error
+
+
+def test_the_page_does_not_grow_with_the_number_of_allies(client):
+    """The "ally involved" filter used to offer every ally as an option (913 KB at 10,000 allies)."""
+    ProjectFactory(title="Cooperiamo", lead_ally=MemberOrganizationFactory(name="Cooperativa Sole"))
+    MemberOrganizationFactory(name="Zebedeo 0")
+    before = client.get(url("initiatives:project_list")).content
+
+    for number in range(1, 40):
+        MemberOrganizationFactory(name=f"Zebedeo {number}")
+    after = client.get(url("initiatives:project_list")).content
+
+    assert len(after) == len(before)
+    assert b"Zebedeo" not in after
+
+
+def test_the_type_ahead_offers_member_allies_by_name_to_anyone(client):
+    MemberOrganizationFactory(name="Fondazione Ponte", slug="fondazione-ponte")
+    MemberOrganizationFactory(name="Ponte Vecchio APS", slug="ponte-vecchio")
+    OrganizationFactory(name="Ponte in attesa")  # not a member yet: not public
+    for number in range(25):
+        MemberOrganizationFactory(name=f"Ponti {number:02d}")
+
+    response = client.get(url("initiatives:ally_names"), {"q": "ponte"})
+    many = client.get(url("initiatives:ally_names"), {"q": "pont"}).json()["results"]
+
+    assert response.status_code == 200
+    assert not response.cookies
+    assert response.json() == {"results": [
+        {"name": "Fondazione Ponte", "slug": "fondazione-ponte"}, {"name": "Ponte Vecchio APS", "slug": "ponte-vecchio"},
+    ]}
+    assert len(many) == 20  # at most 20
+    assert client.get(url("initiatives:ally_names")).json() == {"results": []}
+
+
+def test_search_finds_words_in_the_title_and_the_description(client, django_capture_on_commit_callbacks):
+    lead = MemberOrganizationFactory(name="Fondazione Ponte")  # its name is searched too
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows, as after a commit
+        ProjectFactory(title="Cooperiamo", description="Sei filoni di lavoro.", lead_ally=lead)
+        ProjectFactory(title="Sportello Talenti", description="Orientamento dei giovani nelle scuole.", lead_ally=lead)
+        ProjectFactory(title="Nascosto", description="Giovani e scuole.", draft=True, lead_ally=lead)
 
     assert listed(client.get(url("initiatives:project_list"), {"q": "cooperiamo"})) == ["Cooperiamo"]
     assert listed(client.get(url("initiatives:project_list"), {"q": "giovane"})) == ["Sportello Talenti"]
     assert listed(client.get(url("initiatives:project_list"), {"q": "inesistente"})) == []
+
+
+def test_the_list_finds_what_the_site_search_finds(client, taxonomy, django_capture_on_commit_callbacks):
+    """One engine (alliance.search): accents, plurals, places, partners, title matches first; drafts never."""
+    sole, ponte = MemberOrganizationFactory(name="Associazione Sole"), MemberOrganizationFactory(name="Fondazione Ponte")
+    with django_capture_on_commit_callbacks(execute=True):
+        ProjectFactory(title="Orti condivisi", summary="Un orto per ogni scuola.", start_date=date(2020, 1, 1),
+                       lead_ally=ponte)
+        ProjectFactory(title="Generatività in rete", description="Cooperative sociali e orti urbani.",
+                       provinces=[province("VR")], start_date=date(2024, 1, 1), lead_ally=sole)
+        ProjectFactory(title="Biblioteche", description="Letture ad alta voce.", start_date=date(2023, 1, 1),
+                       lead_ally=ponte)
+        ProjectFactory(title="Orto segreto", description="Generatività e cooperativa.", draft=True, lead_ally=ponte)
+
+    def found(words):
+        listed_titles = listed(client.get(url("initiatives:project_list"), {"q": words}))
+        site = client.get(url("alliance:search"), {"q": words, "kind": "project"}).context["results"]
+        assert sorted(listed_titles) == sorted(d.title for d in site.page_obj)
+        return listed_titles
+
+    assert found("generativita") == ["Generatività in rete"]  # without the accent
+    assert found("cooperativa") == ["Generatività in rete"]  # "cooperative" in the text
+    # every word in the title first, then the newest
+    assert found("orto") == ["Orti condivisi", "Generatività in rete"]
+    assert found("verona") == ["Generatività in rete"]  # its province
+    assert found("sole") == ["Generatività in rete"]  # its lead ally
+    assert found("segreto") == []  # a draft, never
 
 
 def test_filters_combine(client, taxonomy):
@@ -277,22 +368,26 @@ def make_projects(count):
 def test_list_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
     make_projects(item_count)
 
-    # count, projects, their themes, their regions; the themes, regions and allies of the filters
-    with django_assert_num_queries(7):
+    # count, projects, their themes, their regions; the themes and regions of the filters
+    # (the ally is typed, not chosen among every ally)
+    with django_assert_num_queries(6):
         response = client.get(url("initiatives:project_list"))
 
     assert len(listed(response)) == item_count
 
 
 @pytest.mark.parametrize("item_count", [1, 3])
-def test_filtered_list_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
-    make_projects(item_count)
-    ally = MemberOrganizationFactory(slug="alleato-cercato")
-    for project in Project.objects.all():
-        ProjectPartner.objects.create(project=project, ally=ally)
+def test_filtered_list_query_count_does_not_grow(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, taxonomy, item_count
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows
+        make_projects(item_count)
+        ally = MemberOrganizationFactory(slug="alleato-cercato")
+        for project in Project.objects.all():
+            ProjectPartner.objects.create(project=project, ally=ally)
 
     # as above, plus the theme, the region and the ally looked up from their slugs
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(
             url("initiatives:project_list"),
             {"q": "progetto", "region": "lombardia", "theme": WELFARE, "ally": "alleato-cercato", "year": "2024",
@@ -336,7 +431,8 @@ def test_detail_query_count_does_not_grow(client, django_assert_num_queries, tax
 def test_regions_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
     make_projects(item_count)
 
-    with django_assert_num_queries(1):
+    # the counts of every region (one grouped query), the regions
+    with django_assert_num_queries(2):
         response = client.get(url("initiatives:project_regions"))
 
     counts = {r.slug: r.project_count for r in response.context["regions"]}
@@ -820,3 +916,21 @@ def test_a_partner_whose_membership_ended_stays_on_its_row_when_saving(client, t
 
     assert response.status_code == 302
     assert list(project.partners.values_list("ally__name", "role")) == [("Ex socia", "Formazione")]
+
+
+def test_the_public_list_can_read_its_first_page_from_the_order_index():
+    """initiatives/migrations/0005: the index matches the list's order (newest start first, no start last,
+    then title), so that the first page need not sort every published project."""
+    from django.db import connection
+
+    from initiatives.filters import ProjectFilterSet
+
+    for number in range(3):
+        ProjectFactory(title=f"Progetto {number}", start_date=date(2024, 1, 1 + number))
+    sql, params = ProjectFilterSet({}).qs[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: only whether the index can serve it
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "project_public_order" in plan
