@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance.workflow import history
+from initiatives.forms.allies import picker_search
 
 from .. import selectors, services
 from ..forms.manage import MAX_ROWS, CancelEventForm, EventEditor
@@ -90,6 +91,10 @@ def _editor(request, event: Event):
     if request.method == "POST":
         editor = EventEditor(request.POST, request.FILES, instance=event, user=request.user, rows=rows)
         created = event.pk is None
+        if picker_search(request.POST):
+            # A picker's “Search” without JavaScript: the page comes back as sent, with the matches; nothing saved.
+            messages.info(request, _("Nothing is saved yet: tick the allies you want among those found, then save."))
+            return _render_editor(request, event, editor, title, rows)
         saved = editor.save() if editor.is_valid() else None
         if saved is not None:
             event = saved
@@ -115,6 +120,10 @@ def _editor(request, event: Event):
             messages.error(request, _("Nothing was saved: please correct the errors marked below."))
     else:
         editor = EventEditor(instance=event, user=request.user, rows=rows)
+    return _render_editor(request, event, editor, title, rows)
+
+
+def _render_editor(request, event, editor, title, rows):
     return render(
         request,
         "events/manage/event_form.html",
