@@ -220,7 +220,7 @@ class EventForm(forms.ModelForm):
         if self.add_prefix("admission_review") in sent:
             values["admission_review"] = data["admission_review"]
         for name in ("admission_allies", "admission_regions"):
-            if self.add_prefix(name) in sent or self.add_prefix(f"{name}_sent") in sent:
+            if any(self.add_prefix(key) in sent for key in (name, f"{name}_sent", f"{name}_search")):
                 values[name] = list(data[name])
         return values
 
@@ -230,7 +230,7 @@ class EventForm(forms.ModelForm):
             (Event.Admission.ALLIES, "admission_allies", _("Choose the allies whose members may register.")),
             (Event.Admission.REGIONS, "admission_regions", _("Choose the regions whose members may register.")),
         ):
-            if who != kind or cleaned.get(name):
+            if who != kind or cleaned.get(name) or name in self.errors:
                 continue
             if self.add_prefix(name) in self.data or not (self.instance.pk and getattr(self.instance, name).exists()):
                 self.add_error(name, message)
