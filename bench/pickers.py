@@ -16,17 +16,14 @@ Prints a Markdown section (for bench/RESULTS.md); ratios are to the bare view of
 """
 
 import argparse
-import http.client
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.run import BASELINE, Server
+from bench.run import BASELINE, Server, hammer, latencies
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/alleanza_bench_h3"
@@ -53,41 +50,6 @@ print(json.dumps({"cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[set
                   "search": search, "editor": editor, "name": name,
                   "allies": Ally.objects.members().count()}))
 """
-
-
-def fetch(conn, path, cookie):
-    conn.request("GET", path, headers={"Host": "127.0.0.1", "Cookie": cookie, "X-Forwarded-Proto": "https"})
-    response = conn.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise RuntimeError(f"{path}: HTTP {response.status}")
-    return body
-
-
-def hammer(port, path, cookie, requests, concurrency):
-    def worker(count):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for _ in range(count):
-            fetch(conn, path, cookie)
-        conn.close()
-
-    share = [requests // concurrency] * concurrency
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(worker, share))
-    return sum(share) / (time.perf_counter() - started)
-
-
-def latencies(port, path, cookie, count):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        fetch(conn, path, cookie)
-        times.append((time.perf_counter() - started) * 1000)
-    conn.close()
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
 
 def main():
@@ -123,10 +85,10 @@ def main():
     server = Server(env)
     try:
         for path in pages.values():
-            hammer(server.port, path, setup["cookie"], 20, 2)
-        rates = {name: hammer(server.port, path, setup["cookie"], args.requests, args.concurrency)
+            hammer(server.port, path, 20, 2, setup["cookie"])
+        rates = {name: hammer(server.port, path, args.requests, args.concurrency, setup["cookie"])
                  for name, path in pages.items()}
-        single = {name: latencies(server.port, path, setup["cookie"], args.latency_requests)
+        single = {name: latencies(server.port, path, args.latency_requests, setup["cookie"])
                   for name, path in pages.items()}
     finally:
         server.stop()

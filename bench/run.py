@@ -58,23 +58,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def fetch(conn, path):
-    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+def fetch(conn, path, cookie=None):
+    """GET `path`; anonymous unless `cookie` (a signed-in session, bench/pickers.py) is given."""
+    conn.request("GET", path, headers={"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})})
     response = conn.getresponse()
     response.read()
     if response.status != 200:
         raise RuntimeError(f"{path}: HTTP {response.status}")
-    if response.getheader("Set-Cookie"):
+    if not cookie and response.getheader("Set-Cookie"):
         raise RuntimeError(f"{path}: an anonymous reader got a cookie")
 
 
-def hammer(port, path, requests, concurrency):
+def hammer(port, path, requests, concurrency, cookie=None):
     """Requests per second with `concurrency` keep-alive clients."""
 
     def worker(count):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for _ in range(count):
-            fetch(conn, path)
+            fetch(conn, path, cookie)
         conn.close()
 
     share = [requests // concurrency] * concurrency
@@ -84,13 +85,13 @@ def hammer(port, path, requests, concurrency):
     return sum(share) / (time.perf_counter() - started)
 
 
-def latencies(port, path, count):
+def latencies(port, path, count, cookie=None):
     """One client, one request at a time: the p50 and p95 in milliseconds."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     times = []
     for _ in range(count):
         started = time.perf_counter()
-        fetch(conn, path)
+        fetch(conn, path, cookie)
         times.append((time.perf_counter() - started) * 1000)
     conn.close()
     times.sort()

@@ -4,7 +4,6 @@ event in the event editor linked to its project and to that stage, with a speake
 type-ahead (keyboard only); the published event shows on the pathway page and on the project page.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,18 +13,11 @@ from playwright.sync_api import expect
 from events.models import Event
 from initiatives.demo import _costruire_comunita
 from initiatives.models import Pathway, PathwayApplication
+from tests.browser.test_initiatives_journey import log_in
 from tests.factories.initiatives import PathwayApplicationFactory, ProjectFactory
-from tests.factories.members import PASSWORD, AllyManagerFactory, CoordinatorFactory, MemberOrganizationFactory
+from tests.factories.members import AllyManagerFactory, CoordinatorFactory, MemberOrganizationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto("/en/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/en/$"))
 
 
 @pytest.fixture
