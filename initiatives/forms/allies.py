@@ -138,6 +138,8 @@ class AllyPickerWidget(forms.Widget):
     def value_from_datadict(self, data, files, name):
         getlist = getattr(data, "getlist", None)
         ids = getlist(name) if getlist else data.get(name, [])
+        if isinstance(ids, str | int):  # one value from a plain dict (a test, an API)
+            ids = [ids]
         return {
             "ids": [str(pk) for pk in ids if str(pk).strip()],
             "text": " ".join(str(data.get(f"{name}_search", "")).split())[:200],
