@@ -10,7 +10,7 @@ gunicorn as bench/run.py does and measures, in the same server run, the bare Dja
   list every ally.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/alleanza_bench_h3 \\
-        /work/main/.venv/bin/python -m bench.pickers [--scale 1.0] [--requests 400] [--concurrency 4]
+        /work/main/.venv/bin/python -m bench.pickers [--scale 1.0] [--requests 400] [--concurrency 4] [--reuse]
 
 Prints a Markdown section (for bench/RESULTS.md); ratios are to the bare view of the same run.
 """
@@ -58,16 +58,18 @@ def main():
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--latency-requests", type=int, default=60)
+    parser.add_argument("--reuse", action="store_true", help="measure the database an earlier run filled")
     args = parser.parse_args()
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT),
            "BENCH_CACHE_DIR": tempfile.mkdtemp(prefix="alleanza-bench-pickers-"), "PAGE_CACHE_ENABLED": "false"}
     env.setdefault("DATABASE_URL", DEFAULT_DATABASE)
     python = sys.executable
-    subprocess.run([python, "-c", "import bench.dbreset as r; r.reset()"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
+    if not args.reuse:
+        subprocess.run([python, "-c", "import bench.dbreset as r; r.reset()"], cwd=ROOT, env=env, check=True)
+        subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
     import json
 
     setup = json.loads(subprocess.run([python, "-c", SETUP], cwd=ROOT, env=env, check=True,

@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 
 from alliance.dates import html_bounds, sane_date
 from alliance.permissions import is_coordinator
-from initiatives.forms.allies import AllyNameField, AllyPickerField
+from initiatives.forms.allies import AllyNameField, AllyPickerField, ProjectTitleField
 
 from .. import services
 from ..models import Event, Registration, Session, Speaker
@@ -105,6 +105,11 @@ class EventForm(forms.ModelForm):
         help_text=_("For “members of given allies”."),
     )
     organizers = AllyPickerField(label=_("Organizing allies"), required=False, queryset=None)
+    # Thousands of projects: typed, with a type-ahead (issue 10).
+    project = ProjectTitleField(
+        label=_("Related project"), required=False, queryset=None, search_url=reverse_lazy("events:project_search"),
+        help_text=_("The project of the network this event belongs to, if any: type part of its title."),
+    )
     admission_regions = forms.ModelMultipleChoiceField(
         label=_("Regions whose members may register"), required=False, queryset=None,
         widget=forms.CheckboxSelectMultiple, help_text=_("For “members from given regions”: allies serving them."),
@@ -139,7 +144,6 @@ class EventForm(forms.ModelForm):
             "cover_image": _("PNG, JPEG or WebP, at most 2 MB."),
             "programme_pdf": _("A PDF file, at most 10 MB."),
             "region": _("Filled in from the province when left empty."),
-            "project": _("The project of the network this event belongs to, if any."),
             "pathway_stage": _("The stage of a pathway this event carries out, if any: it is then listed on the "
                                "pathway's page and on its project's page."),
         }
@@ -183,17 +187,18 @@ class EventForm(forms.ModelForm):
 
     def _init_links(self):
         """The project and the stage: those this person may link, and the event's own even if not (it stays)."""
+        from initiatives.models import Project, Stage
         from initiatives.selectors import linkable_projects, linkable_stages
 
-        for name, linkable in (("project", linkable_projects), ("pathway_stage", linkable_stages)):
-            field = self.fields[name]
-            queryset = field.queryset.filter(pk__in=linkable(self.user).values("pk"))
+        for name, model, linkable in (("project", Project, linkable_projects),
+                                      ("pathway_stage", Stage, linkable_stages)):
+            queryset = model.objects.filter(pk__in=linkable(self.user).values("pk"))
             current = getattr(self.instance, f"{name}_id")
             if current:
-                queryset = queryset | field.queryset.filter(pk=current)
-            field.queryset = queryset
-        self.fields["project"].queryset = self.fields["project"].queryset.order_by("title")
-        self.fields["project"].empty_label = _("No project")
+                queryset = queryset | model.objects.filter(pk=current)
+            self.fields[name].queryset = queryset
+        if self.instance.project_id:
+            self.initial["project"] = self.instance.project  # its title, in the query that loads it
         stage = self.fields["pathway_stage"]
         stage.queryset = stage.queryset.select_related("pathway").order_by("pathway__title", "position", "pk")
         stage.empty_label = _("No stage")

@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance.workflow import history
-from initiatives.forms.allies import picker_search
+from initiatives.forms.allies import matching_allies, picker_search
+from initiatives.selectors import linkable_projects
 
 from .. import selectors, services
 from ..forms.manage import MAX_ROWS, CancelEventForm, EventEditor
@@ -74,6 +75,17 @@ def event_list(request):
             "Status": Event.Status,
         },
     )
+
+
+@login_required
+@require_safe
+def project_search(request):
+    """The projects whose title contains `q` that this person may link an event to, at most 20, as JSON: for the
+    type-ahead over the editor's project field (static/js/ally-search.js)."""
+    if not _may_run_events(request.user):
+        raise Http404
+    found = matching_allies(linkable_projects(request.user), request.GET.get("q", "")[:200], "title")
+    return JsonResponse({"results": [{"id": project.pk, "name": project.title} for project in found]})
 
 
 def _rows(request) -> int:

@@ -16,15 +16,16 @@ from django.utils.translation import gettext_lazy
 MAX_MATCHES = 20
 
 
-def matching_allies(queryset, text: str):
-    """Allies of `queryset` whose name or address contains `text`, exact names first, at most MAX_MATCHES."""
+def matching_allies(queryset, text: str, name: str = "name"):
+    """Rows of `queryset` whose `name` (an ally's name, a project's title) or address contains `text`, exact
+    names first, at most MAX_MATCHES."""
     text = " ".join(str(text).split())
     if not text:
         return []
-    exact = list(queryset.filter(Q(name__iexact=text) | Q(slug__iexact=text))[:2])
+    exact = list(queryset.filter(Q(**{f"{name}__iexact": text}) | Q(slug__iexact=text))[:2])
     if exact:
         return exact
-    return list(queryset.filter(Q(name__icontains=text) | Q(slug__icontains=text)).order_by("name")[:MAX_MATCHES])
+    return list(queryset.filter(Q(**{f"{name}__icontains": text}) | Q(slug__icontains=text)).order_by(name)[:MAX_MATCHES])
 
 
 class AllyNameField(forms.CharField):
@@ -35,26 +36,31 @@ class AllyNameField(forms.CharField):
         "several": gettext_lazy("Several allies match “%(text)s”: %(names)s. Write the full name of one."),
     }
 
-    def __init__(self, *, queryset, **kwargs):
+    name = "name"  # the field of the rows that people type
+    search_url = reverse_lazy("initiatives:ally_search")
+    found_text = gettext_lazy("Allies found:")
+    none_text = gettext_lazy("No ally found with these letters.")
+
+    def __init__(self, *, queryset, search_url=None, **kwargs):
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault("widget", forms.TextInput(attrs={
             "autocomplete": "off", "spellcheck": "false",
             # Where a type-ahead script (static/js) may ask for matches; the field works without it.
-            "data-ally-search": reverse_lazy("initiatives:ally_search"),
+            "data-ally-search": self.search_url if search_url is None else search_url,
             # What the type-ahead tells screen readers (static/js/ally-search.js).
-            "data-found": gettext_lazy("Allies found:"),
-            "data-none": gettext_lazy("No ally found with these letters."),
+            "data-found": self.found_text,
+            "data-none": self.none_text,
         }))
         super().__init__(**kwargs)
         self.queryset = queryset
 
     def prepare_value(self, value):
         # A saved row's initial value is the ally's pk (or the ally): show its name.
-        if hasattr(value, "name"):
-            return value.name
+        if hasattr(value, self.name):
+            return getattr(value, self.name)
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            ally = self.queryset.model.objects.filter(pk=value).only("name").first()
-            return ally.name if ally else value
+            row = self.queryset.model.objects.filter(pk=value).only(self.name).first()
+            return getattr(row, self.name) if row else value
         return value
 
     def has_changed(self, initial, data):
@@ -68,16 +74,29 @@ class AllyNameField(forms.CharField):
             ally = self.queryset.filter(pk=int(text)).first()
             if ally is not None:
                 return ally
-        found = matching_allies(self.queryset, text)
+        found = matching_allies(self.queryset, text, self.name)
         if len(found) == 1:
             return found[0]
         if not found:
             raise forms.ValidationError(self.error_messages["none"], code="none", params={"text": text})
-        names = ", ".join(ally.name for ally in found[:MAX_MATCHES])
+        names = ", ".join(getattr(row, self.name) for row in found[:MAX_MATCHES])
         if len(found) >= MAX_MATCHES:
             names += "…"
         raise forms.ValidationError(_(self.error_messages["several"]) % {"text": text, "names": names},
                                     code="several")
+
+
+class ProjectTitleField(AllyNameField):
+    """A project chosen by title among `queryset` (thousands of projects), as AllyNameField chooses an ally."""
+
+    name = "title"
+    search_url = None  # given by the form: which projects a person may choose depends on the person
+    found_text = gettext_lazy("Projects found:")
+    none_text = gettext_lazy("No project found with these letters.")
+    default_error_messages = {
+        "none": gettext_lazy("No project is called “%(text)s”: check the title on the project's page."),
+        "several": gettext_lazy("Several projects match “%(text)s”: %(names)s. Write the full title of one."),
+    }
 
 
 class AllyNamesField(forms.CharField):

@@ -5,6 +5,7 @@ Only what the editor may link is offered, and save_event checks it again: a forg
 another ally's project or stage is refused, also for the manager of a suspended ally; an outsider gets nothing.
 """
 
+import re
 from datetime import datetime
 
 import pytest
@@ -66,7 +67,7 @@ def test_a_manager_links_their_event_to_their_project_and_stage(client, world):
     event, manager = world["event"], world["mine"]["manager"]
     client.force_login(manager.user)
 
-    response = edit(client, event, project=str(world["mine"]["project"].pk),
+    response = edit(client, event, project="riservato mine",  # typed: the project field takes a title
                     pathway_stage=str(world["mine"]["stage"].pk))
 
     assert response.status_code == 302, response.context["editor"].event_form.errors
@@ -85,8 +86,20 @@ def test_the_editor_offers_only_what_the_manager_may_link(client, world):
     assert list(form.fields["project"].queryset) == [world["mine"]["project"]]
     assert list(form.fields["pathway_stage"].queryset) == [world["mine"]["stage"]]
     content = page.content.decode()
-    assert "Progetto riservato theirs" not in content and "Tavolo di facilitazione theirs" not in content
-    assert "Progetto riservato mine" in content and "Percorso mine — stage" in content
+    assert "Tavolo di facilitazione theirs" not in content
+    assert re.search(r"Percorso mine — stage \d+: Tavolo di facilitazione mine", content)
+    # The project's type-ahead answers the same projects.
+    found = client.get(url("events:project_search"), {"q": "Progetto riservato"}).json()["results"]
+    assert found == [{"id": world["mine"]["project"].pk, "name": "Progetto riservato mine"}]
+
+
+def test_the_project_type_ahead_is_for_those_who_run_events_only(client, world):
+    assert client.get(url("events:project_search"), {"q": "Progetto"}).status_code == 302  # to sign in
+    client.force_login(VerifiedUserFactory())
+    assert client.get(url("events:project_search"), {"q": "Progetto"}).status_code == 404
+    client.force_login(CoordinatorFactory())
+    found = client.get(url("events:project_search"), {"q": "Progetto riservato"}).json()["results"]
+    assert [p["name"] for p in found] == ["Progetto riservato mine", "Progetto riservato theirs"]
 
 
 @pytest.mark.parametrize("name", ["project", "pathway_stage"])
