@@ -5,6 +5,11 @@ allies offered: an exact name (or page address) wins; otherwise a single
 partial match is taken; otherwise the error lists at most `MAX_MATCHES`
 names to copy. `views.project_manage.ally_search` answers the same lookup as
 JSON for a type-ahead that a script may add on top (progressive enhancement).
+
+`ProjectTitleField` chooses a project by title the same way (the event
+editor's project); `AllyPickerField` chooses several allies: the chosen ones
+as checkboxes, a search field whose matches come back as checkboxes to tick
+(without JavaScript) or are added at once by the type-ahead (with it).
 """
 
 from django import forms
