@@ -61,7 +61,7 @@ class AllyNameField(forms.CharField):
 
     def prepare_value(self, value):
         # A saved row's initial value is the ally's pk (or the ally): show its name.
-        if hasattr(value, self.name):
+        if hasattr(value, "pk") and hasattr(value, self.name):  # a row (a str has a `title` method)
             return getattr(value, self.name)
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
             row = self.queryset.model.objects.filter(pk=value).only(self.name).first()

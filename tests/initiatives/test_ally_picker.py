@@ -60,3 +60,12 @@ def test_the_matches_of_a_search_come_back_as_checkboxes_not_ticked(allies):
     assert f'value="{allies[1].pk}" id="id_allies_{allies[1].pk}">' in html  # the other match, to tick
     assert "Cooperativa Il Melograno" not in html
     assert 'name="allies_search" id="id_allies_search" value=""' in html  # the text became the results
+
+
+def test_a_typed_project_title_is_kept_as_typed_when_the_page_comes_back():
+    from initiatives.forms.allies import ProjectTitleField
+    from initiatives.models import Project
+
+    field = ProjectTitleField(queryset=Project.objects.none())
+    assert field.prepare_value("Cooperiamo") == "Cooperiamo"  # not str.title
+    assert field.prepare_value("") == ""
