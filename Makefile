@@ -7,14 +7,24 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test test-fast install messages lint bench screenshot clean
+.PHONY: demo test test-fast install lock messages lint bench screenshots clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# requirements-dev.txt is the lock of everything (the runtime lock requirements.txt, plus the test tools):
+# every package, transitive ones too, at one version with its hashes; pip refuses anything else.
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-markers.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --require-hashes -r requirements-dev.txt -r requirements-markers.txt
 	touch $@
+
+# Writes the locks again from requirements.in and requirements-dev.in (after changing a pin there).
+PIP_TOOLS := pip-tools==7.6.2
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet '$(PIP_TOOLS)'
+	$(LOCK) -o requirements.txt requirements.in
+	$(LOCK) -o requirements-dev.txt requirements-dev.in
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed (Node.js 18 or newer): apt-get install -y nodejs npm"; exit 1; }
@@ -40,6 +50,7 @@ demo: install
 test: install
 	bin/ensure-chromium
 	DJANGO_SETTINGS_MODULE=alliance.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
 # The same without the browser journeys and the transactional tests (threads, real workers): a quick check.
@@ -48,11 +59,16 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Regenerates the gettext catalogues; translate locale/*/LC_MESSAGES/django.po, then run again.
 messages: install
 	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py makemessages -l it -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var
 	DJANGO_SETTINGS_MODULE=alliance.settings.local $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+# The README's pictures, taken again from the demo running on http://$(HOST):$(PORT) (make demo).
+screenshots: install
+	$(PY) bin/screenshots --base-url http://$(HOST):$(PORT)
 
 bench: install
 	$(PY) bench/run.py

@@ -9,6 +9,7 @@ from .models import LogEntry, OutgoingEmail, Province, Region, Theme
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "name_en", "slug", "position"]
     list_editable = ["position"]
+    fields = ["name", "name_en", "slug", "description", "description_en", "position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "name_en"]
 

@@ -17,21 +17,30 @@ def _navigation():
     return items
 
 
+def _translated_paths(request) -> dict:
+    """This page's path in every language, worked out once per request (the language
+    switch and the hreflang links both need it)."""
+    paths = getattr(request, "_translated_paths", None)
+    if paths is None:
+        path = request.get_full_path()
+        paths = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+        request._translated_paths = paths
+    return paths
+
+
 def _language_links(request):
     """The same page in every language: plain links, so switching needs no form or cookie."""
-    path = request.get_full_path()
+    paths = _translated_paths(request)
     return [
-        {"code": code, "name": name, "url": translate_url(path, code), "current": code == request.LANGUAGE_CODE}
+        {"code": code, "name": name, "url": paths[code], "current": code == request.LANGUAGE_CODE}
         for code, name in settings.LANGUAGES
     ]
 
 
 def _hreflang_links(request):
     """Absolute addresses of this page in every language, and x-default (the default language's)."""
-    path = request.get_full_path()
-    links = [
-        {"code": code, "url": request.build_absolute_uri(translate_url(path, code))} for code, _name in settings.LANGUAGES
-    ]
+    paths = _translated_paths(request)
+    links = [{"code": code, "url": request.build_absolute_uri(paths[code])} for code, _name in settings.LANGUAGES]
     default = next((link["url"] for link in links if link["code"] == settings.LANGUAGE_CODE), None)
     if default:
         links.append({"code": "x-default", "url": default})

@@ -214,19 +214,49 @@ THEME_DESCRIPTIONS = {
     ),
 }
 
+# slug -> the same in English (written for the portal; migration 0009 holds its own copy)
+THEME_DESCRIPTIONS_EN = {
+    "rigenerazione-beni-comuni": (
+        "Giving back to the community spaces, buildings and resources left unused or underused, "
+        "and looking after them together as everyone's goods."
+    ),
+    "sussidiarieta-circolare": (
+        "Bringing citizens, third-sector organizations, businesses and public institutions to plan "
+        "and design together the answers to shared needs."
+    ),
+    "welfare-territoriale-generativo": (
+        "Building local services that draw on the resources of people and communities "
+        "instead of only delivering benefits."
+    ),
+    "inserimento-lavorativo": (
+        "Guiding vulnerable or disadvantaged people towards decent work through training, "
+        "traineeships and personal pathways."
+    ),
+    "reti-filiere-valore": (
+        "Connecting organizations and businesses in networks and supply chains that create "
+        "economic and social value shared by the territory."
+    ),
+    "lotta-nuove-poverta": (
+        "Countering the new forms of poverty and inequality, from housing to education and energy, "
+        "with joined-up and timely action."
+    ),
+}
+
 
 def seed_taxonomy(*, theme_model, region_model, province_model):
     """Create or update the themes, regions and provinces above; safe to run again."""
+    # Migration 0002 passes the model as it was then, before the English description (0009).
+    has_english = any(field.name == "description_en" for field in theme_model._meta.get_fields())
     for slug, name_it, name_en, position in THEMES:
-        theme_model.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name_it,
-                "name_en": name_en,
-                "position": position,
-                "description": THEME_DESCRIPTIONS.get(slug, ""),
-            },
-        )
+        defaults = {
+            "name": name_it,
+            "name_en": name_en,
+            "position": position,
+            "description": THEME_DESCRIPTIONS.get(slug, ""),
+        }
+        if has_english:
+            defaults["description_en"] = THEME_DESCRIPTIONS_EN.get(slug, "")
+        theme_model.objects.update_or_create(slug=slug, defaults=defaults)
     regions = {}
     for code, name_it, name_en, slug in REGIONS:
         regions[code], _created = region_model.objects.update_or_create(

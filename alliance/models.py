@@ -24,16 +24,35 @@ class TranslatedNameMixin(models.Model):
 
 
 class Theme(TranslatedNameMixin):
-    """A field of work shared by allies, projects, pathways and events."""
+    """A field of work shared by allies, projects, pathways and events.
+
+    Written by the coordinators in both languages: two columns per text (as the names already are)
+    rather than django-modeltranslation, for two short texts of six rows; English falls back to Italian.
+    """
 
     slug = models.SlugField(_("slug"), unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (Italian)"), blank=True)
+    description_en = models.TextField(
+        _("description (English)"), blank=True, help_text=_("Left empty, English pages show the Italian one.")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "name"]
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
+
+    @property
+    def display_description(self) -> str:
+        """The description in the active language, the Italian one when there is no English one."""
+        if get_language() == "en" and self.description_en:
+            return self.description_en
+        return self.description
+
+    @property
+    def description_language(self) -> str:
+        """The language `display_description` is written in (for the `lang` attribute)."""
+        return "en" if get_language() == "en" and self.description_en else "it"
 
 
 class Region(TranslatedNameMixin):

@@ -38,4 +38,5 @@ def ensure_coordinator_group(sender=None, using="default", **kwargs):
         .filter(content_type__app_label__in={app_label for app_label, _codename in wanted})
     )
     permissions = [p for p in candidates if (p.content_type.app_label, p.codename) in wanted]
-    group.permissions.add(*permissions)
+    # Exactly these: a right given to the group by hand, or dropped from the list, goes away.
+    group.permissions.set(permissions)

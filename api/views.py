@@ -1,6 +1,7 @@
 """The read-only public API: anonymous, cookie-free, paginated, rate-limited, open to every origin."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
@@ -52,15 +53,15 @@ class PublicAPIView(generics.GenericAPIView):
 
 def _filter_parameters(kind):
     descriptions = {
-        "q": "Words, as in the site search (accents and plurals do not matter).",
-        "region": "Region slug, e.g. veneto.",
-        "theme": "Theme slug.",
-        "kind": "Kind (allies: person, organization; events: conference, workshop_series, ...).",
-        "status": "Status.",
-        "ally": "Slug of an ally that leads or takes part.",
-        "year": "Year of the start.",
-        "organizer": "Slug of an organizing ally.",
-        "upcoming": "1: only events that have not ended.",
+        "q": _("Words, as in the site search (accents and plurals do not matter)."),
+        "region": _("Region slug, e.g. veneto."),
+        "theme": _("Theme slug."),
+        "kind": _("Kind (allies: person, organization; events: conference, workshop_series, ...)."),
+        "status": _("Status."),
+        "ally": _("Slug of an ally that leads or takes part."),
+        "year": _("Year of the start."),
+        "organizer": _("Slug of an organizing ally."),
+        "upcoming": _("1: only events that have not ended."),
     }
     names = ["q", *selectors.FILTERS[kind]]
     return [OpenApiParameter(name, str, description=descriptions[name]) for name in names]
@@ -76,13 +77,22 @@ class PublicDetail(PublicAPIView, generics.RetrieveAPIView):
         return self.base_queryset()
 
 
+SUMMARIES = {
+    "ally": (_("Public allies"), _("One public ally, by its slug")),
+    "project": (_("Public projects"), _("One public project, by its slug")),
+    "event": (_("Public events"), _("One public event, by its slug")),
+    "pathway": (_("Public pathways"), _("One public pathway, by its slug")),
+}
+
+
 def _resource(kind, base, serializer, plural):
-    list_view = extend_schema(parameters=_filter_parameters(kind), summary=f"Public {plural}", tags=[plural])(
+    list_summary, detail_summary = SUMMARIES[kind]
+    list_view = extend_schema(parameters=_filter_parameters(kind), summary=list_summary, tags=[plural])(
         type(f"{kind.title()}List", (PublicList,), {
             "kind": kind, "base_queryset": staticmethod(base), "serializer_class": serializer,
         })
     )
-    detail_view = extend_schema(summary=f"One public {kind}, by slug", tags=[plural])(
+    detail_view = extend_schema(summary=detail_summary, tags=[plural])(
         type(f"{kind.title()}Detail", (PublicDetail,), {
             "kind": kind, "base_queryset": staticmethod(base), "serializer_class": serializer,
         })
@@ -103,9 +113,11 @@ class Schema(SpectacularJSONAPIView):
     permission_classes = [AllowAny]
     schema = None  # not an endpoint of the API itself
     custom_settings = {
-        "TITLE": "Alleanza public API",
-        "DESCRIPTION": "Read-only JSON: allies (public fields only), projects, events with sessions and speakers, "
-        "pathways. Anonymous, paginated, rate-limited, open to every origin.",
+        "TITLE": _("Alleanza public API"),
+        "DESCRIPTION": _(
+            "Read-only JSON: allies (public fields only), projects, events with sessions and speakers, "
+            "pathways. Anonymous, paginated, rate-limited, open to every origin."
+        ),
         "VERSION": "1",
     }
 

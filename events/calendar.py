@@ -10,7 +10,8 @@ A series of meetings (`Event.is_series`) has no entry for the event as a
 whole (it would block weeks in a calendar): one VEVENT per meeting, each with
 its own UID and the event's SEQUENCE; a meeting cancelled on its own carries
 STATUS:CANCELLED, and the e-mail that tells of it is a METHOD:CANCEL of that
-VEVENT only.
+VEVENT only. In a series registered per meeting (`Event.per_meeting`) an
+attendee's file holds only the meetings they go to.
 """
 
 from datetime import datetime, timedelta
@@ -42,6 +43,15 @@ def _location(event) -> str:
     if event.online_url:
         place = f"{place} – {event.online_url}" if place else event.online_url
     return place
+
+
+def _room_apart_from_venue(event, session) -> str:
+    """The session's room, unless it is the venue itself (a session "in Villa Bernini" at Villa Bernini):
+    the place already names it, and "Villa Bernini, Villa Bernini, …" reads as a mistake."""
+    room = (session.room or "").strip()
+    if room.casefold() == (event.venue_name or "").strip().casefold():
+        return ""
+    return room
 
 
 def _calendar(method: str | None = None) -> Calendar:
@@ -115,7 +125,7 @@ def _session_component(event, session) -> VEvent:
     component.add("summary", f"{event.title} – {session.title}" if event.is_series else f"{session.title} – {event.title}")
     if session.description:
         component.add("description", session.description)
-    location = ", ".join(p for p in [session.room, _location(event)] if p)
+    location = ", ".join(p for p in [_room_apart_from_venue(event, session), _location(event)] if p)
     if location:
         component.add("location", location)
     if event.is_series:
@@ -131,11 +141,15 @@ def meetings(event) -> list:
     return sorted(event.sessions.all(), key=lambda s: (s.day, s.start_time, s.pk))
 
 
-def _components(event, sessions) -> list:
-    """The event and the given sessions; for a series, one entry per meeting (all of them if none given)."""
+def _components(event, sessions, sessions_only: bool = False) -> list:
+    """The event and the given sessions; for a series, one entry per meeting (all of them if none given;
+    in a series registered per meeting, only the meetings given, the attendee's)."""
     if event.is_series:
-        return [_session_component(event, session) for session in (sessions or meetings(event))]
-    return [_event_component(event)] + [_session_component(event, session) for session in sessions or []]
+        if sessions is None or (not sessions and not event.per_meeting):
+            sessions = meetings(event)
+        return [_session_component(event, session) for session in sessions]
+    entries = [_session_component(event, session) for session in sessions or []]
+    return entries if sessions_only else [_event_component(event), *entries]
 
 
 def event_calendar(event, sessions=None) -> str:
@@ -165,10 +179,14 @@ def feed_calendar(events) -> str:
     return cal.to_ical().decode()
 
 
-def invitation_calendar(event, sessions=None, *, method: str = REQUEST, attendee=None) -> str:
-    """The file sent by e-mail: REQUEST adds or updates the entry, CANCEL removes it."""
+def invitation_calendar(event, sessions=None, *, method: str = REQUEST, attendee=None,
+                        sessions_only: bool = False) -> str:
+    """The file sent by e-mail: REQUEST adds or updates the entry, CANCEL removes it.
+
+    `sessions_only`: the given sessions without the event's own entry (to take a session out of a
+    calendar, not the event)."""
     cal = _calendar(method)
-    for component in _components(event, sessions):
+    for component in _components(event, sessions, sessions_only):
         cal.add_component(_itip(component, event, method, attendee))
     cal.add_missing_timezones()
     return cal.to_ical().decode()
@@ -180,9 +198,18 @@ def attachment_name(language: str) -> str:
         return f"{slugify(gettext('event')) or 'event'}.ics"
 
 
-def ics_attachment(event, sessions=None, *, method: str = REQUEST, language: str = "it", attendee=None) -> dict:
+def removed_attachment_name(language: str) -> str:
+    """The second file of an e-mail that takes sessions out of the calendar ("sessioni-tolte.ics")."""
+    with translation.override(language):
+        name = gettext("sessions removed")  # outside the f-string, where makemessages finds it
+    return f"{slugify(name) or 'removed'}.ics"
+
+
+def ics_attachment(event, sessions=None, *, method: str = REQUEST, language: str = "it", attendee=None,
+                   sessions_only: bool = False) -> dict:
     return {
         "filename": attachment_name(language),
-        "content": invitation_calendar(event, sessions, method=method, attendee=attendee),
+        "content": invitation_calendar(event, sessions, method=method, attendee=attendee,
+                                       sessions_only=sessions_only),
         "mimetype": "text/calendar",
     }

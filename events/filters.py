@@ -24,7 +24,9 @@ ROME = ZoneInfo("Europe/Rome")
 class MonthField(forms.CharField):
     """A month as YYYY-MM (what `<input type="month">` sends), cleaned to its first day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-03", "pattern": r"\d{4}-\d{2}"})
+    # No placeholder or pattern: HTML allows neither on type="month" (the field's help text gives the
+    # form for the browsers that draw a text box, and to_python checks it).
+    widget = forms.TextInput(attrs={"type": "month"})
     default_error_messages = {"invalid": _("Enter a month as year and month, e.g. 2026-03.")}
 
     def to_python(self, value):
@@ -187,4 +189,92 @@ class EventFilterSet(django_filters.FilterSet):
                 active.append((str(field.label), str(dict(field.choices).get(value, value))))
             else:
                 active.append((str(field.label), str(value)))
+        return active
+
+
+# "Events you manage" (issue 9) -----------------------------------------------------------------
+
+
+class AllyNameFilter(django_filters.Filter):
+    """An ally typed by name (initiatives.forms.allies.AllyNameField, with the type-ahead of
+    static/js/ally-search.js); the filter method receives the Ally."""
+
+    @property
+    def field_class(self):
+        from initiatives.forms.allies import AllyNameField
+
+        return AllyNameField
+
+
+class ManagedEventFilterSet(django_filters.FilterSet):
+    """Search and filters of the events one runs (`selectors.managed_events`); every value travels in the URL.
+
+    Drafts are not in the site-wide search index (alliance.search indexes public documents only), so the
+    words are looked for in the title: every word, in any order, accents as typed. Upcoming events (not
+    over yet) come by start, the past ones newest first. An invalid value leaves the form with its error
+    and the results empty.
+    """
+
+    WHEN_UPCOMING = "upcoming"
+    WHEN_PAST = "past"
+    WHEN_CHOICES = [(WHEN_UPCOMING, _("Upcoming and under way")), (WHEN_PAST, _("Past"))]
+
+    q = django_filters.CharFilter(
+        label=_("Words in the title"), method="filter_words", max_length=200, widget=forms.SearchInput
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Event.Status.choices, empty_label=_("Any status")
+    )
+    # The tabs of the page (kept by the form in a hidden field); applied last, in filter_queryset, as it orders.
+    when = django_filters.ChoiceFilter(
+        label=_("When"), choices=WHEN_CHOICES, empty_label=None, method="filter_nothing", widget=forms.HiddenInput
+    )
+    organizer = AllyNameFilter(
+        label=_("Organized by"), method="filter_organizer", queryset=Ally.objects.all(), required=False,
+        help_text=_("The name of an organizing ally, or part of it."),
+    )
+
+    class Meta:
+        model = Event
+        fields = []
+
+    @property
+    def tab(self) -> str:
+        value = self.data.get("when") if self.data else None
+        return self.WHEN_PAST if value == self.WHEN_PAST else self.WHEN_UPCOMING
+
+    def filter_words(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(title__icontains=word)
+        return queryset
+
+    def filter_organizer(self, queryset, name, ally):
+        # A subquery, not a join: an event with two organizers must not come twice, nor double its counts.
+        return queryset.filter(pk__in=Event.objects.filter(organizers=ally).values("pk"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        if not self.form.is_valid():
+            return queryset.none()
+        queryset = super().filter_queryset(queryset)
+        if self.tab == self.WHEN_PAST:
+            return selectors.past(queryset).order_by("-start", "-pk")
+        return selectors.upcoming(queryset).order_by("start", "pk")
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of every filter in use but the upcoming/past switch, to say what was looked for."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if name == "when" or value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            if isinstance(value, Ally):
+                value = value.name
+            elif name == "status":
+                value = dict(field.choices).get(value, value)
+            active.append((str(field.label), str(value)))
         return active

@@ -27,6 +27,7 @@ LABELS = {
     "events.registration.session_promoted": _("Got a seat in a chosen session"),
     "events.registration.session_waitlisted": _("Moved to the waiting list of a chosen session"),
     "events.registration.session_removed": _("A chosen session was removed from the programme"),
+    "events.registration.sessions_changed": _("Chosen sessions changed"),
 }
 
 

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from alliance.dates import sane_date
 from alliance.uploads import RandomName
 
-DEFAULT_REMINDER_OFFSETS = [2880, 120]  # minutes before the start: two days and two hours
+DEFAULT_REMINDER_OFFSETS = [2880, 120]
+PER_MEETING_LOCKED = _("People have registered already: registration per meeting can no longer be switched on or off.")  # minutes before the start: two days and two hours
 
 
 def default_reminder_offsets():
@@ -137,6 +139,12 @@ class Event(models.Model):
         _("series of meetings"), default=False,
         help_text=_("Each session is a meeting of its own: one calendar entry, reminders and check-in per meeting."),
     )
+    # A series may let attendees choose the meetings they come to (issue 9); otherwise one registration
+    # covers every meeting. The chosen meetings are SessionChoice rows, with the seats of each meeting.
+    register_per_meeting = models.BooleanField(
+        _("registration per meeting"), default=False,
+        help_text=_("Only for a series of meetings: attendees choose the meetings they come to (at least one)."),
+    )
 
     class Meta:
         ordering = ["start"]
@@ -175,6 +183,28 @@ class Event(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def per_meeting(self) -> bool:
+        """True when attendees of this series choose their meetings."""
+        return self.is_series and self.register_per_meeting
+
+    def per_meeting_locked(self) -> bool:
+        """Registering per meeting cannot be switched on or off once people registered: their calendars,
+        reminders and check-in follow their choice of meetings, or all of them."""
+        if self.pk is None:
+            return False
+        before = Event.objects.filter(pk=self.pk).values("is_series", "register_per_meeting").first()
+        if before is None or (before["is_series"] and before["register_per_meeting"]) == self.per_meeting:
+            return False
+        return self.registrations.filter(status__in=[
+            Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED,
+        ]).exists()
+
+    def clean(self):
+        super().clean()
+        if self.per_meeting_locked():
+            raise ValidationError({"register_per_meeting": PER_MEETING_LOCKED})
 
     @property
     def has_session_capacity(self) -> bool:

@@ -1,11 +1,11 @@
 """Reads about events: querysets shaped for the pages that show them."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from alliance.text import full_text_search
 
-from .models import Event, Registration, Session, SessionChoice, Speaker
+from .models import Attendance, Event, Registration, Session, SessionChoice, Speaker
 
 # Published events, and cancelled ones that had been published (they stay visible, marked); a draft
 # cancelled before publication stays private.
@@ -71,10 +71,19 @@ def public_participants(event):
     return event.registrations.filter(status=Registration.Status.CONFIRMED, public_consent=True).order_by("name")
 
 
+def with_attendance(registrations):
+    """`has_attendance`: checked in at one meeting at least (a certificate of attendance exists)."""
+    return registrations.annotate(
+        has_attendance=Exists(Attendance.objects.filter(registration=OuterRef("pk")))
+    )
+
+
 def registrations_of_user(user):
     """Registrations of the account's address, and those it made for another address once that was confirmed."""
     return (
-        Registration.objects.filter(Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False))
+        with_attendance(Registration.objects.filter(
+            Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False)
+        ))
         .select_related("event")
         .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
         .order_by("-event__start")
@@ -83,7 +92,7 @@ def registrations_of_user(user):
 
 def registration_by_token(token: str):
     return (
-        Registration.objects.select_related("event")
+        with_attendance(Registration.objects.select_related("event"))
         .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
         .filter(token=token)
         .first()
@@ -107,15 +116,26 @@ def session_waiting_list(session):
     ).order_by(*WAITLIST_ORDER)
 
 
+def _position_in(ordered, pk) -> int | None:
+    # The ids of the list in its order: one query, and no second copy of the order to keep in step.
+    for position, row in enumerate(ordered.values_list("pk", flat=True), start=1):
+        if row == pk:
+            return position
+    return None
+
+
 def waitlist_position(registration) -> int | None:
     """1 for the next person to get a seat, in the order the promotion follows; None if not waiting."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    # The ids of the list in its order: one query, and no second copy of the order to keep in step.
-    for position, pk in enumerate(waiting_list(registration.event_id).values_list("pk", flat=True), start=1):
-        if pk == registration.pk:
-            return position
-    return None
+    return _position_in(waiting_list(registration.event_id), registration.pk)
+
+
+def session_waitlist_position(choice) -> int | None:
+    """1 for the next to get a seat in the choice's session, in the order its promotion follows; None if not waiting."""
+    if choice.status != SessionChoice.Status.WAITLISTED:
+        return None
+    return _position_in(session_waiting_list(choice.session), choice.pk)
 
 
 def managed_events(user):

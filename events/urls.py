@@ -16,6 +16,8 @@ urlpatterns = [
     path(_("registrations/<str:token>/"), attendee.registration_detail, name="registration"),
     path(_("registrations/<str:token>/confirm/"), attendee.confirm_email, name="confirm_email"),
     path(_("registrations/<str:token>/cancel/"), attendee.cancel, name="cancel"),
+    path(_("registrations/<str:token>/sessions/"), attendee.change_sessions, name="change_sessions"),
+    path(_("registrations/<str:token>/calendar.ics"), attendee.registration_ics, name="registration_ics"),
     path(_("my-area/registrations/"), attendee.my_registrations, name="my_registrations"),
     path(_("registrations/<str:token>/certificate.pdf"), series.certificate, name="certificate"),
     # Coordination: events and their programme

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from alliance import workflow
 
@@ -41,7 +42,8 @@ class HistoryMixin:
 
 
 def _run(modeladmin, request, queryset, service, done_message, **kwargs):
-    """Call `service` for each selected row; report what was done and what a rule refused."""
+    """Call `service` for each selected row; report what was done and what a rule refused.
+    `done_message(count)` is the sentence for `count` rows (ngettext), with a %(count)d placeholder."""
     done = 0
     for obj in queryset:
         try:
@@ -52,7 +54,7 @@ def _run(modeladmin, request, queryset, service, done_message, **kwargs):
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        modeladmin.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
 
 
 # Projects ---------------------------------------------------------------------------
@@ -111,7 +113,7 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
     @admin.action(description=_("Publish the selected projects submitted for review"))
     def publish(self, request, queryset):
         _run(self, request, queryset, lambda p, actor: services.publish_project(project=p, actor=actor),
-             _("%(count)s projects published."))
+             lambda n: ngettext("%(count)d project published.", "%(count)d projects published.", n))
 
 
 # Pathways ---------------------------------------------------------------------------
@@ -159,11 +161,13 @@ class PathwayAdmin(HistoryMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Open the selected pathways for applications"))
     def open_applications(self, request, queryset):
-        self._status(request, queryset, Pathway.Status.OPEN, _("%(count)s pathways open for applications."))
+        self._status(request, queryset, Pathway.Status.OPEN, lambda n: ngettext(
+            "%(count)d pathway open for applications.", "%(count)d pathways open for applications.", n))
 
     @admin.action(description=_("Close the selected pathways"))
     def close_pathway(self, request, queryset):
-        self._status(request, queryset, Pathway.Status.CLOSED, _("%(count)s pathways closed."))
+        self._status(request, queryset, Pathway.Status.CLOSED,
+                     lambda n: ngettext("%(count)d pathway closed.", "%(count)d pathways closed.", n))
 
 
 class StageProgressInline(admin.TabularInline):
@@ -194,9 +198,12 @@ class PathwayApplicationAdmin(HistoryMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Admit the selected applications (within the places)"))
     def admit(self, request, queryset):
-        self._decide(request, queryset, PathwayApplication.Status.ADMITTED, _("%(count)s applications admitted."))
+        self._decide(request, queryset, PathwayApplication.Status.ADMITTED, lambda n: ngettext(
+            "%(count)d application admitted.", "%(count)d applications admitted.", n))
 
     @admin.action(description=_("Put the selected applications on the waiting list"))
     def waitlist(self, request, queryset):
         self._decide(request, queryset, PathwayApplication.Status.WAITLISTED,
-                     _("%(count)s applications put on the waiting list."))
+                     lambda n: ngettext(
+                         "%(count)d application put on the waiting list.",
+                         "%(count)d applications put on the waiting list.", n))

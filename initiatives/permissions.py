@@ -51,12 +51,16 @@ def can_manage_pathway(user, pathway: Pathway) -> bool:
     return pathway.organizers.filter(member_q(), memberships__user=user).exists()
 
 
+def promoted_pathways(user):
+    """The pathways promoted by a member ally that `user` manages (the one query behind the
+    promoters' pages, lists and counts)."""
+    return Pathway.objects.filter(member_q("organizers__"), organizers__memberships__user=user)
+
+
 def can_manage_any_pathway(user) -> bool:
     if is_coordinator(user):
         return True
-    return user.is_authenticated and Pathway.objects.filter(
-        member_q("organizers__"), organizers__memberships__user=user
-    ).exists()
+    return user.is_authenticated and promoted_pathways(user).exists()
 
 
 def can_view_pathway(user, pathway: Pathway) -> bool:

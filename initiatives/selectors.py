@@ -8,6 +8,7 @@ from alliance.text import full_text_search
 from members.models import member_q
 
 from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
+from .permissions import promoted_pathways
 
 
 def published_projects():
@@ -142,22 +143,14 @@ def pathways_managed_by(user):
 
     pathways = Pathway.objects.all()
     if not is_coordinator(user):
-        pathways = pathways.filter(
-            pk__in=Pathway.objects.filter(
-                member_q("organizers__"), organizers__memberships__user=user
-            ).values("pk")
-        )
+        pathways = pathways.filter(pk__in=promoted_pathways(user).values("pk"))
     return pathways
 
 
 def pathways_promoted_by(user):
     """The pathways promoted by a member ally `user` manages, with their applications to decide."""
     return (
-        Pathway.objects.filter(
-            pk__in=Pathway.objects.filter(
-                member_q("organizers__"), organizers__memberships__user=user
-            ).values("pk")
-        )
+        Pathway.objects.filter(pk__in=promoted_pathways(user).values("pk"))
         .annotate(submitted_count=Count("applications", filter=Q(applications__status="submitted"), distinct=True))
         .order_by("-created_at", "pk")
     )
@@ -274,6 +267,4 @@ def linkable_stages(user):
         return Stage.objects.all()
     if not user.is_authenticated:
         return Stage.objects.none()
-    return Stage.objects.filter(
-        pathway__in=Pathway.objects.filter(member_q("organizers__"), organizers__memberships__user=user).values("pk")
-    )
+    return Stage.objects.filter(pathway__in=promoted_pathways(user).values("pk"))

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from alliance import text
 from alliance.dates import sane_date
@@ -375,8 +375,9 @@ def save_pathway(*, actor, data: PathwayData, pathway: Pathway | None = None, ob
             admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
             if data.places is not None and data.places < admitted:
                 raise InitiativeError({"places": [
-                    _("%(admitted)s organizations are already admitted: the places cannot be fewer.")
-                    % {"admitted": admitted}
+                    ngettext("%(count)d organization is already admitted: the places cannot be fewer.",
+                             "%(count)d organizations are already admitted: the places cannot be fewer.", admitted)
+                    % {"count": admitted}
                 ]})
         if data.project is not None and data.project.pk != (previous or {}).get("project"):
             if not can_link_project(actor, data.project):
@@ -541,8 +542,11 @@ def decide_pathway_application(*, application: PathwayApplication, actor, status
             admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
             if pathway.places is not None and admitted >= pathway.places:
                 raise InitiativeError(
-                    _("All %(places)s places are taken: put the application on the waiting list, or free a place.")
-                    % {"places": pathway.places}
+                    ngettext(
+                        "The only place is taken: put the application on the waiting list, or free the place.",
+                        "All %(count)d places are taken: put the application on the waiting list, or free a place.",
+                        pathway.places,
+                    ) % {"count": pathway.places}
                 )
         application.decided_by = actor
         application.decided_at = timezone.now()

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -65,7 +65,8 @@ def _history_html(obj):
 
 
 def _run(modeladmin, request, queryset, call, done_message):
-    """Call a service for each selected row; say what was done and what was refused, and why."""
+    """Call a service for each selected row; say what was done and what was refused, and why.
+    `done_message(count)` is the sentence for `count` rows (ngettext), with a %(count)d placeholder."""
     done = 0
     for obj in queryset:
         try:
@@ -78,7 +79,7 @@ def _run(modeladmin, request, queryset, call, done_message):
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        modeladmin.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
 
 
 @admin.register(Principles)
@@ -124,19 +125,21 @@ class AllyAdmin(admin.ModelAdmin):
     def verify(self, request, queryset):
         _run(self, request, queryset,
              lambda ally: services.set_verified(ally=ally, actor=request.user, verified=True),
-             gettext("%(count)d allies verified."))
+             lambda n: ngettext("%(count)d ally verified.", "%(count)d allies verified.", n))
 
     @admin.action(description=_("Remove the verification of the selected allies"))
     def remove_verification(self, request, queryset):
         _run(self, request, queryset,
              lambda ally: services.set_verified(ally=ally, actor=request.user, verified=False),
-             gettext("%(count)d allies no longer verified."))
+             lambda n: ngettext("%(count)d ally no longer verified.", "%(count)d allies no longer verified.", n))
 
     @admin.action(description=_("Reinstate the selected suspended memberships"))
     def reinstate(self, request, queryset):
         _run(self, request, queryset,
              lambda ally: services.reinstate_membership(ally=ally, actor=request.user),
-             gettext("%(count)d memberships reinstated; their managers were told by e-mail."))
+             lambda n: ngettext(
+                 "%(count)d membership reinstated; its managers were told by e-mail.",
+                 "%(count)d memberships reinstated; their managers were told by e-mail.", n))
 
 
 @admin.register(MembershipApplication)
@@ -162,7 +165,9 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         _run(self, request, queryset.select_related("ally"),
              lambda application: services.approve_application(application=application, actor=request.user),
-             gettext("%(count)d applications approved; the applicants were told by e-mail."))
+             lambda n: ngettext(
+                 "%(count)d application approved; the applicant was told by e-mail.",
+                 "%(count)d applications approved; the applicants were told by e-mail.", n))
 
 
 @admin.register(Invitation)

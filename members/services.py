@@ -119,7 +119,7 @@ def _apply_to_join(*, user, ally, profile, motivation, principles):
             _("The principles changed while you were reading them: please read and accept them again.")
         )
     if ally.kind == Ally.Kind.PERSON and Ally.objects.filter(kind=Ally.Kind.PERSON, memberships__user=user).exists():
-        raise MembershipError(_("You have already applied as a person. You can apply again for an organization."))
+        raise MembershipError(_("You have already applied as a person; you can still apply for an organization."))
     relations = _set_profile(ally, profile)
     ally.slug = unique_slug(ally.name)
     ally.save()
@@ -307,63 +307,66 @@ def _refusal(ally, sentence) -> str:
     return sentence % {"name": ally.name, "status": ally.get_membership_status_display().lower()}
 
 
-@transaction.atomic
 def suspend_membership(*, ally: Ally, actor, reason: str, until: datetime.date | None = None) -> Ally:
     """Members-only access stops at once; the ally stays in the directory; its managers are told why."""
-    ally = _locked_ally_for_coordinator(ally, actor)
-    reason = reason.strip()
-    if not reason:
-        raise MembershipError(_("Please give the ally a reason for the suspension."))
-    if until is not None:
-        check_sane(until)
-        if until <= timezone.localdate():
-            raise MembershipError(_("The expected end of the suspension must be after today."))
-    ally.suspended_at = timezone.now()
-    ally.suspended_until = until
-    ally.suspension_reason = reason
-    transition(
-        ally, MembershipStatus.SUSPENDED, actor=actor, field="membership_status", note=reason,
-        data={"until": until.isoformat()} if until else None,
-        update_fields=["suspended_at", "suspended_until", "suspension_reason"],
-        message=_refusal(ally, _("Only a current membership can be suspended: %(name)s is “%(status)s”.")),
-    )
+    with transaction.atomic():
+        ally = _locked_ally_for_coordinator(ally, actor)
+        reason = reason.strip()
+        if not reason:
+            raise MembershipError(_("Please give the ally a reason for the suspension."))
+        if until is not None:
+            check_sane(until)
+            if until <= timezone.localdate():
+                raise MembershipError(_("The expected end of the suspension must be after today."))
+        ally.suspended_at = timezone.now()
+        ally.suspended_until = until
+        ally.suspension_reason = reason
+        transition(
+            ally, MembershipStatus.SUSPENDED, actor=actor, field="membership_status", note=reason,
+            data={"until": until.isoformat()} if until else None,
+            update_fields=["suspended_at", "suspended_until", "suspension_reason"],
+            message=_refusal(ally, _("Only a current membership can be suspended: %(name)s is “%(status)s”.")),
+        )
+    # Rendered once the ally's row lock is released (see _email_managers).
     _email_managers(ally, "membership_suspended", {"reason": reason, "until": until})
     return ally
 
 
-@transaction.atomic
 def reinstate_membership(*, ally: Ally, actor, note: str = "") -> Ally:
     """A suspended ally is a member again, at once."""
-    ally = _locked_ally_for_coordinator(ally, actor)
-    ally.suspended_at = None
-    ally.suspended_until = None
-    ally.suspension_reason = ""
-    transition(
-        ally, MembershipStatus.ACTIVE, actor=actor, field="membership_status", note=note.strip(),
-        update_fields=["suspended_at", "suspended_until", "suspension_reason"],
-        message=_refusal(ally, _("Only a suspended membership can be reinstated: %(name)s is “%(status)s”.")),
-    )
+    with transaction.atomic():
+        ally = _locked_ally_for_coordinator(ally, actor)
+        ally.suspended_at = None
+        ally.suspended_until = None
+        ally.suspension_reason = ""
+        transition(
+            ally, MembershipStatus.ACTIVE, actor=actor, field="membership_status", note=note.strip(),
+            update_fields=["suspended_at", "suspended_until", "suspension_reason"],
+            message=_refusal(ally, _("Only a suspended membership can be reinstated: %(name)s is “%(status)s”.")),
+        )
+    # Rendered once the ally's row lock is released (see _email_managers).
     _email_managers(ally, "membership_reinstated", {"note": note.strip()})
     return ally
 
 
-@transaction.atomic
 def end_membership(*, ally: Ally, actor, reason: str) -> Ally:
     """The ally leaves the directory and members-only access; its profile, managers and history stay."""
-    ally = _locked_ally_for_coordinator(ally, actor)
-    reason = reason.strip()
-    if not reason:
-        raise MembershipError(_("Please give the ally a reason for ending the membership."))
-    ally.ended_at = timezone.now()
-    ally.end_reason = reason
-    ally.suspended_at = None
-    ally.suspended_until = None
-    ally.suspension_reason = ""
-    transition(
-        ally, MembershipStatus.ENDED, actor=actor, field="membership_status", note=reason,
-        update_fields=["ended_at", "end_reason", "suspended_at", "suspended_until", "suspension_reason"],
-        message=_refusal(ally, _("%(name)s is “%(status)s”: there is no membership to end.")),
-    )
+    with transaction.atomic():
+        ally = _locked_ally_for_coordinator(ally, actor)
+        reason = reason.strip()
+        if not reason:
+            raise MembershipError(_("Please give the ally a reason for ending the membership."))
+        ally.ended_at = timezone.now()
+        ally.end_reason = reason
+        ally.suspended_at = None
+        ally.suspended_until = None
+        ally.suspension_reason = ""
+        transition(
+            ally, MembershipStatus.ENDED, actor=actor, field="membership_status", note=reason,
+            update_fields=["ended_at", "end_reason", "suspended_at", "suspended_until", "suspension_reason"],
+            message=_refusal(ally, _("%(name)s is “%(status)s”: there is no membership to end.")),
+        )
+    # Rendered once the ally's row lock is released (see _email_managers).
     _email_managers(ally, "membership_ended", {"reason": reason})
     return ally
 

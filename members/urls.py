@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .views import account, coordination, directory, joining
+
+register_converter(joining.JoinKindConverter, "joinkind")
 
 app_name = "members"
 
@@ -11,7 +14,9 @@ urlpatterns = [
     path(_("allies/<slug:slug>/"), directory.ally_detail, name="ally_detail"),
     # Joining the alliance
     path(_("my-area/join/"), joining.join_start, name="join"),
-    path(_("my-area/join/<str:kind>/"), joining.join_form, name="join_form"),
+    # The kind in the page's language (/area-personale/aderisci/organizzazione/, /en/my-area/join/organization/);
+    # the other language's word still resolves and the view redirects it.
+    path(format_lazy("{}<joinkind:kind>/", _("my-area/join/")), joining.join_form, name="join_form"),
     path(_("my-area/allies/<slug:slug>/apply-again/"), joining.reapply, name="reapply"),
     path(_("my-area/applications/<int:pk>/withdraw/"), joining.withdraw, name="application_withdraw"),
     # The account area

@@ -4,6 +4,7 @@ A missing service stops the run with an error that names it: no test is
 skipped because something was not there.
 """
 
+import importlib
 import os
 
 import pytest
@@ -116,6 +117,26 @@ def smtp_server(settings):
         yield recorder
     finally:
         controller.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference rows that data migrations write (taxonomy, principles, the coordinators' group),
+    written again once per run. With `--reuse-db` the migrations do not run again, and the previous run's
+    transactional tests have emptied the tables: no test may depend on a migration's rows being there."""
+    with django_db_blocker.unblock():
+        from alliance.italy import seed_taxonomy
+        from alliance.models import Province, Region, Theme
+        from alliance.roles import ensure_coordinator_group
+        from members.models import Principles
+
+        first_principles = importlib.import_module("members.migrations.0003_first_principles")
+
+        seed_taxonomy(theme_model=Theme, region_model=Region, province_model=Province)
+        Principles.objects.get_or_create(
+            version=1, defaults={"title": first_principles.TITLE, "body": first_principles.BODY}
+        )
+        ensure_coordinator_group()
 
 
 @pytest.fixture

@@ -21,4 +21,6 @@ WORDS = (
     _("New Password (again)"),
     _("Email Addresses"),
     _("Delete"),
+    _("Remember Me"),
+    _("Reset My Password"),
 )

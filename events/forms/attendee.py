@@ -3,7 +3,7 @@
 from django import forms
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -76,6 +76,86 @@ def _slot_label(slot) -> str:
     }
 
 
+def meeting_label(session) -> str:
+    """A meeting to tick: its day and time, title, room and, if it has seats, how many are left."""
+    parts = [
+        _("%(day)s, %(start)s–%(end)s") % {
+            "day": formats.date_format(session.day, "l j F"),
+            "start": formats.time_format(session.start_time, "TIME_FORMAT"),
+            "end": formats.time_format(session.end_time, "TIME_FORMAT"),
+        },
+        session.title,
+    ]
+    if session.room:
+        parts.append(session.room)
+    if session.capacity is not None:
+        parts.append(_seats_text(session))
+    return " · ".join(str(part) for part in parts)
+
+
+def meetings_field(sessions, **kwargs) -> forms.TypedMultipleChoiceField:
+    """The meetings of a series registered per meeting, as checkboxes; at least one."""
+    return forms.TypedMultipleChoiceField(
+        label=_("The meetings you come to"),
+        coerce=int,
+        choices=[(s.pk, meeting_label(s)) for s in sessions],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one meeting.")},
+        help_text=_("Choose at least one meeting. Each meeting gets its own entry in your calendar and its reminders."),
+        **kwargs,
+    )
+
+
+def add_session_fields(form, event, chosen=(), upcoming_only=False) -> list[str]:
+    """The choice of sessions on `form`: one radio group per time slot (workshops), or the meetings as
+    checkboxes (a series registered per meeting); `chosen` are the session ids to show as chosen. With
+    `upcoming_only`, sessions that have begun are left out (they can no longer change). Returns the names."""
+    from ..services.reminders import meeting_start
+
+    sessions = list(services.choosable_sessions(event).annotate(
+        confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
+    ))
+    if upcoming_only:
+        now = timezone.now()
+        sessions = [s for s in sessions if meeting_start(s) > now]
+    chosen = set(chosen)
+    if event.per_meeting:
+        form.fields["meetings"] = meetings_field(sessions, initial=[s.pk for s in sessions if s.pk in chosen])
+        return ["meetings"]
+    names = []
+    for number, slot in enumerate(time_slots(sessions), start=1):
+        name = f"slot_{number}"
+        form.fields[name] = SlotField(
+            slot=slot,
+            label=_slot_label(slot),
+            choices=[("", _("None of these"))] + [(s.pk, _session_label(s)) for s in slot],
+            help_text=_("You may choose one of the sessions that take place at this time."),
+            initial=[s.pk for s in slot if s.pk in chosen],
+        )
+        names.append(name)
+    return names
+
+
+class ChangeSessionsForm(forms.Form):
+    """The attendee's new choice of workshops (or meetings), from their registration page.
+
+    Sessions that have begun are not offered: the choices there are kept as they are."""
+
+    def __init__(self, *args, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+        chosen = [c.session_id for c in registration.session_choices.all()]
+        self.slot_names = add_session_fields(self, registration.event, chosen=chosen, upcoming_only=True)
+        self.offered = {pk for name in self.slot_names for pk, _label in self.fields[name].choices if pk != ""}
+        # Choices of sessions that have begun stay as they are (a cancelled meeting's is left to the service).
+        self.kept = [c.session_id for c in registration.session_choices.all()
+                     if c.session_id not in self.offered and c.session.cancelled_at is None]
+
+    def session_ids(self) -> list[int]:
+        picked = [pk for name in self.slot_names for pk in self.cleaned_data.get(name, [])]
+        return [*self.kept, *picked]
+
+
 def _privacy_label():
     return format_html(
         _(
@@ -142,19 +222,7 @@ class RegistrationForm(forms.Form):
                 "The address of your account. You may register someone else: we then send an e-mail to that "
                 "address to confirm it."
             )
-        sessions = services.choosable_sessions(event).annotate(
-            confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
-        )
-        self.slot_names = []
-        for number, slot in enumerate(time_slots(sessions), start=1):
-            name = f"slot_{number}"
-            self.fields[name] = SlotField(
-                slot=slot,
-                label=_slot_label(slot),
-                choices=[("", _("None of these"))] + [(s.pk, _session_label(s)) for s in slot],
-                help_text=_("You may choose one of the sessions that take place at this time."),
-            )
-            self.slot_names.append(name)
+        self.slot_names = add_session_fields(self, event)
         self.order_fields(
             ["name", "email", "organization", "role", "accessibility_needs", *self.slot_names, "public_consent"]
         )

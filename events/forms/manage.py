@@ -131,6 +131,7 @@ class EventForm(forms.ModelForm):
             "start", "end", "capacity", "cover_image", "programme_pdf", "themes", "language",
             "registration_opens_at", "registration_closes_at",
             "is_series",  # series of meetings (issue 9)
+            "register_per_meeting",  # attendees choose their meetings (issue 9, h2)
             "project", "pathway_stage",  # what the event carries out (issue 10)
         ]
         widgets = {

@@ -27,7 +27,8 @@ results are the rows or small result objects (RegistrationResult,
 SaveResult). Import from `events.services`; the modules are:
 
 - `base`: RegistrationError, the closed reasons, the row lock, the Outbox.
-- `registrations`: register, confirm_email, decide, cancel, move, check in;
+- `registrations`: register, confirm_email, change the chosen sessions (or
+  meetings), decide, cancel, move, check in;
   the waiting lists move here, in the order of `events.selectors.waiting_list`.
 - `event_life`: save_event (with the seat and session rules), publish,
   cancel, duplicate, message the people registered.
@@ -61,7 +62,9 @@ from .registrations import (
     RESEND_INTERVAL_SECONDS,
     Attendee,
     RegistrationResult,
+    SessionChange,
     cancel_registration,
+    change_sessions,
     check_in,
     choosable_sessions,
     confirm_email,
@@ -76,8 +79,8 @@ from .reminders import schedule_reminders, send_due_reminders
 __all__ = [
     "ACTIVE", "CHANGE_FIELDS", "CLOSED_REASONS", "DATE_FIELDS", "EVENT_FIELDS", "EVENT_M2M", "KEEP",
     "RESEND_INTERVAL_SECONDS", "Attendee", "Displacement", "DisplacementError", "EventData", "Outbox", "Programme",
-    "RegistrationError", "RegistrationResult", "SaveResult", "SessionData", "SpeakerData", "Status",
-    "cancel_event", "cancel_registration", "check_in", "choosable_sessions", "closed_reason", "confirm_email",
+    "RegistrationError", "RegistrationResult", "SaveResult", "SessionChange", "SessionData", "SpeakerData", "Status",
+    "cancel_event", "cancel_registration", "change_sessions", "check_in", "choosable_sessions", "closed_reason", "confirm_email",
     "decide_registration", "duplicate_event", "has_verified_email", "message_attendees", "move_registration",
     "publish_event", "register", "resend_registration_link", "save_event", "schedule_reminders",
     "send_due_reminders", "unique_event_slug", "set_admission",

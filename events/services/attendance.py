@@ -1,12 +1,14 @@
 """Attendance per meeting of a series (issue 9): check-in at the door of each meeting, the meetings
 someone attended and their hours, and the attendance certificates sent after the cycle.
 
+In a series registered per meeting, only those holding a seat at a meeting are checked in there.
 Checking someone in at one meeting marks that meeting only (an `Attendance` row); every check-in and
 its undoing go on the record with `alliance.workflow.log`.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from alliance.workflow import log
 
-from ..models import Attendance, Event, Registration, Session
+from ..models import Attendance, Event, Registration, Session, SessionChoice
 from ..permissions import can_manage_event
 from .base import RegistrationError, Status, _lock, _locked_work
 
@@ -59,6 +61,10 @@ def check_in_meeting(*, registration: Registration, session: Session, actor, und
             raise RegistrationError(_("This meeting is cancelled."))
         if registration.status != Status.CONFIRMED:
             raise RegistrationError(_("Only confirmed attendees can be checked in."))
+        if not undo and registration.event.per_meeting and not registration.session_choices.filter(
+            session=session, status=SessionChoice.Status.CONFIRMED
+        ).exists():
+            raise RegistrationError(_("This person has no seat at this meeting."))
         data = {"session": session.title, "session_id": session.pk, "day": session.day.isoformat()}
         if undo:
             deleted, _rows = Attendance.objects.filter(registration=registration, session=session).delete()
@@ -75,7 +81,9 @@ def check_in_meeting(*, registration: Registration, session: Session, actor, und
 
 
 def send_certificates(*, event: Event, actor) -> int:
-    """Queue one e-mail with the attendance certificate (PDF) to everyone who attended at least one meeting."""
+    """Queue one e-mail with the attendance certificate (PDF) to everyone who attended at least one meeting.
+
+    The PDFs are drawn when the e-mails are rendered, once the event's row lock is released."""
     from ..certificates import certificate_attachment
 
     with _locked_work() as outbox:
@@ -91,6 +99,6 @@ def send_certificates(*, event: Event, actor) -> int:
         for registration in attendees:
             record = attendance_of(registration)
             outbox.add(event, registration, "event_certificate",
-                       extra={"record": record}, attachments=[certificate_attachment(record)])
+                       extra={"record": record}, attachments=[partial(certificate_attachment, record)])
         log(event, "certificates_sent", actor=actor, data={"recipients": len(attendees)})
     return len(attendees)

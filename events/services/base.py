@@ -11,8 +11,9 @@ from django.utils.translation import gettext_noop
 
 from alliance.emails import queue_email
 
-from ..calendar import ics_attachment
+from ..calendar import CANCEL, ics_attachment, removed_attachment_name
 from ..models import Event, Registration, SessionChoice
+from ..selectors import session_waitlist_position
 
 Status = Registration.Status
 ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
@@ -49,6 +50,8 @@ class _Mail:
     extra: dict = field(default_factory=dict)
     sessions: list | None = None  # for the calendar file; None: the confirmed choices when it is rendered
     attachments: list = field(default_factory=list)  # other files, e.g. an attendance certificate
+    # Sessions or meetings the person no longer holds: a second file, METHOD:CANCEL, takes them out.
+    cancelled_sessions: list = field(default_factory=list)
 
 
 class Outbox:
@@ -58,8 +61,9 @@ class Outbox:
         self.mails: list[_Mail] = []
 
     def add(self, event, registration, template, *, calendar=None, extra=None, sessions=None,
-            attachments=None) -> None:
-        self.mails.append(_Mail(event, registration, template, calendar, extra or {}, sessions, attachments or []))
+            attachments=None, cancelled_sessions=None) -> None:
+        self.mails.append(_Mail(event, registration, template, calendar, extra or {}, sessions, attachments or [],
+                                cancelled_sessions or []))
 
     def send(self) -> None:
         mails, self.mails = self.mails, []
@@ -89,16 +93,27 @@ def _render_and_queue(mail: _Mail) -> None:
     choices = list(
         registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
     )
-    context = {"event": event, "registration": registration, "choices": choices, **mail.extra}
-    attachments = list(mail.attachments) or None
+    # The chosen sessions where the person waits: the subjects and texts tell the truth about each one.
+    waitlisted = [c for c in choices if c.status == SessionChoice.Status.WAITLISTED]
+    for choice in waitlisted:  # each one's place in its session's line
+        choice.position = session_waitlist_position(choice)
+    context = {"event": event, "registration": registration, "choices": choices, "waitlisted_choices": waitlisted,
+               **mail.extra}
+    # An attachment may be given as a callable that makes it (a PDF): it is made here, after the lock.
+    attachments = [item() if callable(item) else item for item in mail.attachments]
     if mail.calendar:
         sessions = mail.sessions
         if sessions is None:
             sessions = [c.session for c in choices if c.status == SessionChoice.Status.CONFIRMED]
-        attachments = (attachments or []) + [
-            ics_attachment(event, sessions, method=mail.calendar, language=registration.language,
-                           attendee=registration)
-        ]
+        # A series registered per meeting: the file holds the person's meetings, and none if they hold no seat.
+        if sessions or not event.per_meeting:
+            attachments.append(ics_attachment(event, sessions, method=mail.calendar, language=registration.language,
+                                              attendee=registration))
+    if mail.cancelled_sessions:
+        removed = ics_attachment(event, mail.cancelled_sessions, method=CANCEL, language=registration.language,
+                                 attendee=registration, sessions_only=True)
+        attachments.append({**removed, "filename": removed_attachment_name(registration.language)})
+    attachments = attachments or None
     queue_email(
         to=registration.email, template=mail.template, context=context, language=registration.language,
         attachments=attachments,

@@ -20,11 +20,18 @@ from alliance.text import unique_slug
 from alliance.workflow import log, transition
 from members.models import Ally
 
+from .. import selectors
 from ..calendar import CANCEL, REQUEST, ROME
-from ..models import Event, Registration, Reminder, Session, SessionChoice, Speaker
+from ..models import PER_MEETING_LOCKED, Event, Registration, Reminder, Session, SessionChoice, Speaker
 from ..permissions import can_create_events, can_manage_event
 from .base import ACTIVE, RegistrationError, Status, _actor, _lock, _locked_work
-from .registrations import _confirmed_count, _promote_session_waitlist, _promote_waitlist, _to_waiting_list
+from .registrations import (
+    _confirmed_count,
+    _promote_session_waitlist,
+    _promote_waitlist,
+    _to_waiting_list,
+    _waitlisted_mail,
+)
 from .reminders import _reschedule_reminders, schedule_reminders
 
 # The event and its programme: plain data in ---------------------------------------------
@@ -47,6 +54,7 @@ EVENT_FIELDS = (
     "online_url", "step_free_access", "interpretation", "accessibility_notes", "start", "end", "capacity",
     "cover_image", "programme_pdf", "language", "registration_policy", "registration_opens_at",
     "registration_closes_at", "reminder_offsets", "project", "pathway_stage", "is_series",
+    "register_per_meeting",
 )
 EVENT_M2M = ("organizers", "themes")
 ADMISSION_FIELDS = ("admission", "admission_review", "admission_allies", "admission_regions")
@@ -94,6 +102,7 @@ class EventData:
     project: object = KEEP
     pathway_stage: object = KEEP
     is_series: bool = KEEP  # every session is a meeting of its own (issue 9)
+    register_per_meeting: bool = KEEP  # attendees of a series choose their meetings (issue 9)
     organizers: list = KEEP
     themes: list = KEEP
     admission: str = KEEP
@@ -289,6 +298,8 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
         _apply(event, data)
         _check_event(event)
         _check_links(event, data, links_before, actor=actor)
+        if event.per_meeting_locked():
+            raise ValidationError({"register_per_meeting": [str(PER_MEETING_LOCKED)]})
         programme = programme or Programme()
         problems = _displacements(event, programme, sessions_before)
         if problems and not confirm_moves:
@@ -512,7 +523,9 @@ def _move_session_surplus(event, session, *, actor, outbox) -> None:
         choice.save(update_fields=["status", "waitlisted_at"])
         log(choice.registration, "session_waitlisted", actor=actor,
             data={"session": session.title, "session_id": session.pk, "reason": "seats_reduced"})
-        outbox.add(event, choice.registration, "event_session_waitlisted", extra={"session": session})
+    for choice in latest:  # their places in line, once all of them are in it
+        outbox.add(event, choice.registration, "event_session_waitlisted",
+                   extra={"session": session, "position": selectors.session_waitlist_position(choice)})
 
 
 def _move_event_surplus(event, *, actor, outbox) -> list[Registration]:
@@ -524,12 +537,18 @@ def _move_event_surplus(event, *, actor, outbox) -> list[Registration]:
         return []
     latest = list(event.registrations.filter(status=Status.CONFIRMED).order_by("-confirmed_at", "-pk")[:surplus])
     freed = set()
+    freed_by = {}
     for registration in latest:
         # Their place in line is the moment they got their seat: before anyone who waited after it.
-        freed.update(_to_waiting_list(
+        freed_by[registration.pk] = _to_waiting_list(
             event, registration, actor=actor, outbox=outbox, template="event_moved_to_waitlist",
             waitlisted_at=registration.confirmed_at or timezone.now(), data={"reason": "seats_reduced"},
-        ))
+            notify=False,
+        )
+        freed.update(freed_by[registration.pk])
+    for registration in latest:  # their places in line, once all of them are in it
+        _waitlisted_mail(event, registration, outbox=outbox, template="event_moved_to_waitlist",
+                         freed=freed_by[registration.pk])
     if event.status == Event.Status.PUBLISHED:
         for session in sorted(freed, key=lambda s: s.pk):
             _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
@@ -670,11 +689,19 @@ def cancel_meeting(*, event: Event, session: Session, actor, message: str = "") 
         Reminder.objects.filter(session=session, sent_at__isnull=True).delete()
         recipients = []
         if event.status == Event.Status.PUBLISHED:
-            recipients = list(event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False))
+            recipients = event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False)
+            if event.per_meeting:  # only those who chose this meeting
+                recipients = recipients.filter(session_choices__session=session)
+            recipients = list(recipients)
             for registration in recipients:
+                held = registration.status == Status.CONFIRMED and (
+                    not event.per_meeting
+                    or registration.session_choices.filter(session=session, status=SessionChoice.Status.CONFIRMED).exists()
+                )
                 outbox.add(event, registration, "event_meeting_cancelled",
-                           calendar=CANCEL if registration.status == Status.CONFIRMED else None,
-                           sessions=[session], extra={"meeting": session, "message": message.strip()})
+                           calendar=CANCEL if held else None,
+                           sessions=[session], extra={"meeting": session, "message": message.strip(),
+                                                      "with_calendar": held})
         log(event, "meeting_cancelled", actor=actor, data={
             "session": session.title, "session_id": session.pk, "day": session.day.isoformat(),
             "people": len(recipients), "message": message.strip(),

@@ -68,7 +68,10 @@ class RegistrationResult:
 
 
 def choosable_sessions(event):
-    """Sessions an attendee picks at registration: those with their own seats."""
+    """Sessions an attendee picks: those with their own seats; in a series registered per meeting
+    (`Event.per_meeting`), every meeting not cancelled."""
+    if event.per_meeting:
+        return event.sessions.filter(cancelled_at__isnull=True)
     return event.sessions.filter(capacity__isnull=False)
 
 
@@ -79,7 +82,11 @@ def _check_session_choice(event, session_ids) -> list[Session]:
         raise RegistrationError(_("One of the chosen sessions is not part of this event.")) from exc
     sessions = list(choosable_sessions(event).filter(pk__in=wanted))
     if len(sessions) != len(wanted):
+        if event.per_meeting:
+            raise RegistrationError(_("One of the chosen meetings is not part of this series, or is cancelled."))
         raise RegistrationError(_("One of the chosen sessions is not part of this event."))
+    if event.per_meeting and not sessions:
+        raise RegistrationError(_("Choose at least one meeting."))
     for i, first in enumerate(sessions):
         for second in sessions[i + 1 :]:
             if first.overlaps(second):
@@ -221,9 +228,13 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
                    extra={"position": selectors.waitlist_position(registration)})
 
 
-def _allocate_sessions(registration):
+def _allocate_sessions(registration, sessions=None):
+    """A seat in each chosen session that has one free, else its waiting list; `sessions`: only those."""
     now = timezone.now()
-    for choice in registration.session_choices.select_related("session").exclude(status=SessionChoice.Status.CONFIRMED):
+    choices = registration.session_choices.select_related("session").exclude(status=SessionChoice.Status.CONFIRMED)
+    if sessions is not None:
+        choices = choices.filter(session__in=sessions)
+    for choice in choices:
         session = choice.session
         taken = session.choices.filter(status=SessionChoice.Status.CONFIRMED).count()
         if session.capacity is None or taken < session.capacity:
@@ -260,8 +271,106 @@ def _promote_session_waitlist(event, session, *, outbox, cause=None) -> None:
         following.save(update_fields=["status", "waitlisted_at"])
         log(following.registration, "session_promoted", actor=None,
             data={"session": session.title, "session_id": session.pk, **_cause(cause)})
+        if event.per_meeting:  # reminders before the meeting they now go to
+            schedule_reminders(following.registration, event=event)
         outbox.add(event, following.registration, "event_session_promoted", extra={"session": session},
                    calendar=REQUEST)
+
+
+# Changing the chosen sessions ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """What `change_sessions` did: the sessions added and removed (kept ones are untouched)."""
+
+    registration: Registration
+    added: tuple = ()
+    removed: tuple = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def _session_start(session):
+    from .reminders import meeting_start
+
+    return meeting_start(session)
+
+
+def change_sessions(*, registration: Registration, session_ids, actor=None, by_link: bool = False) -> SessionChange:
+    """The attendee changes their workshops (or, in a series registered per meeting, their meetings).
+
+    The same rules as at registration (one session per time slot; at least one meeting). Sessions kept
+    keep their seat or their place in line; a new one gets a seat if it has one free, else the end of its
+    waiting list; a seat given up goes to the first of that session's waiting list, who is told. Only
+    sessions that have not begun can be added or given up. `actor` is the signed-in person acting, kept in
+    the log (None for a guest); `by_link` says the caller holds the registration's link, its key (as for
+    cancelling); otherwise only the account that owns it and the event's managers may. A confirmed attendee gets
+    an e-mail with the new calendar file (the event's SEQUENCE grows) and a second one that takes out
+    the sessions given up.
+    """
+    actor = _actor(actor)
+    with _locked_work() as outbox:
+        event = _lock(registration.event)
+        registration = Registration.objects.get(pk=registration.pk)
+        if not by_link and (actor is None or (
+            registration.user_id != actor.pk and not has_verified_email(actor, registration.email)
+            and not can_manage_event(actor, event)
+        )):
+            raise PermissionDenied
+        if registration.status not in ACTIVE:
+            raise RegistrationError(_("This registration is no longer active."))
+        if event.status != Event.Status.PUBLISHED or event.end <= timezone.now():
+            raise RegistrationError(closed_reason("past" if event.status == Event.Status.PUBLISHED
+                                                  else event.registration_state()))
+        wanted = {s.pk: s for s in _check_session_choice(event, session_ids)}
+        # The choice of a cancelled meeting is neither kept nor given up: it stays as the record of it.
+        current = {c.session_id: c for c in registration.session_choices.select_related("session")
+                   if c.session.cancelled_at is None}
+        added = [wanted[pk] for pk in sorted(wanted.keys() - current.keys(), key=lambda pk: _session_start(wanted[pk]))]
+        removed = [current[pk] for pk in sorted(current.keys() - wanted.keys(),
+                                                 key=lambda pk: _session_start(current[pk].session))]
+        if not added and not removed:
+            return SessionChange(registration)
+        now = timezone.now()
+        for session in [*added, *(c.session for c in removed)]:
+            if _session_start(session) <= now:
+                raise RegistrationError(
+                    _("“%(title)s” has already begun: it can no longer be chosen or given up.") % {"title": session.title}
+                )
+        confirmed = registration.status == Status.CONFIRMED
+        freed = [c.session for c in removed if c.status == SessionChoice.Status.CONFIRMED]
+        SessionChoice.objects.filter(pk__in=[c.pk for c in removed]).delete()
+        if freed:
+            registration.reminders.filter(session__in=freed, sent_at__isnull=True).delete()
+        SessionChoice.objects.bulk_create(
+            SessionChoice(registration=registration, session=session) for session in added
+        )
+        if confirmed:
+            _allocate_sessions(registration, sessions=added)
+        log(registration, "sessions_changed", actor=actor, data={
+            "added": [s.title for s in added], "added_ids": [s.pk for s in added],
+            "removed": [c.session.title for c in removed], "removed_ids": [c.session_id for c in removed],
+            "choices": {str(c.session_id): c.status for c in registration.session_choices.all()},
+        })
+        # Whoever waited for a seat given up takes it, before anything else moves.
+        for session in freed:
+            _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
+        if confirmed:
+            if event.per_meeting:
+                schedule_reminders(registration, event=event)
+            # Same UIDs, a higher SEQUENCE: calendar programs replace what they hold.
+            event.sequence += 1
+            event.save(update_fields=["sequence", "updated_at"])
+            outbox.add(event, registration, "event_sessions_changed", calendar=REQUEST,
+                       cancelled_sessions=freed,
+                       extra={"added": added, "removed": [c.session for c in removed]})
+        elif registration.email_confirmed_at is not None:
+            outbox.add(event, registration, "event_sessions_changed",
+                       extra={"added": added, "removed": [c.session for c in removed]})
+    return SessionChange(registration, tuple(added), tuple(c.session for c in removed))
 
 
 # Cancelling, deciding, moving -------------------------------------------------------
@@ -327,17 +436,27 @@ def decide_registration(*, registration: Registration, actor, approve: bool, rea
     return registration
 
 
-def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None) -> list[Session]:
-    """A confirmed registration gives its seat back; returns the sessions whose seats it freed."""
+def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None,
+                     notify=True) -> list[Session]:
+    """A confirmed registration gives its seat back; returns the sessions whose seats it freed.
+
+    With `notify` False the caller sends the e-mail (`_waitlisted_mail`), e.g. once several people moved and
+    their places in line are final."""
     registration.waitlisted_at = waitlisted_at
     transition(registration, Status.WAITLISTED, actor=actor, data=data, update_fields=["waitlisted_at"])
     freed = [c.session for c in registration.session_choices.select_related("session")
              if c.status == SessionChoice.Status.CONFIRMED]
     registration.session_choices.update(status=SessionChoice.Status.REQUESTED, waitlisted_at=None)
     registration.reminders.filter(sent_at__isnull=True).delete()
+    if notify:
+        _waitlisted_mail(event, registration, outbox=outbox, template=template, freed=freed)
+    return freed
+
+
+def _waitlisted_mail(event, registration, *, outbox, template, freed) -> None:
+    """The e-mail to someone who gave their seat back: their place in line, a file that takes the event out."""
     outbox.add(event, registration, template, calendar=CANCEL, sessions=freed,
                extra={"position": selectors.waitlist_position(registration)})
-    return freed
 
 
 def move_registration(*, registration: Registration, actor, to: str) -> Registration:

@@ -2,6 +2,8 @@
 
 For a series of meetings (`Event.is_series`) there are reminders before each meeting: one row per
 registration, meeting (`Reminder.session`) and offset, each sent once; a cancelled meeting has none.
+A series registered per meeting (`Event.per_meeting`) reminds each attendee only of the meetings where
+they hold a seat.
 """
 
 from datetime import datetime, timedelta
@@ -9,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from ..models import Event, Registration, Reminder
+from ..models import Event, Registration, Reminder, SessionChoice
 from .base import Status, _locked_work
 
 ROME = ZoneInfo("Europe/Rome")
@@ -28,11 +30,25 @@ def _starts(event: Event) -> list:
     return [(None, event.start)]
 
 
+def _chosen_meetings(registration: Registration) -> set:
+    """The meetings where `registration` holds a seat (a series registered per meeting)."""
+    return set(
+        registration.session_choices.filter(status=SessionChoice.Status.CONFIRMED).values_list("session_id", flat=True)
+    )
+
+
 def schedule_reminders(registration: Registration, event: Event | None = None, starts: list | None = None) -> None:
+    """Plan the reminders of a confirmed registration; in a series registered per meeting, only before the
+    meetings where it holds a seat (and none left for the others)."""
     event = event or registration.event
     now = timezone.now()
+    starts = starts if starts is not None else _starts(event)
+    if event.per_meeting:
+        chosen = _chosen_meetings(registration)
+        starts = [(session, start) for session, start in starts if session is not None and session.pk in chosen]
+        registration.reminders.filter(sent_at__isnull=True).exclude(session_id__in=chosen).delete()
     rows = []
-    for session, start in starts if starts is not None else _starts(event):
+    for session, start in starts:
         for offset in event.reminder_offsets or []:
             due = start - timedelta(minutes=int(offset))
             if due > now:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import selectors, services
-from ..forms.attendee import RegistrationForm
-from ..models import Registration
+from ..calendar import event_calendar
+from ..forms.attendee import ChangeSessionsForm, RegistrationForm
+from ..models import Registration, SessionChoice
 from ..services import RegistrationError, admission
 
 Status = Registration.Status
@@ -133,18 +134,73 @@ def register(request, slug):
 @require_safe
 def registration_detail(request, token):
     registration = _registration_or_404(token)
+    choices = list(registration.session_choices.all())
+    for choice in choices:  # the place in line of each session waited for
+        choice.position = selectors.session_waitlist_position(choice)
     return render(
         request,
         "events/registration_detail.html",
         {
             "registration": registration,
             "event": registration.event,
-            "choices": registration.session_choices.all(),
+            "choices": choices,
             "position": _waitlist_position(registration),
             "is_active": registration.status in ACTIVE,
             "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,
+            "may_change": may_change_sessions(registration),
         },
     )
+
+
+def may_change_sessions(registration) -> bool:
+    """Whether the registration page offers to change the workshops (or meetings): an active registration
+    of a published event not over, that chooses sessions."""
+    event = registration.event
+    return (
+        registration.status in ACTIVE and event.status == event.Status.PUBLISHED and event.end > timezone.now()
+        and (event.per_meeting or services.choosable_sessions(event).exists())
+    )
+
+
+def _changed_message(change) -> str:
+    registration = change.registration
+    if registration.status != Status.CONFIRMED:
+        return _("Your choice is changed. It counts once your seat is confirmed.")
+    waiting = [c.session.title for c in registration.session_choices.all()
+               if c.session in change.added and c.status == SessionChoice.Status.WAITLISTED]
+    if waiting:
+        return _("Your choice is changed. “%(titles)s” is full: you are on its waiting list, and we will write to "
+                 "you when a seat frees up. We sent you an e-mail with the new calendar file.") % {
+            "titles": "”, “".join(waiting)}
+    return _("Your choice is changed. We sent you an e-mail with the new calendar file.")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def change_sessions(request, token):
+    """The attendee changes their workshops or meetings; the link is the key, as for cancelling.
+    A page of its own, so that the registration page sets no cookie."""
+    registration = _registration_or_404(token)
+    if not may_change_sessions(registration):
+        messages.info(request, _("The choice of sessions of this registration can no longer change."))
+        return redirect("events:registration", token=registration.token)
+    form = ChangeSessionsForm(request.POST if request.method == "POST" else None, registration=registration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_sessions(
+                registration=registration, session_ids=form.session_ids(), actor=request.user, by_link=True
+            )
+        except RegistrationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if change.changed:
+                messages.success(request, _changed_message(change))
+            else:
+                messages.info(request, _("Nothing changed: these are the sessions you had chosen."))
+            return redirect("events:registration", token=registration.token)
+    return render(request, "events/registration_sessions.html", {
+        "registration": registration, "event": registration.event, "form": form,
+    })
 
 
 def _confirmed_message(registration) -> str:
@@ -224,6 +280,20 @@ def cancel(request, token):
             "is_active": registration.status in ACTIVE,
         },
     )
+
+
+@never_cache
+@require_safe
+def registration_ics(request, token):
+    """The attendee's own calendar file: the event with the sessions where they hold a seat; in a series
+    registered per meeting, exactly their meetings."""
+    registration = _registration_or_404(token)
+    if registration.status != Status.CONFIRMED:
+        raise Http404
+    sessions = [c.session for c in registration.session_choices.all() if c.status == SessionChoice.Status.CONFIRMED]
+    response = HttpResponse(event_calendar(registration.event, sessions), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{registration.event.slug}.ics"'
+    return response
 
 
 @login_required

@@ -22,6 +22,7 @@ from initiatives.forms.allies import matching_allies, picker_search
 from initiatives.selectors import linkable_projects
 
 from .. import selectors, services
+from ..filters import ManagedEventFilterSet
 from ..forms.manage import MAX_ROWS, CancelEventForm, EventEditor
 from ..models import Event
 from ..permissions import can_create_events, can_manage_event
@@ -61,14 +62,17 @@ def _error_text(exc) -> str:
 @login_required
 @require_safe
 def event_list(request):
+    """The events one runs: search, status, upcoming or past, organizer (events.filters.ManagedEventFilterSet)."""
     if not _may_run_events(request.user):
         raise Http404
-    paginator = Paginator(selectors.managed_events(request.user), EVENTS_PER_PAGE)
+    filterset = ManagedEventFilterSet(request.GET, queryset=selectors.managed_events(request.user))
+    paginator = Paginator(filterset.qs, EVENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "events/manage/event_list.html",
         {
+            "filter": filterset,
             "page_obj": page,
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             "can_create": can_create_events(request.user),

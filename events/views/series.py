@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from .. import services
 from ..certificates import certificate_filename, certificate_pdf
 from ..forms.series import CancelMeetingForm, NewEditionForm
-from ..models import Attendance, Registration
+from ..models import Attendance, Registration, SessionChoice
 from ..services import RegistrationError
 from ..services.attendance import attendance_of, check_in_meeting, send_certificates
 from ..services.event_life import cancel_meeting
@@ -59,6 +59,9 @@ def meeting_check_in(request, event):
     attendees, present = [], set()
     if meeting is not None:
         confirmed = event.registrations.filter(status=services.Status.CONFIRMED)
+        if event.per_meeting:  # the people holding a seat at this meeting
+            confirmed = confirmed.filter(session_choices__session=meeting,
+                                         session_choices__status=SessionChoice.Status.CONFIRMED)
         attendees = confirmed.order_by("name", "pk")
         if query:
             attendees = attendees.filter(

@@ -12,8 +12,8 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from alliance.dates import html_bounds, sane_date
 from alliance.permissions import is_coordinator
@@ -96,7 +96,7 @@ class ProvincesByRegion(forms.CheckboxSelectMultiple):
             summary = region.display_name
             if count:
                 summary = format_html('{} <span class="badge bg-primary">{}</span>', summary,
-                                      gettext("%(count)s chosen") % {"count": count})
+                                      ngettext("%(count)d chosen", "%(count)d chosen", count) % {"count": count})
             groups.append(format_html(
                 '<details class="province-picker__region"{}><summary>{}</summary><ul class="list-unstyled">{}</ul>'
                 "</details>",

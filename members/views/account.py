@@ -56,6 +56,8 @@ def my_area(request):
         "members/my_area.html",
         {
             "profiles": profiles,
+            # "another organization" only to someone who has one.
+            "has_organization": any(profile["ally"].is_organization for profile in profiles),
             "Role": AllyManager.Role,
             "Status": Status,
         },

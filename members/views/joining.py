@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -15,6 +17,26 @@ from ..services import MembershipError
 
 Status = MembershipApplication.Status
 KINDS = {Ally.Kind.PERSON.value, Ally.Kind.ORGANIZATION.value}
+
+# The kind of profile as the address of the join form says it, per language (English: the kind itself).
+KIND_IN_ADDRESS = {"it": {Ally.Kind.ORGANIZATION.value: "organizzazione", Ally.Kind.PERSON.value: "persona"}}
+
+
+class JoinKindConverter:
+    """`organization`/`person` in the address, in the words of the page's language; the words of the other
+    languages are read too (old and shared links), and the view redirects them to the page's own."""
+
+    regex = "|".join(sorted({*KINDS, *(word for words in KIND_IN_ADDRESS.values() for word in words.values())}))
+
+    def to_python(self, value):
+        for words in KIND_IN_ADDRESS.values():
+            for kind, word in words.items():
+                if value == word:
+                    return kind
+        return value
+
+    def to_url(self, value):
+        return KIND_IN_ADDRESS.get(get_language(), {}).get(value, value)
 
 
 def _has_person_profile(allies) -> bool:
@@ -54,6 +76,11 @@ def join_start(request):
 def join_form(request, kind):
     if kind not in KINDS:
         raise Http404
+    own_address = reverse("members:join_form", args=[kind])
+    if request.method != "POST" and request.path != own_address:
+        # /aderisci/organization/ on an Italian page, or an old link: the address in the page's language.
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(own_address + (f"?{query}" if query else ""), permanent=True)
     try:
         principles = services.current_principles()
     except services.REFUSED as exc:

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3y-for-the-deploy-check-" + "x7Qp9Lm2Vz8Rt4Wn6Bc1Hd5Jf3Gs0Ka" * 2,
     "DJANGO_ALLOWED_HOSTS": "alleanza.example.org",
     "DATABASE_URL": "sqlite:////tmp/alleanza-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",  # named, never reached by these commands
     "PATH": os.environ.get("PATH", ""),
 }
 
@@ -40,6 +41,52 @@ def test_production_refuses_to_start_without_its_secrets(missing):
 
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_refuses_to_start_without_redis():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "Set the REDIS_URL environment variable" in result.stderr
+
+
+SHOW_SETTINGS = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
+
+
+def test_manage_py_without_a_settings_module_runs_production():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+    result = manage("shell", "--no-imports", "-c", SHOW_SETTINGS, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "alliance.settings.production False"
+
+
+def test_the_celery_app_without_a_settings_module_runs_production():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import alliance.celery; " + SHOW_SETTINGS],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "alliance.settings.production False"
+
+
+def test_every_process_of_the_procfile_runs_production_unless_told_otherwise():
+    lines = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()]
+
+    assert [line.split(":", 1)[0] for line in lines] == ["web", "worker", "beat", "release"]
+    assert all("DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.production}" in line
+               for line in lines)
+
+
+def test_the_demo_script_names_the_local_settings():
+    assert "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.local}" in (
+        ROOT / "bin" / "run-demo").read_text()
 
 
 def test_locale_and_time_zone():

@@ -1,90 +1,48 @@
-"""The taxonomy seeded by ``alliance/migrations/0002_seed_taxonomy.py``."""
+"""The shared taxonomy (alliance/italy.py, seeded by migration 0002 and by the `taxonomy` fixture):
+one table test against ISTAT's 2024 classification, and the database holding exactly the tables."""
 
 import pytest
 
+from alliance.italy import PROVINCES, REGIONS, THEME_DESCRIPTIONS, THEME_DESCRIPTIONS_EN, THEMES
 from alliance.models import Province, Region, Theme
 
 pytestmark = pytest.mark.django_db
 
-
-def test_twenty_regions():
-    assert Region.objects.count() == 20
-
-
-def test_one_hundred_seven_provinces():
-    assert Province.objects.count() == 107
-
-
-def test_every_region_has_a_province():
-    assert Region.objects.filter(provinces__isnull=True).count() == 0
-    assert Province.objects.values("region").distinct().count() == 20
-
-
-@pytest.mark.parametrize(
-    ("region_code", "region_name", "expected"),
-    [
-        ("03", "Lombardia", 12),
-        ("20", "Sardegna", 5),
-        ("02", "Valle d'Aosta/Vallée d'Aoste", 1),
-        ("14", "Molise", 2),
-        ("19", "Sicilia", 9),
-        ("05", "Veneto", 7),
-        ("11", "Marche", 5),
-        ("08", "Emilia-Romagna", 9),
-        ("01", "Piemonte", 8),
-        ("09", "Toscana", 10),
-        ("12", "Lazio", 5),
-        ("15", "Campania", 5),
-        ("16", "Puglia", 6),
-        ("18", "Calabria", 5),
-    ],
-)
-def test_provinces_per_region(region_code, region_name, expected):
-    region = Region.objects.get(code=region_code)
-    assert region.name == region_name
-    assert region.provinces.count() == expected
+# ISTAT, 2024: region code -> (Italian name, English name, number of supra-municipal units).
+ISTAT_2024 = {
+    "01": ("Piemonte", "Piedmont", 8), "02": ("Valle d'Aosta/Vallée d'Aoste", "Aosta Valley", 1),
+    "03": ("Lombardia", "Lombardy", 12), "04": ("Trentino-Alto Adige/Südtirol", "Trentino-South Tyrol", 2),
+    "05": ("Veneto", "Veneto", 7), "06": ("Friuli-Venezia Giulia", "Friuli-Venezia Giulia", 4),
+    "07": ("Liguria", "Liguria", 4), "08": ("Emilia-Romagna", "Emilia-Romagna", 9),
+    "09": ("Toscana", "Tuscany", 10), "10": ("Umbria", "Umbria", 2), "11": ("Marche", "Marche", 5),
+    "12": ("Lazio", "Lazio", 5), "13": ("Abruzzo", "Abruzzo", 4), "14": ("Molise", "Molise", 2),
+    "15": ("Campania", "Campania", 5), "16": ("Puglia", "Apulia", 6), "17": ("Basilicata", "Basilicata", 2),
+    "18": ("Calabria", "Calabria", 5), "19": ("Sicilia", "Sicily", 9), "20": ("Sardegna", "Sardinia", 5),
+}
 
 
-@pytest.mark.parametrize(
-    ("code", "abbreviation", "name", "region_name"),
-    [
-        ("023", "VR", "Verona", "Veneto"),
-        ("044", "AP", "Ascoli Piceno", "Marche"),
-        ("001", "TO", "Torino", "Piemonte"),
-        ("015", "MI", "Milano", "Lombardia"),
-        ("035", "RE", "Reggio nell'Emilia", "Emilia-Romagna"),
-        ("080", "RC", "Reggio di Calabria", "Calabria"),
-        ("093", "PN", "Pordenone", "Friuli-Venezia Giulia"),
-        ("108", "MB", "Monza e della Brianza", "Lombardia"),
-        ("110", "BT", "Barletta-Andria-Trani", "Puglia"),
-        ("111", "SU", "Sud Sardegna", "Sardegna"),
-        ("021", "BZ", "Bolzano/Bozen", "Trentino-Alto Adige/Südtirol"),
-        ("007", "AO", "Aosta", "Valle d'Aosta/Vallée d'Aoste"),
-    ],
-)
-def test_specific_provinces(code, abbreviation, name, region_name):
-    province = Province.objects.select_related("region").get(code=code)
-    assert province.abbreviation == abbreviation
-    assert province.name == name
-    assert province.region.name == region_name
+def test_regions_and_their_provinces_are_istats_table(taxonomy):
+    counts = {code: Province.objects.filter(region__code=code).count() for code in ISTAT_2024}
+    regions = {code: (name, name_en) for code, name, name_en in Region.objects.values_list("code", "name", "name_en")}
+
+    assert {code: (*regions[code], counts[code]) for code in regions} == ISTAT_2024
+    assert Province.objects.count() == sum(count for _it, _en, count in ISTAT_2024.values()) == 107
 
 
-def test_region_english_names():
-    english = dict(Region.objects.values_list("code", "name_en"))
-    assert english["01"] == "Piedmont"
-    assert english["02"] == "Aosta Valley"
-    assert english["04"] == "Trentino-South Tyrol"
-    assert english["16"] == "Apulia"
-    assert english["20"] == "Sardinia"
-
-
-def test_themes_in_order():
-    assert list(Theme.objects.order_by("position").values_list("position", "slug", "name")) == [
-        (1, "rigenerazione-beni-comuni", "Rigenerazione dei beni comuni"),
-        (2, "sussidiarieta-circolare", "Sussidiarietà circolare e attivismo civico"),
-        (3, "welfare-territoriale-generativo", "Welfare territoriale generativo"),
-        (4, "inserimento-lavorativo", "Inserimento e attivazione lavorativa"),
-        (5, "reti-filiere-valore", "Reti e filiere di valore"),
-        (6, "lotta-nuove-poverta", "Lotta alle nuove povertà e alle disuguaglianze"),
+def test_the_database_holds_exactly_the_reference_tables(taxonomy):
+    assert sorted(Region.objects.values_list("code", "name", "name_en", "slug")) == sorted(REGIONS)
+    assert sorted(Province.objects.values_list("code", "abbreviation", "name", "region__code")) == sorted(PROVINCES)
+    assert list(Theme.objects.values_list("slug", "name", "name_en", "position", "description", "description_en")) == [
+        (slug, name, name_en, position, THEME_DESCRIPTIONS[slug], THEME_DESCRIPTIONS_EN[slug])
+        for slug, name, name_en, position in THEMES
     ]
-    assert Theme.objects.filter(description="").count() == 0
+    assert len({abbreviation for _code, abbreviation, _name, _region in PROVINCES}) == 107
+
+
+def test_seeding_again_changes_nothing(taxonomy):
+    from alliance.italy import seed_taxonomy
+
+    before = (list(Region.objects.values()), list(Province.objects.values()), list(Theme.objects.values()))
+    seed_taxonomy(theme_model=Theme, region_model=Region, province_model=Province)
+
+    assert (list(Region.objects.values()), list(Province.objects.values()), list(Theme.objects.values())) == before

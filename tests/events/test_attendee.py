@@ -128,7 +128,7 @@ def test_a_guest_registers_confirms_the_address_and_gets_a_seat_or_the_waiting_l
             "Thank you: your address is confirmed. The event is full: you are number 1 on the waiting list, and "
             "we will write to you as soon as a seat frees up."
         ]
-        assert second.subject == "You are on the waiting list: Generare comunità"
+        assert second.subject == "You are number 1 on the waiting list: Generare comunità"
         assert second.attachments == []
     else:
         assert registration.status == Status.CONFIRMED
@@ -819,7 +819,8 @@ def test_the_waiting_list_e_mail_tells_the_position(django_capture_on_commit_cal
         with django_capture_on_commit_callbacks(execute=True):
             services.confirm_email(token=registration.token)
 
-    waitlisted = [m for m in mailoutbox if m.subject.startswith("You are on the waiting list")]
+    waitlisted = [m for m in mailoutbox if "on the waiting list:" in m.subject]
     assert [m.to for m in waitlisted] == [["p1@example.org"], ["p2@example.org"]]
+    assert [m.subject for m in waitlisted] == [f"You are number {n} on the waiting list: {event.title}" for n in (1, 2)]
     assert "You are number 1 on the waiting list." in waitlisted[0].body
     assert "You are number 2 on the waiting list." in waitlisted[1].body

@@ -95,6 +95,16 @@ def session_promoted(language):
     return registration
 
 
+def sessions_changed(language):
+    event = make_event()
+    workshop = SessionFactory(
+        event=event, title="Comunità educanti", kind="workshop", start_time=time(14), end_time=time(16), capacity=5
+    )
+    registration = confirmed_guest(event, language)
+    services.change_sessions(registration=registration, session_ids=[workshop.pk], by_link=True)
+    return registration
+
+
 def registration_cancelled(language):
     registration = confirmed_guest(make_event(), language)
     return services.cancel_registration(registration=registration)
@@ -166,9 +176,10 @@ SCENARIOS = {
         False,
     ),
     "event_confirmation": (confirmation, f"Your seat is confirmed: {TITLE}", True, True),
-    "event_waitlisted": (waitlisted, f"You are on the waiting list: {TITLE}", True, False),
+    "event_waitlisted": (waitlisted, f"You are number 1 on the waiting list: {TITLE}", True, False),
     "event_promoted": (promoted, f"A seat is yours: {TITLE}", True, True),
     "event_session_promoted": (session_promoted, "A seat is yours in “Comunità educanti”", True, True),
+    "event_sessions_changed": (sessions_changed, f"Your sessions are changed: {TITLE}", True, True),
     "event_registration_cancelled": (
         registration_cancelled,
         f"Your registration for {TITLE} is cancelled",

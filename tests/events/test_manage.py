@@ -594,7 +594,7 @@ def test_the_list_of_events_takes_the_same_queries_for_one_or_three(client, coor
         response = client.get(url("events:manage_list"))
 
     rows = [(e.title, e.confirmed_count, e.waitlisted_count, e.pending_count) for e in response.context["page_obj"]]
-    assert rows == [(f"Evento {n}", 1, 1, 0) for n in reversed(range(count))]
+    assert rows == [(f"Evento {n}", 1, 1, 0) for n in range(count)]  # upcoming, by start
 
 
 def test_a_manager_of_two_co_organizing_allies_sees_each_event_once_with_its_true_counts(client):

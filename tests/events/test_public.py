@@ -140,7 +140,7 @@ def test_the_cards_show_dates_place_organizers_themes_and_state(client, taxonomy
 
     cards = dict(
         re.findall(
-            r'<article class="event-card[^"]*">\s*<h3 class="event-card__title"><a href="[^"]+">([^<]+)</a>(.*?)</article>',
+            r'<article class="event-card[^"]*">\s*<h3 class="event-card__title" lang="it"><a href="[^"]+">([^<]+)</a>(.*?)</article>',
             html,
             re.S,
         )
@@ -520,7 +520,7 @@ def test_the_page_shows_the_event(client, taxonomy):
     year = today().year + 1
     assert response.status_code == 200
     assert html.count("<h1") == 1
-    assert '<h1 class="event-page__title">Due giorni di generatività</h1>' in html
+    assert '<h1 class="event-page__title" lang="it">Due giorni di generatività</h1>' in html
     assert '<p class="event-page__kind">Conference</p>' in html
     assert (
         f'From <time datetime="{year}-03-10T09:30:00+01:00">10 March {year}</time> '
@@ -546,8 +546,8 @@ def test_the_page_shows_the_event(client, taxonomy):
     assert "<li>Generative local welfare</li>" in html
     assert '<a href="/media/events/programmes/generativita.pdf">Download the programme (PDF)</a>' in html
     assert '<img class="event-page__cover" src="/media/events/covers/generativita.jpg" alt="">' in html
-    assert '<p class="lead event-page__summary">Due giornate per lavorare insieme.</p>' in html
-    assert "<p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p>" in html
+    assert '<p class="lead event-page__summary" lang="it">Due giornate per lavorare insieme.</p>' in html
+    assert '<div class="event-page__text" lang="it"><p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p></div>' in html
     assert "<li>Step-free access</li>" in html
     assert "<li>Interpretation: Lingua dei segni italiana (LIS)</li>" in html
     assert "<p>Sala con anello magnetico.</p>" in html

@@ -243,17 +243,19 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(batch):
 
 
 @pytest.mark.django_db
-def test_when_the_task_was_away_only_the_nearest_reminder_is_sent():
+@pytest.mark.parametrize(("language", "when"), [("en", "starts in 2 hours,"), ("it", "inizia tra 2 ore e che il tuo posto")])
+def test_when_the_task_was_away_only_the_nearest_reminder_is_sent(language, when):
     event = EventFactory()
-    attendee = signed_in(event)
+    attendee = signed_in(event, preferred_language=language)
     OutgoingEmail.objects.all().delete()
 
     sent = send_due_reminders(now=event.start - timedelta(minutes=60))
 
     assert sent == 1
     [email] = OutgoingEmail.objects.filter(template="event_reminder")
-    assert email.to == attendee.email
-    assert "2 hours" in email.body_text or "2 ore" in email.body_text
+    assert (email.to, email.language) == (attendee.email, language)
+    # "in two hours", not "in two days", in the attendee's language.
+    assert when in " ".join(email.body_text.split())
     assert send_due_reminders(now=event.start - timedelta(minutes=30)) == 0
 
 

@@ -14,6 +14,7 @@ from django.contrib.admin.sites import site as admin_site
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from alliance import workflow
 from alliance.models import LogEntry, OutgoingEmail
@@ -101,7 +102,17 @@ def manage_pages(pathway, application):
 def test_a_manager_of_a_promoting_ally_opens_every_page_of_its_pathway(client, costruire):
     client.force_login(costruire["promoter"])
     for page in manage_pages(costruire["pathway"], costruire["submitted"]):
-        assert client.get(page).status_code == 200, page
+        response = client.get(page)
+        assert response.status_code == 200, page
+        # Each page is about this pathway (the CSV names its stage, the others its title).
+        assert ("Tavoli di facilitazione" if page.endswith(".csv") else "Costruire comunità") in (
+            response.content.decode("utf-8-sig")
+        ), page
+    decide = client.get(url("initiatives:pathway_application_decide", slug="costruire-comunita",
+                            pk=costruire["submitted"].pk)).content.decode()
+    assert "Cooperativa Luna" in decide
+    grid = client.get(url("initiatives:progress_grid", slug="costruire-comunita")).content.decode()
+    assert "Cooperativa Sole" in grid and "Cooperativa Luna" not in grid  # only the admitted are on the grid
     listing = client.get(url("initiatives:pathway_manage_list")).content.decode()
     assert "<h1>Pathways you promote</h1>" in listing
     assert "Costruire comunità" in listing
@@ -491,7 +502,12 @@ def test_the_admin_shows_workflow_fields_read_only_and_acts_through_the_services
     client.force_login(request.user)
     third = PathwayApplicationFactory(pathway=costruire["pathway"])
     changelist = "/admin/initiatives/pathwayapplication/"
-    client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]})
+    response = client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]},
+                           follow=True)
+    # One admitted: the sentence for one (ngettext, in the admin's Italian), after the refusal of the other.
+    with translation.override("it"):
+        admitted_one = ngettext("%(count)d application admitted.", "%(count)d applications admitted.", 1)
+    assert [str(m) for m in response.context["messages"]][-1] == admitted_one % {"count": 1}
 
     statuses = dict(PathwayApplication.objects.filter(pathway=costruire["pathway"]).values_list("pk", "status"))
     # Two places: the admitted one and one of the two selected; the other is refused by the service.

@@ -190,13 +190,13 @@ def test_the_page_shows_everything_about_the_pathway(client, taxonomy):
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("<h1") == 1
-    assert '<h1 class="pathway-page__title">Costruire comunità</h1>' in html
+    assert '<h1 class="pathway-page__title" lang="it">Costruire comunità</h1>' in html
     assert "<p>Accompagnare le comunità di Ascoli Piceno.</p>" in html
     assert re.search(
-        r'<ol class="pathway-objectives">\s*<li>Ascoltare i bisogni del territorio</li><li>Generare nuove imprese',
+        r'<ol class="pathway-objectives">\s*<li lang="it">Ascoltare i bisogni del territorio</li><li lang="it">Generare nuove',
         html,
     )
-    assert re.findall(r'<h3 class="pathway-stage__title">([^<]+)</h3>', html) == [
+    assert re.findall(r'<h3 class="pathway-stage__title" lang="it">([^<]+)</h3>', html) == [
         "Ascolto", "Concorso di idee", "Crowdfunding",
     ]
     assert html.count('aria-current="step"') == 1
@@ -215,7 +215,7 @@ def test_the_page_shows_everything_about_the_pathway(client, taxonomy):
         f'<a href="{shown.ally.get_absolute_url()}">Cooperativa Mondo</a>'
     ]
     events = html.split('id="events-title"')[1].split("</section>")[0]
-    assert f'<a href="{event.get_absolute_url()}">Giornata del concorso</a>' in events
+    assert f'<a href="{event.get_absolute_url()}" lang="it">Giornata del concorso</a>' in events
     assert "Stage: Concorso di idee" in events
     assert "Evento in bozza" not in html
     assert "Evento passato" not in html
@@ -759,7 +759,7 @@ def test_no_more_admitted_than_places(client, django_capture_on_commit_callbacks
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
-        "All 1 places are taken: put the application on the waiting list, or free a place."
+        "The only place is taken: put the application on the waiting list, or free the place."
     ]
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED

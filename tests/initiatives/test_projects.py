@@ -100,7 +100,7 @@ def test_a_card_shows_title_lead_status_period_regions_themes_and_summary(client
     assert '<span class="project-badge project-badge--running">Running</span>' in card
     assert '<span class="project-period">from March 2024 to February 2026</span>' in card
     assert "Lazio, Lombardy</p>" in card
-    assert '<p class="project-card__summary">Comunità che si prendono cura dei luoghi.</p>' in card
+    assert '<p class="project-card__summary" lang="it">Comunità che si prendono cura dei luoghi.</p>' in card
     assert "<li>Regeneration of the commons</li>" in card
     assert '<p class="directory-results__count" role="status">One project found.</p>' in html
 
@@ -458,10 +458,10 @@ def test_the_page_shows_everything_about_the_project(client, taxonomy, settings,
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("<h1") == 1
-    assert "<h1>Reggio Emilia Territorio Capacitante</h1>" in html
-    assert '<p class="lead project-page__summary">Un territorio che abilita.</p>' in html
+    assert '<h1 lang="it">Reggio Emilia Territorio Capacitante</h1>' in html
+    assert '<p class="lead project-page__summary" lang="it">Un territorio che abilita.</p>' in html
     assert "<p>Il progetto mette in rete servizi e cittadini.</p>" in html
-    assert re.search(r"<li>Primo obiettivo</li>\s*<li>Secondo obiettivo</li>", html)
+    assert re.search(r'<li lang="it">Primo obiettivo</li>\s*<li lang="it">Secondo obiettivo</li>', html)
     assert '<span class="project-badge project-badge--running">Running</span>' in html
     assert "<dd>from 1 March 2024 to 28 February 2026</dd>" in html
     assert "<dd>Local</dd>" in html
@@ -472,16 +472,16 @@ def test_the_page_shows_everything_about_the_project(client, taxonomy, settings,
     assert f'<a href="{lead.get_absolute_url()}">Cooperativa Sole</a> <span class="project-allies__role">lead ally</span>' in html
     assert (
         f'<a href="{partner.get_absolute_url()}">Università del Territorio</a> '
-        '<span class="project-allies__role">Ricerca e valutazione</span>'
+        '<span class="project-allies__role" lang="it">Ricerca e valutazione</span>'
     ) in html
     # an ally that is not a member has no public page to link to
-    assert '<li>Associazione in attesa <span class="project-allies__role">Comunicazione</span></li>' in html
+    assert '<li>Associazione in attesa <span class="project-allies__role" lang="it">Comunicazione</span></li>' in html
     assert '<li>Comune di Reggio Emilia <span class="project-allies__role">partner</span></li>' in html
     assert '<li>Fondazione Manodori <span class="project-allies__role">funder</span></li>' in html
-    assert "<p>Dieci tavoli di quartiere.</p>" in html
-    assert '<a href="/media/projects/attachments/brochure.pdf" type="application/pdf">Brochure</a>' in html
-    assert '<a href="https://example.org/re" rel="noopener">Sito del progetto</a>' in html
-    timeline = re.findall(r'<p class="project-timeline__text">([^<]+)</p>', html)
+    assert '<div class="project-page__text" lang="it"><p>Dieci tavoli di quartiere.</p></div>' in html
+    assert '<a href="/media/projects/attachments/brochure.pdf" type="application/pdf" lang="it">Brochure</a>' in html
+    assert '<a href="https://example.org/re" rel="noopener" lang="it">Sito del progetto</a>' in html
+    timeline = re.findall(r'<p class="project-timeline__text" lang="it">([^<]+)</p>', html)
     assert timeline == ["Tavoli avviati", "Mappatura", "Primi incontri"]
     assert '<progress max="100" value="40" aria-hidden="true">40%</progress>' in html
     assert "<span>40% done</span>" in html
@@ -504,9 +504,9 @@ def test_the_page_lists_the_published_events_of_the_project_upcoming_first(clien
     response = client.get(url("initiatives:project_detail", "en", slug=project.slug))
 
     html = response.content.decode()
-    titles = re.findall(r'<li><a href="[^"]+">([^<]+)</a> <span class="project-events__when">', html)
+    titles = re.findall(r'<li><a href="[^"]+" lang="it">([^<]+)</a> <span class="project-events__when">', html)
     assert titles == ["Primo incontro", "Secondo incontro", "Incontro passato"]
-    assert f'<a href="{sooner.get_absolute_url()}">Primo incontro</a>' in html
+    assert f'<a href="{sooner.get_absolute_url()}" lang="it">Primo incontro</a>' in html
     assert later.get_absolute_url() in html and past.get_absolute_url() in html
     assert html.index("Coming up") < html.index("Past events")
     assert "Riunione segreta di redazione" not in html

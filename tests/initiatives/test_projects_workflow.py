@@ -315,7 +315,7 @@ def test_a_published_project_edited_by_its_manager_stays_published(client, team,
     assert "Your changes are saved and public." in client.get(response.url).content.decode()
     client.logout()
     public = client.get(project.get_absolute_url()).content.decode()
-    assert "<h1>Sportello Talenti 2025</h1>" in public
+    assert '<h1 lang="it">Sportello Talenti 2025</h1>' in public
 
 
 def test_a_manager_adds_a_progress_update_to_the_timeline(client, team):

@@ -73,7 +73,7 @@ def test_cards_are_a_list_of_articles_linking_to_the_pages(client, taxonomy):
     html = response.content.decode()
     cards = re.findall(r'<ul class="ally-list">\s*<li><article class="ally-card">', html)
     assert len(cards) == 1
-    assert f'<a href="{url("members:ally_detail", "en", slug=ally.slug)}">Cooperativa Sole</a>' in html
+    assert f'<a href="{url("members:ally_detail", "en", slug=ally.slug)}" lang="it">Cooperativa Sole</a>' in html
     assert '<span class="visually-hidden">Verified by the coordination</span>' in html
     assert '<p class="ally-card__kind">Association (APS)</p>' in html
     assert "Lazio, Lombardy</p>" in html
@@ -440,11 +440,11 @@ def test_the_page_shows_the_public_profile(client, taxonomy):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<h1 class="ally-profile__name">Fondazione Ponte</h1>' in html
+    assert '<h1 class="ally-profile__name" lang="it">Fondazione Ponte</h1>' in html
     assert html.count("<h1") == 1
     assert '<p class="ally-profile__kind">Organization · Foundation</p>' in html
-    assert '<p class="lead ally-profile__summary">Costruiamo ponti tra scuole e imprese.</p>' in html
-    assert "<p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p>" in html
+    assert '<p class="lead ally-profile__summary" lang="it">Costruiamo ponti tra scuole e imprese.</p>' in html
+    assert '<div class="ally-profile__text" lang="it"><p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p></div>' in html
     assert "<dd>Milano, Milano (MI)</dd>" in html
     assert "<dt>Regions served</dt>\n        <dd>Lombardy</dd>" in html
     assert "<dt>Provinces served</dt>\n        <dd>Milano</dd>" in html

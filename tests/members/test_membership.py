@@ -151,7 +151,8 @@ def test_joining_asks_anonymous_visitors_to_log_in(client):
 def test_an_unknown_kind_is_not_found(client):
     client.force_login(VerifiedUserFactory())
 
-    assert client.get(url("members:join_form", "robot")).status_code == 404
+    assert client.get("/en/my-area/join/robot/").status_code == 404
+    assert client.get("/area-personale/aderisci/robot/").status_code == 404
 
 
 def test_the_join_form_shows_the_current_principles_and_takes_a_logo(client):
@@ -335,10 +336,10 @@ def test_a_user_can_never_apply_twice_as_a_person(client):
     notice = client.get(url("members:join_form", "person"))
     again = client.post(url("members:join_form", "person"), person_data(name="Giulia F."))
 
-    assert "You have already applied as a person. You can apply again for an organization." in notice.content.decode()
+    assert "You have already applied as a person; you can still apply for an organization." in notice.content.decode()
     assert 'name="accept_principles"' not in notice.content.decode()
     assert again.status_code == 200
-    assert "You have already applied as a person. You can apply again for an organization." in again.content.decode()
+    assert "You have already applied as a person; you can still apply for an organization." in again.content.decode()
     assert list(Ally.objects.values_list("kind", "name")) == [("person", "Giulia Ferri")]
     assert MembershipApplication.objects.count() == 1
     assert client.post(url("members:join_form", "organization"), organization_data()).status_code == 302

@@ -138,20 +138,33 @@ def test_the_ally_page_shows_its_history_to_coordinators_in_constant_queries(
     assert response.content.decode().count("Carla Coordinatrice") == entries
 
 
+def plural(singular, plural_form, count, language="it"):
+    """The admin's sentence for `count` rows in `language` (the admin is not under a language prefix)."""
+    with translation.override(language):
+        return translation.ngettext(singular, plural_form, count) % {"count": count}
+
+
 def test_the_admin_verify_action_goes_through_the_service_and_the_log(client, superuser):
     ally = MemberOrganizationFactory(name="Università Esempio")
+    other = MemberOrganizationFactory(name="Altra Esempio")
     client.force_login(superuser)
 
     response = client.post(
-        reverse("admin:members_ally_changelist"), {"action": "verify", "_selected_action": [ally.pk]}
+        reverse("admin:members_ally_changelist"), {"action": "verify", "_selected_action": [ally.pk]},
     )
 
     assert response.status_code == 302
+    # The admin speaks the default language (Italian): the sentence for one, through the catalogue.
+    assert [str(m) for m in client.get(response["Location"]).context["messages"]] == [
+        plural("%(count)d ally verified.", "%(count)d allies verified.", 1)]
     ally.refresh_from_db()
     assert (ally.verified_by, ally.is_verified) == (superuser, True)
     assert [(e.action, e.actor) for e in history(ally)] == [("members.ally.verified", superuser)]
-    client.post(reverse("admin:members_ally_changelist"),
-                {"action": "remove_verification", "_selected_action": [ally.pk]})
+    response = client.post(reverse("admin:members_ally_changelist"),
+                           {"action": "remove_verification", "_selected_action": [ally.pk, other.pk]},
+                           follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        plural("%(count)d ally no longer verified.", "%(count)d allies no longer verified.", 2)]
     ally.refresh_from_db()
     assert (ally.verified_at, ally.verified_by) == (None, None)
     assert [e.action for e in history(ally)] == ["members.ally.verified", "members.ally.unverified"]
@@ -170,10 +183,10 @@ def test_the_admin_reinstate_action_reinstates_and_refuses_what_the_table_refuse
     )
 
     messages = [str(m) for m in response.context["messages"]]
-    # The admin answers in the active language (Italian): the same phrases through the catalogue.
-    assert translation.gettext("%(count)d memberships reinstated; their managers were told by e-mail.") % {
-        "count": 1} in messages
-    assert any(m.startswith("Attiva: ") for m in messages) and len(messages) == 2
+    # One membership: the singular (ngettext), never "1 memberships".
+    assert messages[0].startswith("Attiva: ") and len(messages) == 2
+    assert messages[1] == plural("%(count)d membership reinstated; its managers were told by e-mail.",
+                                 "%(count)d memberships reinstated; their managers were told by e-mail.", 1)
     assert Ally.objects.get(pk=suspended.pk).membership_status == MembershipStatus.ACTIVE
     assert Ally.objects.get(pk=active.pk).membership_status == MembershipStatus.ACTIVE
     assert [(e.data["to"], e.actor) for e in history(suspended)] == [("suspended", superuser), ("active", superuser)]
