@@ -154,7 +154,7 @@ def test_an_answered_question_keeps_its_kind_and_is_removed_only_when_confirmed(
         fields = {f: getattr(q, f) for f in ("kind", "label", "label_en", "choices", "choices_en", "required")}
         return QuestionData(pk=q.pk, **{**fields, **changes})
 
-    with pytest.raises(QuestionError, match="its kind of answer cannot change"):
+    with translation.override("en"), pytest.raises(QuestionError, match="its kind of answer cannot change"):
         save_questions(event=event, actor=coordinator, questions=[data(choice, kind="text", choices="")])
 
     # Removing the document question without confirming: nothing happens, the organizer is asked.
