@@ -70,20 +70,21 @@ class PageError(RuntimeError):
     pass
 
 
-def fetch(conn, path):
-    conn.request("GET", path, headers={"Host": "127.0.0.1"})
+def fetch(conn, path, cookie=None):
+    """GET `path`; anonymous unless `cookie` (a signed-in session, bench/pickers.py) is given."""
+    conn.request("GET", path, headers={"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})})
     response = conn.getresponse()
     response.read()
     if response.status != 200:
         raise PageError(f"HTTP {response.status}")
-    if response.getheader("Set-Cookie"):
+    if not cookie and response.getheader("Set-Cookie"):
         raise RuntimeError(f"{path}: an anonymous reader got a cookie")
 
 
-def _try(conn_holder, port, path) -> bool:
+def _try(conn_holder, port, path, cookie=None) -> bool:
     """One request; False (and a fresh connection) when it failed or timed out."""
     try:
-        fetch(conn_holder[0], path)
+        fetch(conn_holder[0], path, cookie)
         return True
     except (PageError, OSError, http.client.HTTPException):
         conn_holder[0].close()
@@ -91,7 +92,7 @@ def _try(conn_holder, port, path) -> bool:
         return False
 
 
-def hammer(port, path, requests, concurrency, seconds=None):
+def hammer(port, path, requests, concurrency, seconds=None, cookie=None):
     """(requests per second, errors) with `concurrency` keep-alive clients, for at most `seconds`."""
     deadline = time.perf_counter() + seconds if seconds else None
 
@@ -101,7 +102,7 @@ def hammer(port, path, requests, concurrency, seconds=None):
         for _ in range(count):
             if deadline and time.perf_counter() > deadline:
                 break
-            if _try(conn, port, path):
+            if _try(conn, port, path, cookie):
                 done += 1
             else:
                 errors += 1
@@ -134,7 +135,7 @@ def drain(port, limit=120):
             return
 
 
-def latencies(port, path, count, seconds=None):
+def latencies(port, path, count, seconds=None, cookie=None):
     """One client, one request at a time: the p50 and p95 in milliseconds (None when none answered)."""
     deadline = time.perf_counter() + seconds if seconds else None
     conn = [http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)]
@@ -143,7 +144,7 @@ def latencies(port, path, count, seconds=None):
         if deadline and time.perf_counter() > deadline:
             break
         started = time.perf_counter()
-        if _try(conn, port, path):
+        if _try(conn, port, path, cookie):
             times.append((time.perf_counter() - started) * 1000)
     conn[0].close()
     if not times:

@@ -8,9 +8,10 @@ import django_filters
 from django import forms
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from alliance.models import Region, Theme
@@ -237,14 +238,25 @@ class ManagedEventFilterSet(django_filters.FilterSet):
     when = django_filters.ChoiceFilter(
         label=_("When"), choices=WHEN_CHOICES, empty_label=None, method="filter_nothing", widget=forms.HiddenInput
     )
+    # Looked up only among the allies organizing the events `user` runs (`selectors.managed_event_organizers`):
+    # the error that lists matching names must not name allies that are not public.
     organizer = AllyNameFilter(
-        label=_("Organized by"), method="filter_organizer", queryset=Ally.objects.all(), required=False,
+        label=_("Organized by"), method="filter_organizer", queryset=Ally.objects.none(), required=False,
         help_text=_("The name of an organizing ally, or part of it."),
     )
 
     class Meta:
         model = Event
         fields = []
+
+    def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        if user is not None:
+            # Built only when a name is looked up: the list without that filter asks no more queries.
+            self.filters["organizer"].extra["queryset"] = SimpleLazyObject(
+                lambda: selectors.managed_event_organizers(user, events=queryset))
+        # The type-ahead asks the events' own endpoint, scoped the same way (events.views.manage.organizer_search).
+        self.form.fields["organizer"].widget.attrs["data-ally-search"] = reverse("events:organizer_search")
 
     @property
     def tab(self) -> str:

@@ -19,6 +19,7 @@ LABELS = {
     "events.event.session_seats_changed": _("Seats of a session changed"),
     "events.event.session_removed": _("Session removed from the programme"),
     "events.event.message_sent": _("Message sent to the people registered"),
+    "events.event.links_changed": _("Linked project or pathway stage changed"),
     "events.registration.created": _("Registered"),
     "events.registration.email_confirmed": _("E-mail address confirmed"),
     "events.registration.checked_in": _("Checked in"),

@@ -11,8 +11,10 @@ from alliance.dates import sane_date
 from alliance.media import private_storage
 from alliance.uploads import RandomName
 
-DEFAULT_REMINDER_OFFSETS = [2880, 120]
-PER_MEETING_LOCKED = _("People have registered already: registration per meeting can no longer be switched on or off.")  # minutes before the start: two days and two hours
+DEFAULT_REMINDER_OFFSETS = [2880, 120]  # minutes before the start: two days and two hours
+PER_MEETING_LOCKED = _("People have registered already: registration per meeting can no longer be switched on or off.")
+PER_MEETING_NOT_SERIES = _("Registration per meeting is only for a series of meetings: tick “series of meetings” "
+                           "too, or untick this.")
 
 
 def default_reminder_offsets():
@@ -204,6 +206,8 @@ class Event(models.Model):
 
     def clean(self):
         super().clean()
+        if self.register_per_meeting and not self.is_series:
+            raise ValidationError({"register_per_meeting": PER_MEETING_NOT_SERIES})
         if self.per_meeting_locked():
             raise ValidationError({"register_per_meeting": PER_MEETING_LOCKED})
 

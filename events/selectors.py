@@ -144,6 +144,20 @@ def managed_events(user):
     ).order_by("-start")
 
 
+def managed_event_organizers(user, events=None):
+    """The allies `user` may look for among the organizers of the events they run (`events`, by default
+    `managed_events(user)`): those organizing one of these events; for coordinators, who run them all, also
+    every public ally. One query when read (a subquery of the events)."""
+    from alliance.permissions import is_coordinator
+    from members.models import Ally, public_q
+
+    events = managed_events(user) if events is None else events
+    organizing = Q(pk__in=Event.organizers.through.objects.filter(event__in=events.values("pk")).values("ally_id"))
+    if is_coordinator(user):
+        organizing |= public_q()
+    return Ally.objects.filter(organizing)
+
+
 def registrations_for_management(event):
     return (
         event.registrations.select_related("user")

@@ -25,6 +25,8 @@ urlpatterns = [
     # Coordination: events and their programme
     path(_("coordination/events/"), manage.event_list, name="manage_list"),
     path(_("coordination/events/new/"), manage.event_create, name="event_create"),
+    path(_("coordination/events/organizers.json"), manage.organizer_search, name="organizer_search"),
+    path(_("coordination/events/projects.json"), manage.project_search, name="project_search"),
     path(_("coordination/events/<slug:slug>/"), manage.event_edit, name="event_edit"),
     path(_("coordination/events/<slug:slug>/publish/"), manage.event_publish, name="event_publish"),
     path(_("coordination/events/<slug:slug>/duplicate/"), manage.event_duplicate, name="event_duplicate"),

@@ -5,6 +5,7 @@ from django.db.models import CharField, Count, F, Prefetch, Q, Value
 from django.utils import timezone
 
 from alliance.models import Region
+from members.models import member_q
 
 from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
 from .permissions import promoted_pathways
@@ -236,3 +237,30 @@ def ally_pathways(ally):
         (a.pathway.title, a.pathway.get_absolute_url(), _("✓ completed") if a.pathway_id in completed else "")
         for a in applications
     ]
+
+
+def linkable_projects(user):
+    """The projects an event's editor may link it to: any for coordinators; else the projects that a member
+    ally they manage leads or takes part in (as `permissions.can_link_project`, for allies that are members)."""
+    from alliance.permissions import is_coordinator
+
+    if is_coordinator(user):
+        return Project.objects.all()
+    if not user.is_authenticated:
+        return Project.objects.none()
+    return Project.objects.filter(
+        Q(member_q("lead_ally__"), lead_ally__memberships__user=user)
+        | Q(member_q("partners__ally__"), partners__ally__memberships__user=user)
+    ).distinct()
+
+
+def linkable_stages(user):
+    """The pathway stages an event's editor may say the event carries out: any for coordinators; else the
+    stages of the pathways a member ally they manage promotes (as `permissions.can_manage_pathway`)."""
+    from alliance.permissions import is_coordinator
+
+    if is_coordinator(user):
+        return Stage.objects.all()
+    if not user.is_authenticated:
+        return Stage.objects.none()
+    return Stage.objects.filter(pathway__in=promoted_pathways(user).values("pk"))

@@ -148,9 +148,17 @@ class ChangeSessionsForm(forms.Form):
         chosen = [c.session_id for c in registration.session_choices.all()]
         self.slot_names = add_session_fields(self, registration.event, chosen=chosen, upcoming_only=True)
         self.offered = {pk for name in self.slot_names for pk, _label in self.fields[name].choices if pk != ""}
-        # Choices of sessions that have begun stay as they are (a cancelled meeting's is left to the service).
+        # Choices of sessions that have begun stay as they are. Those that can no longer be chosen (a cancelled
+        # meeting, a workshop whose seat limit was removed) are left to the service, which keeps them.
+        from ..services.reminders import meeting_start
+
+        now = timezone.now()
         self.kept = [c.session_id for c in registration.session_choices.all()
-                     if c.session_id not in self.offered and c.session.cancelled_at is None]
+                     if c.session_id not in self.offered and c.session.cancelled_at is None
+                     and meeting_start(c.session) <= now]
+        if self.kept and "meetings" in self.fields:
+            # Past meetings are kept: the remaining ones may all be given up (the service still wants one overall).
+            self.fields["meetings"].required = False
 
     def session_ids(self) -> list[int]:
         picked = [pk for name in self.slot_names for pk in self.cleaned_data.get(name, [])]

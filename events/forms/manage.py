@@ -13,8 +13,10 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,7 @@ from django.utils.translation import ngettext
 
 from alliance.dates import html_bounds, sane_date
 from alliance.permissions import is_coordinator
+from initiatives.forms.allies import AllyNameField, AllyPickerField, ProjectTitleField
 
 from .. import services
 from ..models import Event, Registration, Session, Speaker
@@ -96,9 +99,16 @@ class EventForm(forms.ModelForm):
         choices=[("immediate", _("Immediately, while there are seats")), ("review", _("On review by the organizers"))],
         help_text=_("On review: each request waits for your decision; members-only on review suits a selective cycle."),
     )
-    admission_allies = forms.ModelMultipleChoiceField(
+    # Pickers that work with thousands of allies, also without JavaScript (initiatives.forms.allies).
+    admission_allies = AllyPickerField(
         label=_("Allies whose members may register"), required=False, queryset=None,
-        widget=forms.CheckboxSelectMultiple, help_text=_("For “members of given allies”."),
+        help_text=_("For “members of given allies”."),
+    )
+    organizers = AllyPickerField(label=_("Organizing allies"), required=False, queryset=None)
+    # Thousands of projects: typed, with a type-ahead (issue 10).
+    project = ProjectTitleField(
+        label=_("Related project"), required=False, queryset=None, search_url=reverse_lazy("events:project_search"),
+        help_text=_("The project of the network this event belongs to, if any: type part of its title."),
     )
     admission_regions = forms.ModelMultipleChoiceField(
         label=_("Regions whose members may register"), required=False, queryset=None,
@@ -122,11 +132,11 @@ class EventForm(forms.ModelForm):
             "registration_opens_at", "registration_closes_at",
             "is_series",  # series of meetings (issue 9)
             "register_per_meeting",  # attendees choose their meetings (issue 9, h2)
+            "project", "pathway_stage",  # what the event carries out (issue 10)
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "accessibility_notes": forms.Textarea(attrs={"rows": 3}),
-            "organizers": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "cover_image": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
             "programme_pdf": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
@@ -135,6 +145,8 @@ class EventForm(forms.ModelForm):
             "cover_image": _("PNG, JPEG or WebP, at most 2 MB."),
             "programme_pdf": _("A PDF file, at most 10 MB."),
             "region": _("Filled in from the province when left empty."),
+            "pathway_stage": _("The stage of a pathway this event carries out, if any: it is then listed on the "
+                               "pathway's page and on its project's page."),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -148,6 +160,8 @@ class EventForm(forms.ModelForm):
             allies = allies.model.objects.filter(Q(pk__in=allies.values("pk")) | Q(pk__in=current.values("pk")))
         self.fields["organizers"].queryset = allies.order_by("name")
         if not self.coordinator:
+            # The type-ahead offers only the allies this person manages, as the field accepts.
+            self.fields["organizers"].widget.search_url = f"{reverse('initiatives:ally_search')}?scope=managed"
             self.fields["organizers"].required = True
             self.fields["organizers"].help_text = _("Your organizations that organize this event.")
             self.fields["organizers"].error_messages["required"] = _(
@@ -168,8 +182,29 @@ class EventForm(forms.ModelForm):
                     ) % {"others": format_html_join(", ", "{}", ((name,) for name in others))}  # help texts are HTML
         self.fields["province"].queryset = self.fields["province"].queryset.select_related("region")
         self.fields["capacity"].widget.attrs["min"] = 1
+        self._init_links()
         self._init_admission()  # admission (issue 9)
         self.initial.setdefault("reminders", ", ".join(_hours(m) for m in (self.instance.reminder_offsets or [])))
+
+    def _init_links(self):
+        """The project and the stage: those this person may link, and the event's own even if not (it stays)."""
+        from initiatives.models import Project, Stage
+        from initiatives.selectors import linkable_projects, linkable_stages
+
+        for name, model, linkable in (("project", Project, linkable_projects),
+                                      ("pathway_stage", Stage, linkable_stages)):
+            queryset = model.objects.filter(pk__in=linkable(self.user).values("pk"))
+            current = getattr(self.instance, f"{name}_id")
+            if current:
+                queryset = queryset | model.objects.filter(pk=current)
+            self.fields[name].queryset = queryset
+        if self.instance.project_id:
+            self.initial["project"] = self.instance.project  # its title, in the query that loads it
+        stage = self.fields["pathway_stage"]
+        stage.queryset = stage.queryset.select_related("pathway").order_by("pathway__title", "position", "pk")
+        stage.empty_label = _("No stage")
+        stage.label_from_instance = lambda item: _("%(pathway)s — stage %(position)s: %(title)s") % {
+            "pathway": item.pathway.title, "position": item.position, "title": item.title}
 
     def _init_admission(self):
         from alliance.models import Region
@@ -185,14 +220,14 @@ class EventForm(forms.ModelForm):
             self.initial["admission_regions"] = list(event.admission_regions.all())
 
     def admission_values(self) -> dict:
-        """Who and how as plain data for `services.set_admission`; what the page did not send stays as it is."""
+        """Who and how as plain data for `services.EventData`; what the page did not send stays as it is."""
         data, sent = self.cleaned_data, self.data
-        values = {"who": data["registration_policy"]}
+        values = {"admission": data["registration_policy"]}
         if self.add_prefix("admission_review") in sent:
-            values["review"] = data["admission_review"]
+            values["admission_review"] = data["admission_review"]
         for name in ("admission_allies", "admission_regions"):
-            if self.add_prefix(name) in sent or self.add_prefix(f"{name}_sent") in sent:
-                values[name.removeprefix("admission_")] = list(data[name])
+            if any(self.add_prefix(key) in sent for key in (name, f"{name}_sent", f"{name}_search")):
+                values[name] = list(data[name])
         return values
 
     def _clean_admission(self, cleaned):
@@ -201,7 +236,7 @@ class EventForm(forms.ModelForm):
             (Event.Admission.ALLIES, "admission_allies", _("Choose the allies whose members may register.")),
             (Event.Admission.REGIONS, "admission_regions", _("Choose the regions whose members may register.")),
         ):
-            if who != kind or cleaned.get(name):
+            if who != kind or cleaned.get(name) or name in self.errors:
                 continue
             if self.add_prefix(name) in self.data or not (self.instance.pk and getattr(self.instance, name).exists()):
                 self.add_error(name, message)
@@ -327,10 +362,26 @@ def split_names(text: str) -> list[str]:
 
 
 class SpeakerForm(forms.ModelForm):
+    ally = AllyNameField(
+        label=_("Ally"), required=False, queryset=None,
+        help_text=_("If the speaker speaks for an ally of the network: type part of its name."),
+    )
+
     class Meta:
         model = Speaker
-        fields = ["name", "role", "affiliation", "to_be_confirmed", "bio"]
+        fields = ["name", "role", "affiliation", "ally", "to_be_confirmed", "bio"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        from members.models import Ally
+
+        super().__init__(*args, **kwargs)
+        allies = Ally.objects.members()
+        if self.instance.ally_id:
+            # The ally already linked stays choosable (its membership may have ended); its name without a query.
+            allies = Ally.objects.filter(Q(pk__in=allies.values("pk")) | Q(pk=self.instance.ally_id))
+            self.initial["ally"] = self.instance.ally
+        self.fields["ally"].queryset = allies
 
     def clean_name(self):
         name = " ".join(self.cleaned_data.get("name", "").split())
@@ -484,7 +535,10 @@ class EventEditor:
         self.needs_confirmation = False
         self.result = None
         self.event_form = EventForm(data, files, instance=instance, user=user)
-        self.speakers = _with_rows(SpeakerFormSet, rows)(data, instance=instance, prefix="speakers")
+        self.speakers = _with_rows(SpeakerFormSet, rows)(
+            data, instance=instance, prefix="speakers",
+            queryset=Speaker.objects.select_related("ally") if instance.pk else Speaker.objects.none(),
+        )
         self.sessions = self._sessions()
 
     def _sessions(self, event_days=None, speaker_names=None):
@@ -515,6 +569,11 @@ class EventEditor:
     def event_data(self) -> services.EventData:
         values = dict(self.event_form.cleaned_data)
         values["reminder_offsets"] = values.pop("reminders", [])
+        # Who may register and how: the admission settings, saved by save_event in the same transaction.
+        values.pop("registration_policy", None)
+        for name in ("admission_review", "admission_allies", "admission_regions"):
+            values.pop(name, None)
+        values.update(self.event_form.admission_values())
         for name in ("cover_image", "programme_pdf"):
             if values.get(name) is None:  # nothing uploaded, nothing cleared
                 values.pop(name, None)
@@ -527,7 +586,7 @@ class EventEditor:
             programme.speakers.append(services.SpeakerData(
                 pk=form.instance.pk, name=data["name"], role=data.get("role", ""),
                 affiliation=data.get("affiliation", ""), to_be_confirmed=data.get("to_be_confirmed", False),
-                bio=data.get("bio", ""),
+                bio=data.get("bio", ""), ally=data.get("ally"),
             ))
         for form in self._rows(self.sessions, programme.removed_session_ids):
             data = form.cleaned_data
@@ -564,8 +623,15 @@ class EventEditor:
         except services.DisplacementError as exc:
             self._show(exc.problems)
             return None
-        # Admission (issue 9): the two settings and their lists, through their own service.
-        services.set_admission(event=self.result.event, actor=self.user, **self.event_form.admission_values())
+        except ValidationError as exc:  # a rule of the service, e.g. a project this person may not link
+            if hasattr(exc, "error_dict"):
+                for name, errors in exc.error_dict.items():
+                    field = name if name in self.event_form.fields else None
+                    for error in errors:
+                        self.event_form.add_error(field, error)
+            else:
+                self.event_form.add_error(None, exc)
+            return None
         return self.result.event
 
     def _show(self, problems) -> None:

@@ -73,27 +73,39 @@ def check(event: Event, user) -> None:
 def set_admission(*, event: Event, actor, who: str, review: bool | None = None, allies=None, regions=None) -> Event:
     """Set who may register and how; `review`, `allies` and `regions` left at None stay as they are.
 
-    Changing these settings decides nobody: requests already made keep their state.
+    Changing these settings decides nobody: requests already made keep their state. The event editor
+    does not call this: `save_event` applies the same settings with `apply_admission` in its own
+    transaction, so that the event and its admission are saved together or not at all.
     """
-    who = Admission(who)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         if not can_manage_event(actor, event):
             raise PermissionDenied
-        before = {"who": event.admission, "review": event.admission_review,
-                  "allies": sorted(event.admission_allies.values_list("pk", flat=True)),
-                  "regions": sorted(event.admission_regions.values_list("pk", flat=True))}
-        event.admission = who
-        if review is not None:
-            event.admission_review = bool(review)
-        event.save(update_fields=["admission", "admission_review"])
-        if allies is not None:
-            event.admission_allies.set(allies)
-        if regions is not None:
-            event.admission_regions.set(regions)
-        after = {"who": event.admission, "review": event.admission_review,
-                 "allies": sorted(event.admission_allies.values_list("pk", flat=True)),
-                 "regions": sorted(event.admission_regions.values_list("pk", flat=True))}
-        if after != before:
-            log(event, "admission_changed", actor=actor, data={"before": before, "after": after})
+        apply_admission(event, actor=actor, who=who, review=review, allies=allies, regions=regions)
     return event
+
+
+def _admission_state(event: Event) -> dict:
+    return {"who": event.admission, "review": event.admission_review,
+            "allies": sorted(event.admission_allies.values_list("pk", flat=True)),
+            "regions": sorted(event.admission_regions.values_list("pk", flat=True))}
+
+
+def apply_admission(event: Event, *, actor, who: str | None, review: bool | None = None, allies=None,
+                    regions=None) -> None:
+    """Within the caller's transaction, on a saved and locked event: the settings given (None: as they are),
+    logged as "admission_changed" with the actor when something changed. The caller checks the permission."""
+    before = _admission_state(event)
+    if who is not None:
+        event.admission = Admission(who)
+    if review is not None:
+        event.admission_review = bool(review)
+    if (event.admission, event.admission_review) != (before["who"], before["review"]):
+        event.save(update_fields=["admission", "admission_review"])
+    if allies is not None:
+        event.admission_allies.set(allies)
+    if regions is not None:
+        event.admission_regions.set(regions)
+    after = _admission_state(event)
+    if after != before:
+        log(event, "admission_changed", actor=actor, data={"before": before, "after": after})

@@ -97,8 +97,10 @@ def _render_and_queue(mail: _Mail) -> None:
     waitlisted = [c for c in choices if c.status == SessionChoice.Status.WAITLISTED]
     for choice in waitlisted:  # each one's place in its session's line
         choice.position = session_waitlist_position(choice)
+    # Where the person holds a seat: in a series registered per meeting, none at all is said as such.
+    seated = [c for c in choices if c.status == SessionChoice.Status.CONFIRMED]
     context = {"event": event, "registration": registration, "choices": choices, "waitlisted_choices": waitlisted,
-               **mail.extra}
+               "seated_choices": seated, "calendar_attached": False, **mail.extra}
     # An attachment may be given as a callable that makes it (a PDF): it is made here, after the lock.
     attachments = [item() if callable(item) else item for item in mail.attachments]
     if mail.calendar:
@@ -109,6 +111,7 @@ def _render_and_queue(mail: _Mail) -> None:
         if sessions or not event.per_meeting:
             attachments.append(ics_attachment(event, sessions, method=mail.calendar, language=registration.language,
                                               attendee=registration))
+            context["calendar_attached"] = True  # the texts speak of the file only when there is one
     if mail.cancelled_sessions:
         removed = ics_attachment(event, mail.cancelled_sessions, method=CANCEL, language=registration.language,
                                  attendee=registration, sessions_only=True)

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from alliance.dates import sane_date
 from alliance.text import unique_slug
 from alliance.workflow import log, transition
+from members.models import Ally
 
 from .. import selectors
 from ..calendar import CANCEL, REQUEST, ROME
@@ -56,6 +57,7 @@ EVENT_FIELDS = (
     "register_per_meeting",
 )
 EVENT_M2M = ("organizers", "themes")
+ADMISSION_FIELDS = ("admission", "admission_review", "admission_allies", "admission_regions")
 DATE_FIELDS = ("start", "end", "registration_opens_at", "registration_closes_at")
 
 
@@ -65,6 +67,11 @@ class EventData:
 
     `cover_image` and `programme_pdf` take a file to store, False to remove
     the stored one, or KEEP. `organizers` and `themes` take lists of rows.
+    `project` and `pathway_stage` (or None) must be ones the actor may link
+    (`initiatives.selectors.linkable_projects` / `linkable_stages`), unless
+    they are the event's already. The admission settings (`admission`: who,
+    `admission_review`: how, and the two lists) are saved in the same
+    transaction as the rest.
     Status, dates of publication and cancellation, and the calendar sequence
     are not here: they change only through publish_event and cancel_event.
     """
@@ -98,11 +105,16 @@ class EventData:
     register_per_meeting: bool = KEEP  # attendees of a series choose their meetings (issue 9)
     organizers: list = KEEP
     themes: list = KEEP
+    admission: str = KEEP
+    admission_review: bool = KEEP
+    admission_allies: list = KEEP
+    admission_regions: list = KEEP
 
     @classmethod
     def from_mapping(cls, values: dict) -> "EventData":
         """From a dict such as a form's cleaned_data: the known keys, the rest ignored."""
-        return cls(**{name: values[name] for name in (*EVENT_FIELDS, *EVENT_M2M) if name in values})
+        names = (*EVENT_FIELDS, *EVENT_M2M, *ADMISSION_FIELDS)
+        return cls(**{name: values[name] for name in names if name in values})
 
 
 @dataclass(kw_only=True)
@@ -115,6 +127,7 @@ class SpeakerData:
     affiliation: str = ""
     to_be_confirmed: bool = False
     bio: str = ""
+    ally: object = KEEP  # the ally the speaker comes from, None for none; a member ally, or the one already linked
 
 
 @dataclass(kw_only=True)
@@ -210,8 +223,48 @@ def _check_event(event: Event) -> None:
         errors["end"] = [_("The end must come after the start.")]
     if event.capacity is not None and event.capacity < 1:
         errors["capacity"] = [_("Leave it empty for no limit, or give at least one seat.")]
+    if event.register_per_meeting and not event.is_series:
+        from ..models import PER_MEETING_NOT_SERIES
+
+        errors["register_per_meeting"] = [str(PER_MEETING_NOT_SERIES)]
     if errors:
         raise ValidationError(errors)
+
+
+def _check_links(event: Event, data: EventData, before: dict, *, actor) -> None:
+    """A project or a stage newly linked must be one `actor` may link; what was linked already may stay."""
+    from initiatives.selectors import linkable_projects, linkable_stages
+
+    errors = {}
+    for name, linkable, message in (
+        ("project", linkable_projects, _("You cannot link this event to that project: only to the projects "
+                                         "your organizations lead or take part in.")),
+        ("pathway_stage", linkable_stages, _("You cannot link this event to that stage: only to the stages of "
+                                             "the pathways your organizations promote.")),
+    ):
+        value = getattr(data, name)
+        if value is KEEP or value is None or value.pk == before.get(name):
+            continue
+        if not linkable(actor).filter(pk=value.pk).exists():
+            errors[name] = [message]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_admission(event: Event, data: EventData, *, actor) -> None:
+    """The admission settings given in `data`, in the caller's transaction (see admission.apply_admission)."""
+    from .admission import apply_admission
+
+    values = {name: getattr(data, name) for name in ADMISSION_FIELDS}
+    if all(value is KEEP for value in values.values()):
+        return
+    apply_admission(
+        event, actor=actor,
+        who=None if values["admission"] is KEEP else values["admission"],
+        review=None if values["admission_review"] is KEEP else values["admission_review"],
+        allies=None if values["admission_allies"] is KEEP else values["admission_allies"],
+        regions=None if values["admission_regions"] is KEEP else values["admission_regions"],
+    )
 
 
 def _as_value(value):
@@ -242,11 +295,13 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
         if not can_manage_event(actor, event):
             raise PermissionDenied
         before = {name: getattr(event, name) for name in CHANGE_FIELDS}
+        links_before = {"project": event.project_id, "pathway_stage": event.pathway_stage_id}
         old_capacity, old_offsets = event.capacity, list(event.reminder_offsets or [])
         sessions_before = {s.pk: s for s in event.sessions.all()}
         seats_before = {pk: s.capacity for pk, s in sessions_before.items()}
         _apply(event, data)
         _check_event(event)
+        _check_links(event, data, links_before, actor=actor)
         if event.per_meeting_locked():
             raise ValidationError({"register_per_meeting": [str(PER_MEETING_LOCKED)]})
         programme = programme or Programme()
@@ -263,6 +318,11 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
         for name in EVENT_M2M:
             if getattr(data, name) is not KEEP:
                 getattr(event, name).set(getattr(data, name))
+        _save_admission(event, data, actor=actor)
+        if links_before != {"project": event.project_id, "pathway_stage": event.pathway_stage_id}:
+            log(event, "links_changed", actor=actor, data={
+                "from": links_before, "to": {"project": event.project_id, "pathway_stage": event.pathway_stage_id},
+            })
         if changed:
             log(event, "changed", actor=actor, data={
                 "from": {name: _as_value(before[name]) for name in CHANGE_FIELDS if before[name] != getattr(event, name)},
@@ -308,6 +368,7 @@ def _create_event(*, actor, data: EventData, programme: Programme | None) -> Sav
         event = Event()
         _apply(event, data)
         _check_event(event)
+        _check_links(event, data, {}, actor=actor)
         event.slug = unique_event_slug(event.title)
         event.created_by = _actor(actor)
         event.status = Event.Status.DRAFT
@@ -316,6 +377,7 @@ def _create_event(*, actor, data: EventData, programme: Programme | None) -> Sav
             if getattr(data, name) is not KEEP:
                 getattr(event, name).set(getattr(data, name))
         log(event, "created", actor=actor)
+        _save_admission(event, data, actor=actor)
         if programme:
             _save_programme(event, programme, {}, actor=actor, outbox=outbox)
     return SaveResult(event=event, created=True)
@@ -396,6 +458,11 @@ def _save_programme(event, programme: Programme, sessions_before: dict, *, actor
         speaker.name = " ".join(data.name.split())
         speaker.role, speaker.affiliation, speaker.bio = data.role, data.affiliation, data.bio
         speaker.to_be_confirmed, speaker.position = data.to_be_confirmed, position
+        if data.ally is not KEEP and getattr(data.ally, "pk", None) != speaker.ally_id:
+            if data.ally is not None and not Ally.objects.members().filter(pk=data.ally.pk).exists():
+                raise ValidationError(_("%(name)s can only be linked to an ally of the network.")
+                                      % {"name": speaker.name})
+            speaker.ally = data.ally
         speaker.save()
     by_name = {_normal(s.name): s for s in event.speakers.all()}
 
@@ -447,11 +514,16 @@ def _remove_session(event, session, *, actor, outbox) -> None:
 
 
 def _move_session_surplus(event, session, *, actor, outbox) -> None:
-    """More confirmed choices than seats: the latest confirmed go to the session's waiting list, first in line."""
+    """More confirmed choices than seats: the latest confirmed go to the session's waiting list, first in line.
+
+    The session leaves their calendar (a METHOD:CANCEL of its entry only, under a new SEQUENCE) and, in a series
+    registered per meeting, their reminders of that meeting are dropped: they no longer hold a seat there."""
     confirmed = session.choices.filter(status=SessionChoice.Status.CONFIRMED)
     surplus = confirmed.count() - session.capacity
     if surplus <= 0:
         return
+    event.sequence += 1
+    event.save(update_fields=["sequence", "updated_at"])
     latest = list(confirmed.select_related("registration").order_by("-registration__confirmed_at", "-pk")[:surplus])
     for choice in latest:
         choice.status = SessionChoice.Status.WAITLISTED
@@ -460,8 +532,10 @@ def _move_session_surplus(event, session, *, actor, outbox) -> None:
         choice.save(update_fields=["status", "waitlisted_at"])
         log(choice.registration, "session_waitlisted", actor=actor,
             data={"session": session.title, "session_id": session.pk, "reason": "seats_reduced"})
+        if event.per_meeting:
+            Reminder.objects.filter(registration=choice.registration, session=session, sent_at__isnull=True).delete()
     for choice in latest:  # their places in line, once all of them are in it
-        outbox.add(event, choice.registration, "event_session_waitlisted",
+        outbox.add(event, choice.registration, "event_session_waitlisted", cancelled_sessions=[session],
                    extra={"session": session, "position": selectors.session_waitlist_position(choice)})
 
 

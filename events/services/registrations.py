@@ -338,16 +338,29 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
         if event.status != Event.Status.PUBLISHED or event.end <= timezone.now():
             raise RegistrationError(closed_reason("past" if event.status == Event.Status.PUBLISHED
                                                   else event.registration_state()))
-        wanted = {s.pk: s for s in _check_session_choice(event, session_ids)}
-        # The choice of a cancelled meeting is neither kept nor given up: it stays as the record of it.
-        current = {c.session_id: c for c in registration.session_choices.select_related("session")
-                   if c.session.cancelled_at is None}
+        # The choice of a session that can no longer be chosen (a cancelled meeting, a workshop whose seat limit
+        # was removed) is neither given up nor refused when sent again: it stays as it is.
+        choosable = set(choosable_sessions(event).values_list("pk", flat=True))
+        current = {}
+        fixed = set()
+        for choice in registration.session_choices.select_related("session"):
+            if choice.session_id in choosable:
+                current[choice.session_id] = choice
+            else:
+                fixed.add(str(choice.session_id))
+        wanted = {s.pk: s for s in _check_session_choice(
+            event, [pk for pk in session_ids if str(pk).strip() not in fixed])}
         added = [wanted[pk] for pk in sorted(wanted.keys() - current.keys(), key=lambda pk: _session_start(wanted[pk]))]
         removed = [current[pk] for pk in sorted(current.keys() - wanted.keys(),
                                                  key=lambda pk: _session_start(current[pk].session))]
         if not added and not removed:
             return SessionChange(registration)
         now = timezone.now()
+        if added and event.registration_closes_at and now >= event.registration_closes_at:
+            # Once registration is closed, a session (or meeting) may still be given up, not added.
+            more = (_("You may still give up a meeting, but no longer add one.") if event.per_meeting
+                    else _("You may still give up a session, but no longer add one."))
+            raise RegistrationError(f"{closed_reason('closed')} {more}")
         for session in [*added, *(c.session for c in removed)]:
             if _session_start(session) <= now:
                 raise RegistrationError(

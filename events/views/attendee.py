@@ -151,6 +151,7 @@ def registration_detail(request, token):
             "is_active": registration.status in ACTIVE,
             "waits_for_email": registration.status == Status.PENDING and registration.email_confirmed_at is None,
             "may_change": may_change_sessions(registration),
+            "has_calendar": has_calendar(registration),
             "answers": answers_of(registration, event_slug=None),  # through its own link
         },
     )
@@ -286,13 +287,22 @@ def cancel(request, token):
     )
 
 
+def has_calendar(registration) -> bool:
+    """Whether the registration has a calendar file: a confirmed one; in a series registered per meeting, only
+    with a seat at one of its meetings (else the file would hold nothing)."""
+    if registration.status != Status.CONFIRMED:
+        return False
+    return not registration.event.per_meeting or any(
+        c.status == SessionChoice.Status.CONFIRMED for c in registration.session_choices.all())
+
+
 @never_cache
 @require_safe
 def registration_ics(request, token):
     """The attendee's own calendar file: the event with the sessions where they hold a seat; in a series
     registered per meeting, exactly their meetings."""
     registration = _registration_or_404(token)
-    if registration.status != Status.CONFIRMED:
+    if not has_calendar(registration):
         raise Http404
     sessions = [c.session for c in registration.session_choices.all() if c.status == SessionChoice.Status.CONFIRMED]
     response = HttpResponse(event_calendar(registration.event, sessions), content_type="text/calendar; charset=utf-8")

@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance.workflow import history
+from initiatives.forms.allies import matching_allies, picker_search
+from initiatives.selectors import linkable_projects
 
 from .. import selectors, services
 from ..filters import ManagedEventFilterSet
@@ -63,7 +65,7 @@ def event_list(request):
     """The events one runs: search, status, upcoming or past, organizer (events.filters.ManagedEventFilterSet)."""
     if not _may_run_events(request.user):
         raise Http404
-    filterset = ManagedEventFilterSet(request.GET, queryset=selectors.managed_events(request.user))
+    filterset = ManagedEventFilterSet(request.GET, queryset=selectors.managed_events(request.user), user=request.user)
     paginator = Paginator(filterset.qs, EVENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -77,6 +79,28 @@ def event_list(request):
             "Status": Event.Status,
         },
     )
+
+
+@login_required
+@require_safe
+def organizer_search(request):
+    """The type-ahead of the list's “Organized by” filter: the organizers of the events one runs whose name
+    contains `q` (`selectors.managed_event_organizers`), at most 20, as JSON."""
+    if not _may_run_events(request.user):
+        raise Http404
+    found = matching_allies(selectors.managed_event_organizers(request.user), request.GET.get("q", "")[:200])
+    return JsonResponse({"results": [{"id": ally.pk, "name": ally.name} for ally in found]})
+
+
+@login_required
+@require_safe
+def project_search(request):
+    """The projects whose title contains `q` that this person may link an event to, at most 20, as JSON: for the
+    type-ahead over the editor's project field (static/js/ally-search.js)."""
+    if not _may_run_events(request.user):
+        raise Http404
+    found = matching_allies(linkable_projects(request.user), request.GET.get("q", "")[:200], "title")
+    return JsonResponse({"results": [{"id": project.pk, "name": project.title} for project in found]})
 
 
 def _rows(request) -> int:
@@ -94,6 +118,10 @@ def _editor(request, event: Event):
     if request.method == "POST":
         editor = EventEditor(request.POST, request.FILES, instance=event, user=request.user, rows=rows)
         created = event.pk is None
+        if picker_search(request.POST):
+            # A picker's “Search” without JavaScript: the page comes back as sent, with the matches; nothing saved.
+            messages.info(request, _("Nothing is saved yet: tick the allies you want among those found, then save."))
+            return _render_editor(request, event, editor, title, rows)
         saved = editor.save() if editor.is_valid() else None
         if saved is not None:
             event = saved
@@ -119,6 +147,10 @@ def _editor(request, event: Event):
             messages.error(request, _("Nothing was saved: please correct the errors marked below."))
     else:
         editor = EventEditor(instance=event, user=request.user, rows=rows)
+    return _render_editor(request, event, editor, title, rows)
+
+
+def _render_editor(request, event, editor, title, rows):
     return render(
         request,
         "events/manage/event_form.html",

@@ -190,8 +190,14 @@ def project_review(request, slug):
 @login_required
 @require_safe
 def ally_search(request):
-    """Member allies whose name contains `q`, at most 20, as JSON: for a type-ahead over the ally name fields."""
+    """Member allies whose name contains `q`, at most 20, as JSON: for a type-ahead over the ally name fields.
+
+    With `scope=managed`, only the member allies the person manages (the organizers an event's editor may name).
+    """
     if not (can_propose_projects(request.user) or is_coordinator(request.user)):
         raise Http404
-    found = matching_allies(Ally.objects.filter(Ally.MEMBER_Q), request.GET.get("q", "")[:200])
+    allies = Ally.objects.filter(Ally.MEMBER_Q)
+    if request.GET.get("scope") == "managed":
+        allies = allies.filter(memberships__user=request.user)
+    found = matching_allies(allies, request.GET.get("q", "")[:200])
     return JsonResponse({"results": [{"id": ally.pk, "name": ally.name} for ally in found]})

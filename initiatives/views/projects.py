@@ -64,13 +64,20 @@ def project_detail(request, slug):
 
 
 def project_events(project) -> dict:
-    """The project's own published events and those of its pathways' stages, each once, split by time."""
+    """The project's own published events and those of its pathways' stages, each once, split by time.
+
+    An event that carries out a stage of one of these pathways has `carried_out` = (pathway, stage), else None.
+    """
     now = timezone.now()
     events = {event.pk: event for event in project.public_events}
+    stages = {}
     for pathway in project.public_pathways:
         for stage in pathway.stages.all():
             for event in stage.events.all():
                 events.setdefault(event.pk, event)
+                stages.setdefault(event.pk, (pathway, stage))
+    for pk, event in events.items():
+        event.carried_out = stages.get(pk)
     ordered = sorted(events.values(), key=lambda event: (event.start, event.pk))
     return {
         "upcoming_events": [event for event in ordered if event.end >= now],

@@ -347,7 +347,7 @@ def test_the_editor_shows_the_events_history_in_constant_queries(client, coordin
     assert [e.data["to"] for e in response.context["history"]] == [101 + n for n in range(changes)]
 
 
-EDITOR_QUERIES = 18  # with the admission lists (allies, regions) on the page
+EDITOR_QUERIES = 19  # with the admission lists and the pathway stages one may link (the project is typed)
 
 
 def test_the_registration_list_shows_each_registrations_history(client, coordinator):

@@ -104,6 +104,8 @@ def page_data(response, **changes):
                 continue
             if value is True:
                 data[field.html_name] = "on"
+            elif isinstance(value, dict):  # an ally picker (initiatives.forms.allies.AllyPickerField): the ticked
+                data[field.html_name] = [str(v) for v in value["ids"]]
             elif isinstance(value, list | tuple):
                 data[field.html_name] = [str(v) for v in value]
             elif isinstance(value, date | time):  # datetimes are dates too
@@ -535,7 +537,7 @@ def test_a_member_creates_an_event_organized_by_their_ally(client):
     page = client.get(url("events:event_create"))
     form = page.context["editor"].event_form
     assert list(form.fields["organizers"].queryset) == [manager.ally]
-    assert form["organizers"].value() == [manager.ally.pk]
+    assert form["organizers"].value()["ids"] == [str(manager.ally.pk)]
     day = next_month_day(12)
 
     refused = client.post(url("events:event_create"), new_event_data(day, organizers=[str(stranger.pk)]))

@@ -294,8 +294,9 @@ def test_the_project_page_lists_its_pathways_and_the_events_of_their_stages(clie
     pathways = html.split('id="pathways-title"')[1].split("</section>")[0]
     assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', pathways) == [(pathway.get_absolute_url(), "Costruire comunità")]
     events = html.split('id="events-title"')[1].split("</section>")[0]
+    # The event of a stage says which stage of which pathway (a link to the pathway).
     assert re.findall(r'<a href="[^"]+">([^<]+)</a>', events) == ["Tavolo di facilitazione a Fermo",
-                                                                  "Evento del progetto"]
+                                                                  "Costruire comunità", "Evento del progetto"]
 
 
 @pytest.mark.parametrize("count", [1, 3])
