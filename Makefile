@@ -51,6 +51,7 @@ test: install
 	bin/ensure-chromium
 	DJANGO_SETTINGS_MODULE=alliance.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
 # The same without the browser journeys and the transactional tests (threads, real workers): a quick check.

@@ -54,13 +54,24 @@ def queue_email(
 ) -> OutgoingEmail:
     subject, text, html = render_email(template=template, context=context, language=language)
     return store_email(
-        to=to, template=template, language=language, subject=subject, body_text=text, body_html=html,
+        to=to,
+        template=template,
+        language=language,
+        subject=subject,
+        body_text=text,
+        body_html=html,
         attachments=attachments,
     )
 
 
 def store_email(
-    *, to: str, template: str, language: str, subject: str, body_text: str, body_html: str,
+    *,
+    to: str,
+    template: str,
+    language: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
     attachments: list | None = None,
 ) -> OutgoingEmail:
     """Store the message and hand it to Celery once the surrounding transaction commits.
@@ -172,7 +183,7 @@ def dispatch_emails(email_ids) -> int:
     size = max(settings.OUTBOX_BATCH_SIZE, 1)
     published = 0
     for start in range(0, len(email_ids), size):
-        chunk = email_ids[start:start + size]
+        chunk = email_ids[start : start + size]
         try:
             send_emails_task.apply_async(args=[chunk], retry=False)
         except Exception:  # noqa: BLE001 - broker errors come in many types (kombu, redis, OSError)
@@ -181,7 +192,8 @@ def dispatch_emails(email_ids) -> int:
                 _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             logger.warning(
                 "Broker unavailable; %s outgoing e-mail(s) will be dispatched by the beat task",
-                len(email_ids) - published, exc_info=True,
+                len(email_ids) - published,
+                exc_info=True,
             )
             break
         published += len(chunk)

@@ -29,8 +29,13 @@ def regions_where_present() -> int:
 def figures() -> list[Figure]:
     counts = [(count.position, count.count(), count.label) for count in registry.home_counts]
     regions = regions_where_present()
-    counts.append((20, regions, lambda n: ngettext("region where the network is present",
-                                                   "regions where the network is present", n)))
+    counts.append(
+        (
+            20,
+            regions,
+            lambda n: ngettext("region where the network is present", "regions where the network is present", n),
+        )
+    )
     return [Figure(number, label(number)) for _position, number, label in sorted(counts, key=lambda c: c[0])]
 
 

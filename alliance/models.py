@@ -151,7 +151,11 @@ class LogEntry(models.Model):
     object_id = models.PositiveBigIntegerField(_("object"))
     action = models.CharField(_("action"), max_length=120)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("by"),
     )
     data = models.JSONField(_("details"), default=dict, blank=True)

@@ -43,8 +43,9 @@ def failed_emails(request):
         )
         return redirect(request.path)
     paginator = Paginator(
-        failed.only("pk", "to", "subject", "template", "created_at", "attempts", "last_error").order_by("-created_at",
-                                                                                                      "-pk"),
+        failed.only("pk", "to", "subject", "template", "created_at", "attempts", "last_error").order_by(
+            "-created_at", "-pk"
+        ),
         PER_PAGE,
     )
     page = paginator.get_page(request.GET.get("page"))

@@ -74,7 +74,8 @@ def _accessibility_needs(now, dry_run):
 def _unconfirmed_guests(now, dry_run):
     Registration = apps.get_model("events", "Registration")
     rows = Registration.objects.filter(
-        status="pending", email_confirmed_at__isnull=True,
+        status="pending",
+        email_confirmed_at__isnull=True,
         created_at__lt=now - period("RETENTION_UNCONFIRMED_GUEST_DAYS"),
     )
     if dry_run:

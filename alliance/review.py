@@ -43,7 +43,10 @@ def bulk_decision_form(data=None, *, decisions, decline: str):
     class Form(forms.Form):
         decision = forms.ChoiceField(label=_("Decision"), choices=decisions, required=False)
         reason = forms.CharField(
-            label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+            label=_("Reason"),
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("Required to decline: the applicants receive it by e-mail."),
         )
 

@@ -180,8 +180,10 @@ def register(indexer: Indexer) -> None:
         post_delete.connect(handler, sender=model, dispatch_uid=f"{uid}.rel.{name}.delete", weak=False)
     for through, find in indexer.related_m2m.items():
         m2m_changed.connect(
-            _related_m2m_handler(indexer, find), sender=through,
-            dispatch_uid=f"{uid}.relm2m.{through._meta.label_lower}", weak=False,
+            _related_m2m_handler(indexer, find),
+            sender=through,
+            dispatch_uid=f"{uid}.relm2m.{through._meta.label_lower}",
+            weak=False,
         )
 
 
@@ -560,9 +562,7 @@ def filter_by_search(queryset, raw: str, *, kind: str, rank: bool = False):
         in_title = Q()
         for position, word in enumerate(query.words):
             in_title &= _word_condition("title_terms", word, query.prefix_last and position == last)
-        queryset = queryset.annotate(
-            search_rank=Exists(documents.filter(in_title, object_id=OuterRef("pk")))
-        )
+        queryset = queryset.annotate(search_rank=Exists(documents.filter(in_title, object_id=OuterRef("pk"))))
     return queryset
 
 

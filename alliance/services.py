@@ -96,9 +96,7 @@ def describe_error(exc: BaseException) -> str:
     """The reason stored on the row: the SMTP code and text when there is one."""
     name = type(exc).__name__
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        detail = "; ".join(
-            f"{address}: {code} {_text(message)}" for address, (code, message) in exc.recipients.items()
-        )
+        detail = "; ".join(f"{address}: {code} {_text(message)}" for address, (code, message) in exc.recipients.items())
     elif isinstance(exc, smtplib.SMTPResponseException):
         detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
     else:
@@ -179,7 +177,10 @@ def claim(email_id: int) -> OutgoingEmail | None:
             OutgoingEmail.objects.filter(pk=email_id, status=OutgoingEmail.Status.PENDING)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
             .update(
-                status=OutgoingEmail.Status.SENDING, attempt_id=attempt, claimed_at=now, handed_over_at=None,
+                status=OutgoingEmail.Status.SENDING,
+                attempt_id=attempt,
+                claimed_at=now,
+                handed_over_at=None,
             )
         )
         if not claimed:
@@ -214,7 +215,10 @@ def _record_success(email: OutgoingEmail) -> None:
 
     def write():
         return OutgoingEmail.objects.filter(pk=email.pk, attempt_id=email.attempt_id).update(
-            status=OutgoingEmail.Status.SENT, sent_at=now, attempts=email.attempts + 1, last_error="",
+            status=OutgoingEmail.Status.SENT,
+            sent_at=now,
+            attempts=email.attempts + 1,
+            last_error="",
             next_attempt_at=None,
         )
 
@@ -232,7 +236,9 @@ def _record_failure(email: OutgoingEmail, exc: BaseException) -> None:
     if is_temporary_smtp_error(exc) and now < email.give_up_at:
         delay = retry_delay(attempts)
         fields.update(
-            status=OutgoingEmail.Status.PENDING, next_attempt_at=now + timedelta(seconds=delay), dispatched_at=None,
+            status=OutgoingEmail.Status.PENDING,
+            next_attempt_at=now + timedelta(seconds=delay),
+            dispatched_at=None,
         )
         logger.warning("E-mail %s: temporary failure (%s), retry in %ss", email.pk, error, delay)
     else:
@@ -245,7 +251,8 @@ def _record_failure(email: OutgoingEmail, exc: BaseException) -> None:
     # attempt is a possible repeat and carries the same Message-ID, as every attempt does.
     _write_with_retries(
         lambda: OutgoingEmail.objects.filter(pk=email.pk, attempt_id=email.attempt_id).update(**fields),
-        email.pk, fields["status"],
+        email.pk,
+        fields["status"],
     )
 
 
@@ -370,8 +377,13 @@ def reconcile_stalled(now=None) -> dict:
         same_attempt = OutgoingEmail.objects.filter(
             pk=email.pk, status=OutgoingEmail.Status.SENDING, attempt_id=email.attempt_id
         )
-        common = {"attempt_id": None, "claimed_at": None, "attempts": email.attempts + 1, "dispatched_at": None,
-                  "next_attempt_at": None}
+        common = {
+            "attempt_id": None,
+            "claimed_at": None,
+            "attempts": email.attempts + 1,
+            "dispatched_at": None,
+            "next_attempt_at": None,
+        }
         if email.handed_over_at is None:
             counts["released"] += same_attempt.update(
                 status=OutgoingEmail.Status.PENDING,

@@ -25,8 +25,12 @@ class PortalPages(_Bilingual):
     changefreq = "daily"
 
     def items(self):
-        names = ["alliance:home", *(item.url_name for item in registry.navigation), "alliance:contacts",
-                 "alliance:privacy"]
+        names = [
+            "alliance:home",
+            *(item.url_name for item in registry.navigation),
+            "alliance:contacts",
+            "alliance:privacy",
+        ]
         found = []
         for name in names:
             try:

@@ -32,6 +32,7 @@ def requeue_stalled_emails_task() -> int:
     dispatch_emails(ids)
     return len(ids)
 
+
 @shared_task(name="alliance.publish_open_data", soft_time_limit=None, time_limit=1800)
 def publish_open_data_task() -> int:
     """Every night (beat): the open-data files (CSV and JSON of every public ally, project, event and

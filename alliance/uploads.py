@@ -69,13 +69,33 @@ MAX_PDF_OBJECTS = 200_000
 
 # Names that make a PDF do something when it is opened or clicked, or carry other files.
 FORBIDDEN_PDF_KEYS = {
-    "/JS", "/JavaScript", "/AA", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia",
-    "/XFA", "/ImportData", "/SubmitForm", "/GoToE", "/Rendition", "/Sound", "/Movie",
+    "/JS",
+    "/JavaScript",
+    "/AA",
+    "/Launch",
+    "/EmbeddedFile",
+    "/EmbeddedFiles",
+    "/EF",
+    "/RichMedia",
+    "/XFA",
+    "/ImportData",
+    "/SubmitForm",
+    "/GoToE",
+    "/Rendition",
+    "/Sound",
+    "/Movie",
 }
 # Action types refused wherever they appear (links to web pages, /URI, and go-to are fine).
 FORBIDDEN_PDF_ACTIONS = {
-    "/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/Rendition", "/RichMediaExecute",
-    "/Sound", "/Movie",
+    "/JavaScript",
+    "/Launch",
+    "/ImportData",
+    "/SubmitForm",
+    "/GoToE",
+    "/Rendition",
+    "/RichMediaExecute",
+    "/Sound",
+    "/Movie",
 }
 _PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
@@ -110,15 +130,18 @@ def clean_pdf(upload, *, max_bytes: int = MAX_PDF_BYTES):
     if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
         raise not_pdf
     active = ValidationError(
-        _("This PDF contains scripts, actions or embedded files, which are not accepted. "
-          "Save it again as a plain PDF (for example with “Print to PDF”) and upload that."),
+        _(
+            "This PDF contains scripts, actions or embedded files, which are not accepted. "
+            "Save it again as a plain PDF (for example with “Print to PDF”) and upload that."
+        ),
         code="active_content",
     )
     outside_streams = _STREAM.sub(b"stream endstream", data)
     if _MARKUP.search(outside_streams):
         raise not_pdf
-    if any(_decode_name(name) in FORBIDDEN_PDF_KEYS | FORBIDDEN_PDF_ACTIONS
-           for name in _PDF_NAME.findall(outside_streams)):
+    if any(
+        _decode_name(name) in FORBIDDEN_PDF_KEYS | FORBIDDEN_PDF_ACTIONS for name in _PDF_NAME.findall(outside_streams)
+    ):
         raise active
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
@@ -130,8 +153,19 @@ def clean_pdf(upload, *, max_bytes: int = MAX_PDF_BYTES):
             raise active
     except ValidationError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
-            NotImplementedError, OSError, AssertionError, ZeroDivisionError) as exc:
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        NotImplementedError,
+        OSError,
+        AssertionError,
+        ZeroDivisionError,
+    ) as exc:
         raise ValidationError(
             _("This PDF could not be read: it may be damaged. Save it again and upload the new copy."),
             code="unreadable",

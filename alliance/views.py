@@ -64,8 +64,13 @@ def robots_txt(request):
             for name in ("alliance:coordination", "account_login", "account_signup"):
                 private.append(reverse(name))
     private = sorted(set(private))
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in private), "",
-             f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}", ""]
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in private),
+        "",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

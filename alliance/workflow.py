@@ -53,8 +53,16 @@ def can_transition(obj, to, *, field: str = "status", table: dict | None = None)
 
 
 def transition(
-    obj, to, *, actor, field: str = "status", table: dict | None = None, note: str = "",
-    data: dict | None = None, update_fields=(), message: str = "",
+    obj,
+    to,
+    *,
+    actor,
+    field: str = "status",
+    table: dict | None = None,
+    note: str = "",
+    data: dict | None = None,
+    update_fields=(),
+    message: str = "",
 ) -> LogEntry:
     """Move `obj` from its current `field` value to `to`, if the table allows it; save and log.
 

@@ -38,9 +38,13 @@ def docs(request):
     operations = []
     for path, methods in spec.get("paths", {}).items():
         for method, operation in methods.items():
-            operations.append({
-                "path": path, "method": method.upper(), "summary": operation.get("summary", ""),
-                "parameters": [p for p in operation.get("parameters", []) if p.get("in") == "query"],
-                "tag": (operation.get("tags") or [""])[0],
-            })
+            operations.append(
+                {
+                    "path": path,
+                    "method": method.upper(),
+                    "summary": operation.get("summary", ""),
+                    "parameters": [p for p in operation.get("parameters", []) if p.get("in") == "query"],
+                    "tag": (operation.get("tags") or [""])[0],
+                }
+            )
     return render(request, "api/docs.html", {"operations": operations, "info": spec.get("info", {})})

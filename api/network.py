@@ -51,15 +51,20 @@ def _memberships(ally_id=None):
     organizers = Event.organizers.through.objects.filter(public_q("ally__"), event__in=events.values("pk")).values_list(
         _kind("event"), "event_id", "event__title", "event__slug", "ally_id", "ally__name", "ally__slug"
     )
-    promoters = Pathway.organizers.through.objects.filter(public_q("ally__"), pathway__in=pathways.values("pk")).values_list(
+    promoters = Pathway.organizers.through.objects.filter(
+        public_q("ally__"), pathway__in=pathways.values("pk")
+    ).values_list(
         _kind("pathway"), "pathway_id", "pathway__title", "pathway__slug", "ally_id", "ally__name", "ally__slug"
     )
     participants = PathwayApplication.objects.filter(admitted, public_q("ally__"), pathway__in=pathways.values("pk"))
     participants = participants.values_list(
         _kind("pathway"), "pathway_id", "pathway__title", "pathway__slug", "ally_id", "ally__name", "ally__slug"
     )
-    return list(leads.order_by().union(partners.order_by(), organizers.order_by(), promoters.order_by(),
-                                       participants.order_by(), all=True))
+    return list(
+        leads.order_by().union(
+            partners.order_by(), organizers.order_by(), promoters.order_by(), participants.order_by(), all=True
+        )
+    )
 
 
 @dataclass
@@ -126,5 +131,3 @@ def works_with(ally) -> list[tuple[str, str, str]]:
         partners.append((len(edge.through), other.name, other.url, detail))
     partners.sort(key=lambda item: (-item[0], item[1]))
     return [(name, url, detail) for _count, name, url, detail in partners]
-
-

@@ -29,17 +29,28 @@ def _layout(graph):
         angle = 2 * math.pi * index / max(len(nodes), 1) - math.pi / 2
         x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
         positions[node.pk] = (round(x, 1), round(y, 1))
-        drawn.append({
-            "node": node, "x": round(x, 1), "y": round(y, 1), "r": min(4 + node.links, 14),
-            "label": node.pk in labelled,
-            "lx": round(cx + (radius + 18) * math.cos(angle), 1),
-            "ly": round(cy + (radius + 18) * math.sin(angle) + 4, 1),
-            "anchor": "start" if math.cos(angle) >= 0 else "end",
-        })
+        drawn.append(
+            {
+                "node": node,
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "r": min(4 + node.links, 14),
+                "label": node.pk in labelled,
+                "lx": round(cx + (radius + 18) * math.cos(angle), 1),
+                "ly": round(cy + (radius + 18) * math.sin(angle) + 4, 1),
+                "anchor": "start" if math.cos(angle) >= 0 else "end",
+            }
+        )
     lines = [
-        {"x1": positions[e.source.pk][0], "y1": positions[e.source.pk][1],
-         "x2": positions[e.target.pk][0], "y2": positions[e.target.pk][1], "weight": min(len(e.through), 4)}
-        for e in graph.edges if e.source.pk in shown and e.target.pk in shown
+        {
+            "x1": positions[e.source.pk][0],
+            "y1": positions[e.source.pk][1],
+            "x2": positions[e.target.pk][0],
+            "y2": positions[e.target.pk][1],
+            "weight": min(len(e.through), 4),
+        }
+        for e in graph.edges
+        if e.source.pk in shown and e.target.pk in shown
     ]
     return drawn, lines
 
@@ -67,14 +78,28 @@ def network_page(request):
     graph = network.graph()
     nodes, lines = _layout(graph)
     table = _table(graph, nodes)
-    return render(request, "api/network.html", {
-        "table": table, "hidden_links": len(graph.edges) - len(table),
-        "regions": presence.presence(), "shapes": presence.shapes_or_none(),
-        "shapes_credit": {"package": presence.SHAPES_PACKAGE, "url": presence.SHAPES_SOURCE,
-                          "licence": presence.SHAPES_LICENCE, "licence_url": presence.SHAPES_LICENCE_URL},
-        "graph": graph, "nodes": nodes, "lines": lines, "graph_width": GRAPH_WIDTH, "graph_height": GRAPH_HEIGHT,
-        "hidden_nodes": max(0, len(graph.nodes) - len(nodes)),
-    })
+    return render(
+        request,
+        "api/network.html",
+        {
+            "table": table,
+            "hidden_links": len(graph.edges) - len(table),
+            "regions": presence.presence(),
+            "shapes": presence.shapes_or_none(),
+            "shapes_credit": {
+                "package": presence.SHAPES_PACKAGE,
+                "url": presence.SHAPES_SOURCE,
+                "licence": presence.SHAPES_LICENCE,
+                "licence_url": presence.SHAPES_LICENCE_URL,
+            },
+            "graph": graph,
+            "nodes": nodes,
+            "lines": lines,
+            "graph_width": GRAPH_WIDTH,
+            "graph_height": GRAPH_HEIGHT,
+            "hidden_nodes": max(0, len(graph.nodes) - len(nodes)),
+        },
+    )
 
 
 @require_safe
@@ -92,15 +117,19 @@ def network_gexf(request):
     ]
     for node in sorted(graph.nodes.values(), key=lambda n: n.pk):
         url = request.build_absolute_uri(reverse("members:ally_detail", kwargs={"slug": node.slug}))
-        out.append(f'      <node id="{node.pk}" label={quoteattr(node.name)}><attvalues>'
-                   f'<attvalue for="url" value={quoteattr(url)}/></attvalues></node>')
+        out.append(
+            f'      <node id="{node.pk}" label={quoteattr(node.name)}><attvalues>'
+            f'<attvalue for="url" value={quoteattr(url)}/></attvalues></node>'
+        )
     out.append("    </nodes>")
     out.append("    <edges>")
     for index, edge in enumerate(graph.edges):
         through = "; ".join(f"{kind}: {title}" for kind, title, _slug in edge.through)
-        out.append(f'      <edge id="{index}" source="{edge.source.pk}" target="{edge.target.pk}" '
-                   f'weight="{len(edge.through)}"><attvalues><attvalue for="through" value={quoteattr(through)}/>'
-                   f"</attvalues></edge>")
+        out.append(
+            f'      <edge id="{index}" source="{edge.source.pk}" target="{edge.target.pk}" '
+            f'weight="{len(edge.through)}"><attvalues><attvalue for="through" value={quoteattr(through)}/>'
+            f"</attvalues></edge>"
+        )
     out += ["    </edges>", "  </graph>", "</gexf>", ""]
     response = HttpResponse("\n".join(out), content_type="application/gexf+xml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="alleanza-network.gexf"'

@@ -68,7 +68,9 @@ def _flat(value) -> str:
 def _json(resource: str, data: list, generated_at) -> bytes:
     return json.dumps(
         {"licence": licence(), "generated_at": generated_at, "count": len(data), resource: data},
-        cls=DjangoJSONEncoder, ensure_ascii=False, indent=1,
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=1,
     ).encode("utf-8")
 
 
@@ -135,9 +137,15 @@ def last_published() -> datetime | None:
 
 @require_safe
 def index(request):
-    return render(request, "api/open_data.html", {
-        "resources": list(RESOURCES), "licence": licence(), "published": last_published(),
-    })
+    return render(
+        request,
+        "api/open_data.html",
+        {
+            "resources": list(RESOURCES),
+            "licence": licence(),
+            "published": last_published(),
+        },
+    )
 
 
 @require_safe
@@ -152,8 +160,9 @@ def download(request, resource: str, fmt: str):
     handle = open(compressed if send_gzip else path, "rb")  # noqa: SIM115 - FileResponse closes it
     modified = os.fstat(handle.fileno()).st_mtime
     stamp = timezone.localdate(datetime.fromtimestamp(modified, tz=UTC)).isoformat()
-    response = FileResponse(handle, content_type=FORMATS[fmt], as_attachment=True,
-                            filename=f"alleanza-{resource}-{stamp}.{fmt}")
+    response = FileResponse(
+        handle, content_type=FORMATS[fmt], as_attachment=True, filename=f"alleanza-{resource}-{stamp}.{fmt}"
+    )
     if send_gzip:
         response["Content-Encoding"] = "gzip"
     response["Vary"] = "Accept-Encoding"

@@ -28,10 +28,26 @@ SHAPES_LICENCE = "CC BY 4.0"
 SHAPES_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 # The package's region ids → ISTAT codes (alliance/italy.py).
 SHAPE_CODES = {
-    "piedmont": "01", "aosta-valley": "02", "lombardy": "03", "trentino-south-tyrol": "04", "veneto": "05",
-    "friuli-venezia-giulia": "06", "liguria": "07", "emilia-romagna": "08", "tuscany": "09", "umbria": "10",
-    "marche": "11", "lazio": "12", "abruzzo": "13", "molise": "14", "campania": "15", "apulia": "16",
-    "basilicata": "17", "calabria": "18", "sicily": "19", "sardinia": "20",
+    "piedmont": "01",
+    "aosta-valley": "02",
+    "lombardy": "03",
+    "trentino-south-tyrol": "04",
+    "veneto": "05",
+    "friuli-venezia-giulia": "06",
+    "liguria": "07",
+    "emilia-romagna": "08",
+    "tuscany": "09",
+    "umbria": "10",
+    "marche": "11",
+    "lazio": "12",
+    "abruzzo": "13",
+    "molise": "14",
+    "campania": "15",
+    "apulia": "16",
+    "basilicata": "17",
+    "calabria": "18",
+    "sicily": "19",
+    "sardinia": "20",
 }
 KINDS = ("ally", "project", "event")
 
@@ -154,7 +170,7 @@ def shapes() -> Shapes:
         text = shapes_file().read_text(encoding="utf-8")
     except OSError as exc:
         raise ShapesMissing(f"{shapes_file()} is missing: run `make install` (npm ci).") from exc
-    data = json.loads(text[text.index("{"): text.rindex("}") + 1])  # `export default {...};`
+    data = json.loads(text[text.index("{") : text.rindex("}") + 1])  # `export default {...};`
     regions = {SHAPE_CODES[item["id"]]: _shape(item["path"]) for item in data["locations"] if item["id"] in SHAPE_CODES}
     if len(regions) != len(SHAPE_CODES):
         raise ShapesMissing(f"{SHAPES_PACKAGE} has {len(regions)} of the 20 regions: check its version.")
@@ -191,7 +207,10 @@ class RegionPresence:
         projects = ngettext("%(count)d project", "%(count)d projects", self.projects) % {"count": self.projects}
         events = ngettext("%(count)d event", "%(count)d events", self.events) % {"count": self.events}
         return gettext("%(region)s: %(allies)s, %(projects)s, %(events)s") % {
-            "region": self.region.display_name, "allies": allies, "projects": projects, "events": events,
+            "region": self.region.display_name,
+            "allies": allies,
+            "projects": projects,
+            "events": events,
         }
 
 
@@ -228,7 +247,8 @@ def presence() -> list[RegionPresence]:
     return [
         RegionPresence(
             region=region,
-            allies=counts[f"ally_{region.code}"], projects=counts[f"project_{region.code}"],
+            allies=counts[f"ally_{region.code}"],
+            projects=counts[f"project_{region.code}"],
             events=counts[f"event_{region.code}"],
             shade=0 if total == 0 else 1 + min(3, (3 * total) // top),
             shape=outlines.regions.get(region.code) if outlines else None,

@@ -13,12 +13,7 @@ from members.models import Ally, public_q
 
 
 def public_allies():
-    return (
-        Ally.objects.public()
-        .select_related("province")
-        .prefetch_related("themes", "regions")
-        .order_by("name", "pk")
-    )
+    return Ally.objects.public().select_related("province").prefetch_related("themes", "regions").order_by("name", "pk")
 
 
 def public_projects():
@@ -26,7 +21,10 @@ def public_projects():
         Project.objects.filter(publication=Project.Publication.PUBLISHED)
         .select_related("lead_ally")
         .prefetch_related(
-            "regions", "themes", "objectives", "external_partners",
+            "regions",
+            "themes",
+            "objectives",
+            "external_partners",
             Prefetch("provinces", queryset=Province.objects.order_by("name")),
             Prefetch("partners", queryset=ProjectPartner.objects.select_related("ally")),
         )
@@ -39,7 +37,8 @@ def public_events():
         Event.objects.filter(PUBLIC_EVENT)
         .select_related("region", "province__region", "project")
         .prefetch_related(
-            "themes", "organizers",
+            "themes",
+            "organizers",
             Prefetch("sessions", queryset=Session.objects.prefetch_related("speakers")),
             Prefetch("speakers", queryset=Speaker.objects.select_related("ally")),
         )

@@ -64,8 +64,25 @@ class AllySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ally
-        fields = ["slug", "name", "kind", "legal_form", "summary", "description", "website", "city", "province",
-                  "regions", "themes", "is_supporter", "verified", "member_since", "email", "phone", "url"]
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "legal_form",
+            "summary",
+            "description",
+            "website",
+            "city",
+            "province",
+            "regions",
+            "themes",
+            "is_supporter",
+            "verified",
+            "member_since",
+            "email",
+            "phone",
+            "url",
+        ]
 
     def get_province(self, ally) -> str | None:
         return ally.province.abbreviation if ally.province else None
@@ -103,9 +120,27 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["slug", "title", "summary", "description", "status", "scope", "start_date", "end_date",
-                  "municipalities", "regions", "provinces", "themes", "lead_ally", "partners", "external_partners",
-                  "objectives", "results", "published_at", "url"]
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "description",
+            "status",
+            "scope",
+            "start_date",
+            "end_date",
+            "municipalities",
+            "regions",
+            "provinces",
+            "themes",
+            "lead_ally",
+            "partners",
+            "external_partners",
+            "objectives",
+            "results",
+            "published_at",
+            "url",
+        ]
 
     def get_provinces(self, project) -> list[str]:
         return [p.abbreviation for p in project.provinces.all()]
@@ -116,8 +151,11 @@ class ProjectSerializer(serializers.ModelSerializer):
         return {"slug": ally.slug, "name": ally.name} if ally.is_public else None
 
     def get_partners(self, project) -> ProjectPartnerSerializer(many=True):
-        return [{"slug": p.ally.slug, "name": p.ally.name, "role": p.role}
-                for p in project.partners.all() if p.ally.is_public]
+        return [
+            {"slug": p.ally.slug, "name": p.ally.name, "role": p.role}
+            for p in project.partners.all()
+            if p.ally.is_public
+        ]
 
     def get_external_partners(self, project) -> ExternalPartnerSerializer(many=True):
         return [{"name": e.name, "kind": e.kind} for e in project.external_partners.all()]
@@ -162,11 +200,36 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
-        fields = ["slug", "title", "kind", "status", "summary", "description", "start", "end", "venue_name",
-                  "address", "city", "province", "region", "online_url", "language", "step_free_access",
-                  "interpretation", "accessibility_notes", "registration_policy", "registration_opens_at",
-                  "registration_closes_at", "capacity", "themes", "organizers", "project", "sessions", "speakers",
-                  "url"]
+        fields = [
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "summary",
+            "description",
+            "start",
+            "end",
+            "venue_name",
+            "address",
+            "city",
+            "province",
+            "region",
+            "online_url",
+            "language",
+            "step_free_access",
+            "interpretation",
+            "accessibility_notes",
+            "registration_policy",
+            "registration_opens_at",
+            "registration_closes_at",
+            "capacity",
+            "themes",
+            "organizers",
+            "project",
+            "sessions",
+            "speakers",
+            "url",
+        ]
 
     def get_region(self, event) -> str | None:
         region = event.region or (event.province.region if event.province else None)
@@ -199,14 +262,25 @@ class PathwaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Pathway
-        fields = ["slug", "title", "purpose", "eligibility", "status", "applications_open_at",
-                  "applications_close_at", "places", "themes", "regions", "organizers", "objectives", "stages",
-                  "url"]
+        fields = [
+            "slug",
+            "title",
+            "purpose",
+            "eligibility",
+            "status",
+            "applications_open_at",
+            "applications_close_at",
+            "places",
+            "themes",
+            "regions",
+            "organizers",
+            "objectives",
+            "stages",
+            "url",
+        ]
 
     def get_organizers(self, pathway) -> AllyRef(many=True):
         return approved_refs(pathway.organizers.all())
 
     def get_objectives(self, pathway) -> list[str]:
         return [o.text for o in pathway.objectives.all()]
-
-

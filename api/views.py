@@ -88,14 +88,26 @@ SUMMARIES = {
 def _resource(kind, base, serializer, plural):
     list_summary, detail_summary = SUMMARIES[kind]
     list_view = extend_schema(parameters=_filter_parameters(kind), summary=list_summary, tags=[plural])(
-        type(f"{kind.title()}List", (PublicList,), {
-            "kind": kind, "base_queryset": staticmethod(base), "serializer_class": serializer,
-        })
+        type(
+            f"{kind.title()}List",
+            (PublicList,),
+            {
+                "kind": kind,
+                "base_queryset": staticmethod(base),
+                "serializer_class": serializer,
+            },
+        )
     )
     detail_view = extend_schema(summary=detail_summary, tags=[plural])(
-        type(f"{kind.title()}Detail", (PublicDetail,), {
-            "kind": kind, "base_queryset": staticmethod(base), "serializer_class": serializer,
-        })
+        type(
+            f"{kind.title()}Detail",
+            (PublicDetail,),
+            {
+                "kind": kind,
+                "base_queryset": staticmethod(base),
+                "serializer_class": serializer,
+            },
+        )
     )
     return list_view, detail_view
 

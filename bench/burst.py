@@ -47,8 +47,14 @@ def setup(people: int = PEOPLE, seats: int = SEATS) -> list[dict]:
     # The e-mails of an earlier burst on the same database (bench/run.py --reuse) are not this one's.
     OutgoingEmail.objects.filter(to__startswith="burst", to__endswith="@example.org").delete()
     Event.objects.create(
-        title="Burst", slug=SLUG, summary="Mille persone, duecento posti.", start=now + timezone.timedelta(days=30),
-        end=now + timezone.timedelta(days=30, hours=4), capacity=seats, status="published", published_at=now,
+        title="Burst",
+        slug=SLUG,
+        summary="Mille persone, duecento posti.",
+        start=now + timezone.timedelta(days=30),
+        end=now + timezone.timedelta(days=30, hours=4),
+        capacity=seats,
+        status="published",
+        published_at=now,
         registration_policy="open",
     )
     people_rows = []
@@ -77,7 +83,10 @@ def outcome() -> dict:
     from events.models import Registration
 
     statuses = dict(
-        Registration.objects.filter(event__slug=SLUG).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Registration.objects.filter(event__slug=SLUG)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     mails = OutgoingEmail.objects.filter(to__startswith="burst", to__endswith="@example.org")
     per_person = mails.values("to").annotate(n=Count("pk"))
@@ -113,8 +122,7 @@ def reminder_scan(repeat: int = 20) -> dict:
 
 
 def _django(env, code):
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
-                            text=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -131,11 +139,15 @@ def run(env, people: int = PEOPLE, seats: int = SEATS) -> list[str]:
         times, failures = [], []
 
         def register(row):
-            body = urlencode({"name": row["name"], "email": row["email"], "privacy_consent": "on",
-                              "csrfmiddlewaretoken": "b" * 32})
-            headers = {"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded",
-                       "Cookie": f"sessionid={row['session']}; csrftoken={'b' * 32}",
-                       "Referer": "http://127.0.0.1/"}
+            body = urlencode(
+                {"name": row["name"], "email": row["email"], "privacy_consent": "on", "csrfmiddlewaretoken": "b" * 32}
+            )
+            headers = {
+                "Host": "127.0.0.1",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"sessionid={row['session']}; csrftoken={'b' * 32}",
+                "Referer": "http://127.0.0.1/",
+            }
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
             try:
                 start.wait(timeout=60)

@@ -117,8 +117,15 @@ def generate(scale: float = 1.0, seed: int = 7, out=print) -> dict:
         for n in range(20):
             hour = 9 + (n % 8)
             sessions.append(
-                Session(event=event, day=day, start_time=time(hour), end_time=time(hour, 50),
-                        title=f"Laboratorio {_text(rng, 2)} {n}", kind="workshop", room=f"Aula {n % 4 + 1}")
+                Session(
+                    event=event,
+                    day=day,
+                    start_time=time(hour),
+                    end_time=time(hour, 50),
+                    title=f"Laboratorio {_text(rng, 2)} {n}",
+                    kind="workshop",
+                    room=f"Aula {n % 4 + 1}",
+                )
             )
     Session.objects.bulk_create(sessions, batch_size=BATCH)
 
@@ -130,8 +137,13 @@ def generate(scale: float = 1.0, seed: int = 7, out=print) -> dict:
         for n in range(per_event):
             batch.append(
                 Registration(
-                    event=event, name=f"Persona {n}", email=f"persona{n}.{event.pk}@example.org",
-                    privacy_accepted_at=now, status="confirmed", confirmed_at=now, email_confirmed_at=now,
+                    event=event,
+                    name=f"Persona {n}",
+                    email=f"persona{n}.{event.pk}@example.org",
+                    privacy_accepted_at=now,
+                    status="confirmed",
+                    confirmed_at=now,
+                    email_confirmed_at=now,
                 )
             )
             if len(batch) >= BATCH:

@@ -39,16 +39,38 @@ def lighthouse() -> Path:
     binary = TOOL_DIR / "node_modules" / ".bin" / "lighthouse"
     if not binary.exists():
         TOOL_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--prefix", str(TOOL_DIR), "--no-audit", "--no-fund", "--loglevel=error",
-                        "--save-exact", f"lighthouse@{LIGHTHOUSE_VERSION}"], check=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(TOOL_DIR),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                "--save-exact",
+                f"lighthouse@{LIGHTHOUSE_VERSION}",
+            ],
+            check=True,
+        )
     return binary
 
 
 def one_run(binary, url, output) -> dict | None:
     result = subprocess.run(
-        [str(binary), url, "--only-categories=performance", f"--chrome-flags={FLAGS}", "--output=json",
-         f"--output-path={output}", "--quiet"],
-        env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True, timeout=240,
+        [
+            str(binary),
+            url,
+            "--only-categories=performance",
+            f"--chrome-flags={FLAGS}",
+            "--output=json",
+            f"--output-path={output}",
+            "--quiet",
+        ],
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     if result.returncode != 0 or not Path(output).exists():
         return None
@@ -57,8 +79,11 @@ def one_run(binary, url, output) -> dict | None:
     if report.get("runtimeError"):
         return None  # Lighthouse asks to be run again (e.g. NO_NAVSTART): the caller retries
     audits = report["audits"]
-    css = sum(item.get("transferSize", 0) for item in audits["network-requests"]["details"]["items"]
-              if item.get("resourceType") == "Stylesheet")
+    css = sum(
+        item.get("transferSize", 0)
+        for item in audits["network-requests"]["details"]["items"]
+        if item.get("resourceType") == "Stylesheet"
+    )
     return {
         "score": report["categories"]["performance"]["score"] * 100,
         "cls": audits["cumulative-layout-shift"]["numericValue"],
@@ -91,9 +116,14 @@ def main():
 
     binary = lighthouse()
     workdir = Path(tempfile.mkdtemp(prefix="alleanza-lighthouse-"))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.lighthouse_settings", "PYTHONPATH": str(ROOT),
-           "LIGHTHOUSE_STATIC_ROOT": str(workdir / "static"),
-           "BENCH_CACHE_DIR": str(workdir / "cache"), "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.lighthouse_settings",
+        "PYTHONPATH": str(ROOT),
+        "LIGHTHOUSE_STATIC_ROOT": str(workdir / "static"),
+        "BENCH_CACHE_DIR": str(workdir / "cache"),
+        "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite3'}",
+    }
     env.pop("REDIS_URL", None)
     python = sys.executable
     for command in (["migrate", "--noinput", "-v0"], ["load_demo"], ["collectstatic", "--noinput", "-v0"]):
@@ -113,24 +143,31 @@ def main():
     load_after = os.getloadavg()[0]
 
     lines = [
-        "# Lighthouse", "",
+        "# Lighthouse",
+        "",
         f"`bench/lighthouse.py --runs {args.runs}`: Lighthouse {LIGHTHOUSE_VERSION}, performance category with its "
         "default mobile emulation (simulated slow 4G, 4× CPU slowdown), system Chromium, the demo content on "
         "SQLite served by gunicorn with the production settings and the page cache; median of the runs; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         f"Load average of the machine ({os.cpu_count()} CPUs) at the start and the end of the run: "
         f"{load_before:.1f} and {load_after:.1f} (blocking time and the score grow with it).",
-        "Targets of issue 13: score ≥ 95, CLS < 0.05, CSS ≤ 60 KB gzipped.", "",
+        "Targets of issue 13: score ≥ 95, CLS < 0.05, CSS ≤ 60 KB gzipped.",
+        "",
         "| page | score | CLS | LCP ms | FCP ms | TBT ms | CSS KB (transferred) | page KB (transferred) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, row in rows.items():
-        lines.append(f"| {name} | {row['score']:.0f} | {row['cls']:.3f} | {row['lcp']:.0f} | {row['fcp']:.0f} | "
-                     f"{row['tbt']:.0f} | {row['css_kb']:.1f} | {row['total_kb']:.1f} |")
+        lines.append(
+            f"| {name} | {row['score']:.0f} | {row['cls']:.3f} | {row['lcp']:.0f} | {row['fcp']:.0f} | "
+            f"{row['tbt']:.0f} | {row['css_kb']:.1f} | {row['total_kb']:.1f} |"
+        )
     worst = min(row["score"] for row in rows.values())
     shift = max(row["cls"] for row in rows.values())
-    lines += ["", f"Lowest score {worst:.0f}, largest CLS {shift:.3f}: targets "
-              f"{'met' if worst >= 95 and shift < 0.05 else 'NOT met'}."]
+    lines += [
+        "",
+        f"Lowest score {worst:.0f}, largest CLS {shift:.3f}: targets "
+        f"{'met' if worst >= 95 and shift < 0.05 else 'NOT met'}.",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).write_text(text, encoding="utf-8")

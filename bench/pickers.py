@@ -61,8 +61,13 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="measure the database an earlier run filled")
     args = parser.parse_args()
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT),
-           "BENCH_CACHE_DIR": tempfile.mkdtemp(prefix="alleanza-bench-pickers-"), "PAGE_CACHE_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+        "BENCH_CACHE_DIR": tempfile.mkdtemp(prefix="alleanza-bench-pickers-"),
+        "PAGE_CACHE_ENABLED": "false",
+    }
     env.setdefault("DATABASE_URL", DEFAULT_DATABASE)
     python = sys.executable
     if not args.reuse:
@@ -72,8 +77,11 @@ def main():
         subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
     import json
 
-    setup = json.loads(subprocess.run([python, "-c", SETUP], cwd=ROOT, env=env, check=True,
-                                      capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    setup = json.loads(
+        subprocess.run([python, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     from urllib.parse import quote
 
     search = setup["search"]
@@ -88,10 +96,14 @@ def main():
     try:
         for path in pages.values():
             hammer(server.port, path, 20, 2, cookie=setup["cookie"])
-        measured = {name: hammer(server.port, path, args.requests, args.concurrency, cookie=setup["cookie"])
-                    for name, path in pages.items()}
-        single = {name: latencies(server.port, path, args.latency_requests, cookie=setup["cookie"])
-                  for name, path in pages.items()}
+        measured = {
+            name: hammer(server.port, path, args.requests, args.concurrency, cookie=setup["cookie"])
+            for name, path in pages.items()
+        }
+        single = {
+            name: latencies(server.port, path, args.latency_requests, cookie=setup["cookie"])
+            for name, path in pages.items()
+        }
     finally:
         server.stop()
 
@@ -101,17 +113,22 @@ def main():
     rates = {name: rate for name, (rate, _errors) in measured.items()}
     base_rate, base_p95 = rates[BASELINE], single[BASELINE][1]
     lines = [
-        "## Ally pickers with 10,000 allies (issue 10)", "",
+        "## Ally pickers with 10,000 allies (issue 10)",
+        "",
         f"`DATABASE_URL=…/alleanza_bench_h3 python -m bench.pickers --scale {args.scale} --requests {args.requests} "
         f"--concurrency {args.concurrency}`: PostgreSQL, {setup['allies']} member allies, gunicorn with 2 sync "
         f"workers, production settings, signed in as a coordinator; "
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Ratios are to the bare view of the same run.", "",
-        "| request | throughput × bare | req/s | p50 ms | p95 ms | p95 × bare |", "|---|---:|---:|---:|---:|---:|",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Ratios are to the bare view of the same run.",
+        "",
+        "| request | throughput × bare | req/s | p50 ms | p95 ms | p95 × bare |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name in pages:
         p50, p95 = single[name]
-        lines.append(f"| {name} | {rates[name] / base_rate:.2f} | {rates[name]:.0f} | {p50:.1f} | {p95:.1f} | "
-                     f"{p95 / base_p95:.1f} |")
+        lines.append(
+            f"| {name} | {rates[name] / base_rate:.2f} | {rates[name]:.0f} | {p50:.1f} | {p95:.1f} | "
+            f"{p95 / base_p95:.1f} |"
+        )
     print("\n".join(lines))
 
 

@@ -157,9 +157,20 @@ class Server:
     def __init__(self, env, workers=2, threads=1):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "bench.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         for _ in range(200):
             try:
@@ -196,17 +207,25 @@ def measure(env, args, cached: bool):
 def report(title, rates, single):
     base_rate = rates[BASELINE][0]
     base_p95 = single[BASELINE][1]
-    lines = [f"### {title}", "", "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {title}",
+        "",
+        "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name in PAGES:
         rate, errors = rates[name]
         p50, p95 = single[name]
         if p50 is None:
             lines.append(f"| {name} | {rate / base_rate:.2f} | no answer | no answer | – | {errors} |")
         else:
-            lines.append(f"| {name} | {rate / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} | {errors} |")
+            lines.append(
+                f"| {name} | {rate / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} | {errors} |"
+            )
     lines.append("")
-    lines.append(f"Bare view: {base_rate:.0f} requests/s with the concurrent clients, p95 {base_p95:.1f} ms single-client.")
+    lines.append(
+        f"Bare view: {base_rate:.0f} requests/s with the concurrent clients, p95 {base_p95:.1f} ms single-client."
+    )
     return lines
 
 
@@ -217,15 +236,23 @@ def main():
     parser.add_argument("--latency-requests", type=int, default=60)
     parser.add_argument("--scale", type=float, default=0.0, help="add scale data (1.0 = 10,000 allies...)")
     parser.add_argument("--burst", action="store_true", help="also run the registration burst (bench/burst.py)")
-    parser.add_argument("--page-seconds", type=float, default=30.0,
-                        help="at most this long per page and measure (a slow page does not stop the run)")
+    parser.add_argument(
+        "--page-seconds",
+        type=float,
+        default=30.0,
+        help="at most this long per page and measure (a slow page does not stop the run)",
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the database of an earlier run as it is")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="alleanza-bench-"))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": str(ROOT),
-           "BENCH_CACHE_DIR": str(workdir / "cache")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+        "BENCH_CACHE_DIR": str(workdir / "cache"),
+    }
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     python = sys.executable
     database = env["DATABASE_URL"].split(":", 1)[0]
@@ -236,16 +263,17 @@ def main():
     if not args.reuse:
         subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         if args.scale:
-            subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env,
-                           check=True)
+            subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
 
     lines = [
-        "# Benchmark results", "",
+        "# Benchmark results",
+        "",
         f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}"
         f"{' --reuse' if args.reuse else ''} --page-seconds {args.page_seconds:g}`"
         f" on {database}, gunicorn with 2 sync workers, production settings, "
         f"cache: {'Redis' if env.get('REDIS_URL') else 'files'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
-        "Ratios are to the bare view measured in the same server run.", "",
+        "Ratios are to the bare view measured in the same server run.",
+        "",
     ]
     cold = measure(env, args, cached=False)
     lines += report("Cold (every request renders)", *cold)

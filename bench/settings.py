@@ -15,8 +15,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # otherwise a folder of files that bench/run.py makes for the run.
 if not REDIS_URL and os.environ.get("BENCH_CACHE_DIR"):  # noqa: F405
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                    "LOCATION": os.environ["BENCH_CACHE_DIR"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["BENCH_CACHE_DIR"],
+        }
     }
 PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "false").lower() == "true"
 # The benchmark is one client address sending thousands of requests: the API's limit per address

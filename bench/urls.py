@@ -10,7 +10,7 @@ from django.urls import path
 from alliance.urls import urlpatterns as portal_urlpatterns
 
 TEMPLATE = engines["django"].from_string(
-    "<!doctype html><html lang=\"it\"><head><title>{{ theme }}</title></head>"
+    '<!doctype html><html lang="it"><head><title>{{ theme }}</title></head>'
     "<body><h1>{{ theme }}</h1><p>{{ count }}</p></body></html>"
 )
 

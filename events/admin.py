@@ -73,8 +73,16 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["organizers", "themes"]
-    readonly_fields = ["status", "capacity", "sequence", "created_by", "created_at", "updated_at", "published_at",
-                       "cancelled_at"]
+    readonly_fields = [
+        "status",
+        "capacity",
+        "sequence",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "cancelled_at",
+    ]
     list_select_related = ["region"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SpeakerInline, SessionInline]
@@ -108,13 +116,23 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected events"))
     def publish_events(self, request, queryset):
-        _apply(self, request, queryset, lambda event: services.publish_event(event=event, actor=request.user),
-               lambda n: ngettext("%(count)d event published.", "%(count)d events published.", n))
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda event: services.publish_event(event=event, actor=request.user),
+            lambda n: ngettext("%(count)d event published.", "%(count)d events published.", n),
+        )
 
     @admin.action(description=_("Cancel the selected events and tell everyone registered"))
     def cancel_events(self, request, queryset):
-        _apply(self, request, queryset, lambda event: services.cancel_event(event=event, actor=request.user),
-               lambda n: ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", n))
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda event: services.cancel_event(event=event, actor=request.user),
+            lambda n: ngettext("%(count)d event cancelled.", "%(count)d events cancelled.", n),
+        )
 
 
 class SessionChoiceInline(ReadOnlyInline, admin.TabularInline):
@@ -132,8 +150,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     # Seats, waiting lists and their e-mails follow rules kept in events.services: status changes go through
     # the coordination pages or the actions below, and a registration stays at its event and address.
-    readonly_fields = ["event", "email", "token", "status", "email_confirmed_at", "privacy_accepted_at", "created_at",
-                       "confirmed_at", "waitlisted_at", "cancelled_at", "checked_in_at", "decision_reason"]
+    readonly_fields = [
+        "event",
+        "email",
+        "token",
+        "status",
+        "email_confirmed_at",
+        "privacy_accepted_at",
+        "created_at",
+        "confirmed_at",
+        "waitlisted_at",
+        "cancelled_at",
+        "checked_in_at",
+        "decision_reason",
+    ]
     inlines = [SessionChoiceInline]
     actions = ["cancel_registrations", "confirm_from_waiting_list"]
 
@@ -145,17 +175,26 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the selected registrations (the waiting list moves up)"))
     def cancel_registrations(self, request, queryset):
-        _apply(self, request, queryset.filter(status__in=services.ACTIVE),
-               lambda registration: services.cancel_registration(registration=registration, actor=request.user),
-               lambda n: ngettext("%(count)d registration cancelled.", "%(count)d registrations cancelled.", n))
+        _apply(
+            self,
+            request,
+            queryset.filter(status__in=services.ACTIVE),
+            lambda registration: services.cancel_registration(registration=registration, actor=request.user),
+            lambda n: ngettext("%(count)d registration cancelled.", "%(count)d registrations cancelled.", n),
+        )
 
     @admin.action(description=_("Confirm the selected from the waiting list, within the seats"))
     def confirm_from_waiting_list(self, request, queryset):
-        _apply(self, request, queryset,
-               lambda registration: services.move_registration(
-                   registration=registration, actor=request.user, to=Registration.Status.CONFIRMED),
-               lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
-               name=lambda registration: registration.name)
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda registration: services.move_registration(
+                registration=registration, actor=request.user, to=Registration.Status.CONFIRMED
+            ),
+            lambda n: ngettext("%(count)d registration confirmed.", "%(count)d registrations confirmed.", n),
+            name=lambda registration: registration.name,
+        )
 
 
 @admin.register(Reminder)

@@ -27,7 +27,12 @@ class EventsConfig(AppConfig):
         registry.personal_data_exports.append(privacy.export_personal_data)
         registry.account_deletion_hooks.append(privacy.forget_person)
         COORDINATOR_PERMISSIONS.extend(
-            ["events.add_event", "events.change_event", "events.view_event", "events.view_registration",
-             "events.change_registration"]
+            [
+                "events.add_event",
+                "events.change_event",
+                "events.view_event",
+                "events.view_registration",
+                "events.change_registration",
+            ]
         )
         from . import home, search  # noqa: F401 - registers its home page parts and its search indexers

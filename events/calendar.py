@@ -122,7 +122,9 @@ def _session_component(event, session) -> VEvent:
     if end <= datetime.combine(session.day, session.start_time, tzinfo=ROME):
         end += timedelta(days=1)
     component.add("dtend", end)
-    component.add("summary", f"{event.title} – {session.title}" if event.is_series else f"{session.title} – {event.title}")
+    component.add(
+        "summary", f"{event.title} – {session.title}" if event.is_series else f"{session.title} – {event.title}"
+    )
     if session.description:
         component.add("description", session.description)
     location = ", ".join(p for p in [_room_apart_from_venue(event, session), _location(event)] if p)
@@ -179,8 +181,9 @@ def feed_calendar(events) -> str:
     return cal.to_ical().decode()
 
 
-def invitation_calendar(event, sessions=None, *, method: str = REQUEST, attendee=None,
-                        sessions_only: bool = False) -> str:
+def invitation_calendar(
+    event, sessions=None, *, method: str = REQUEST, attendee=None, sessions_only: bool = False
+) -> str:
     """The file sent by e-mail: REQUEST adds or updates the entry, CANCEL removes it.
 
     `sessions_only`: the given sessions without the event's own entry (to take a session out of a
@@ -205,11 +208,11 @@ def removed_attachment_name(language: str) -> str:
     return f"{slugify(name) or 'removed'}.ics"
 
 
-def ics_attachment(event, sessions=None, *, method: str = REQUEST, language: str = "it", attendee=None,
-                   sessions_only: bool = False) -> dict:
+def ics_attachment(
+    event, sessions=None, *, method: str = REQUEST, language: str = "it", attendee=None, sessions_only: bool = False
+) -> dict:
     return {
         "filename": attachment_name(language),
-        "content": invitation_calendar(event, sessions, method=method, attendee=attendee,
-                                       sessions_only=sessions_only),
+        "content": invitation_calendar(event, sessions, method=method, attendee=attendee, sessions_only=sessions_only),
         "mimetype": "text/calendar",
     }

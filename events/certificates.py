@@ -58,7 +58,8 @@ def certificate_pdf(record: AttendanceRecord) -> bytes:
         y -= 14 * mm
         organizers = ", ".join(a.name for a in event.organizers.all())
         intro = _("We certify that %(name)s attended the following meetings of “%(title)s”%(by)s:") % {
-            "name": registration.name, "title": event.title,
+            "name": registration.name,
+            "title": event.title,
             "by": (" " + _("organized by %(organizers)s") % {"organizers": organizers}) if organizers else "",
         }
         pdf.setFont("Helvetica", 12)
@@ -106,5 +107,8 @@ def certificate_filename(record: AttendanceRecord) -> str:
 def certificate_attachment(record: AttendanceRecord) -> dict:
     content = certificate_pdf(record)
     assert b"\0" not in content  # the outbox keeps attachments in JSON (see the module's docstring)
-    return {"filename": certificate_filename(record), "content": content.decode("latin-1"),
-            "mimetype": "application/pdf"}
+    return {
+        "filename": certificate_filename(record),
+        "content": content.decode("latin-1"),
+        "mimetype": "application/pdf",
+    }

@@ -231,9 +231,7 @@ class ManagedEventFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Words in the title"), method="filter_words", max_length=200, widget=forms.SearchInput
     )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Event.Status.choices, empty_label=_("Any status")
-    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Event.Status.choices, empty_label=_("Any status"))
     # The tabs of the page (kept by the form in a hidden field); applied last, in filter_queryset, as it orders.
     when = django_filters.ChoiceFilter(
         label=_("When"), choices=WHEN_CHOICES, empty_label=None, method="filter_nothing", widget=forms.HiddenInput
@@ -241,7 +239,10 @@ class ManagedEventFilterSet(django_filters.FilterSet):
     # Looked up only among the allies organizing the events `user` runs (`selectors.managed_event_organizers`):
     # the error that lists matching names must not name allies that are not public.
     organizer = AllyNameFilter(
-        label=_("Organized by"), method="filter_organizer", queryset=Ally.objects.none(), required=False,
+        label=_("Organized by"),
+        method="filter_organizer",
+        queryset=Ally.objects.none(),
+        required=False,
         help_text=_("The name of an organizing ally, or part of it."),
     )
 
@@ -254,7 +255,8 @@ class ManagedEventFilterSet(django_filters.FilterSet):
         if user is not None:
             # Built only when a name is looked up: the list without that filter asks no more queries.
             self.filters["organizer"].extra["queryset"] = SimpleLazyObject(
-                lambda: selectors.managed_event_organizers(user, events=queryset))
+                lambda: selectors.managed_event_organizers(user, events=queryset)
+            )
         # The type-ahead asks the events' own endpoint, scoped the same way (events.views.manage.organizer_search).
         self.form.fields["organizer"].widget.attrs["data-ally-search"] = reverse("events:organizer_search")
 

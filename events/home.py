@@ -39,11 +39,18 @@ def event_regions():
 
 
 registry.home_sections.append(
-    HomeSection(key="events", title=_("Next events"), items=next_events, template="alliance/home/events.html",
-                more_url_name="events:event_list", position=10)
+    HomeSection(
+        key="events",
+        title=_("Next events"),
+        items=next_events,
+        template="alliance/home/events.html",
+        more_url_name="events:event_list",
+        position=10,
+    )
 )
 registry.home_counts.append(
-    HomeCount(count=count_events_this_year, label=lambda n: ngettext("event this year", "events this year", n),
-              position=40)
+    HomeCount(
+        count=count_events_this_year, label=lambda n: ngettext("event this year", "events this year", n), position=40
+    )
 )
 registry.region_presence.append(event_regions)

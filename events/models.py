@@ -13,8 +13,9 @@ from alliance.uploads import RandomName
 
 DEFAULT_REMINDER_OFFSETS = [2880, 120]  # minutes before the start: two days and two hours
 PER_MEETING_LOCKED = _("People have registered already: registration per meeting can no longer be switched on or off.")
-PER_MEETING_NOT_SERIES = _("Registration per meeting is only for a series of meetings: tick “series of meetings” "
-                           "too, or untick this.")
+PER_MEETING_NOT_SERIES = _(
+    "Registration per meeting is only for a series of meetings: tick “series of meetings” too, or untick this."
+)
 
 
 def default_reminder_offsets():
@@ -66,11 +67,19 @@ class Event(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     city = models.CharField(_("town or city"), max_length=100, blank=True)
     province = models.ForeignKey(
-        "alliance.Province", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "alliance.Province",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("province"),
     )
     region = models.ForeignKey(
-        "alliance.Region", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        "alliance.Region",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("region"),
     )
     online_url = models.URLField(_("online link"), blank=True)
@@ -87,6 +96,7 @@ class Event(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     themes = models.ManyToManyField("alliance.Theme", blank=True, related_name="events", verbose_name=_("themes"))
     language = models.CharField(_("language of the event"), max_length=8, choices=settings.LANGUAGES, default="it")
+
     # Admission (issue 9, registrations engineer): two settings, who may register and how. ----------
     class Admission(models.TextChoices):
         OPEN = "open", _("Everyone (guests confirm their e-mail address)")
@@ -99,7 +109,8 @@ class Event(models.Model):
         _("who may register"), max_length=12, choices=Admission.choices, default=Admission.OPEN
     )
     admission_review = models.BooleanField(
-        _("requests reviewed by the organizers"), default=False,
+        _("requests reviewed by the organizers"),
+        default=False,
         help_text=_("Otherwise a seat is given at once, while there are seats."),
     )
     admission_allies = models.ManyToManyField(
@@ -109,18 +120,24 @@ class Event(models.Model):
         "alliance.Region", blank=True, related_name="+", verbose_name=_("regions whose members may register")
     )
     # End of the admission block.
-    registration_opens_at = models.DateTimeField(
-        _("registration opens"), null=True, blank=True, validators=[sane_date]
-    )
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True, validators=[sane_date])
     registration_closes_at = models.DateTimeField(
         _("registration closes"), null=True, blank=True, validators=[sane_date]
     )
     project = models.ForeignKey(
-        "initiatives.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        "initiatives.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("related project"),
     )
     pathway_stage = models.ForeignKey(
-        "initiatives.Stage", on_delete=models.SET_NULL, null=True, blank=True, related_name="events",
+        "initiatives.Stage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("pathway stage it carries out"),
     )
     reminder_offsets = models.JSONField(
@@ -139,13 +156,15 @@ class Event(models.Model):
     # Series of meetings (issue 9): every session is a meeting on its own day; calendars, reminders,
     # check-in and attendance go meeting by meeting.
     is_series = models.BooleanField(
-        _("series of meetings"), default=False,
+        _("series of meetings"),
+        default=False,
         help_text=_("Each session is a meeting of its own: one calendar entry, reminders and check-in per meeting."),
     )
     # A series may let attendees choose the meetings they come to (issue 9); otherwise one registration
     # covers every meeting. The chosen meetings are SessionChoice rows, with the seats of each meeting.
     register_per_meeting = models.BooleanField(
-        _("registration per meeting"), default=False,
+        _("registration per meeting"),
+        default=False,
         help_text=_("Only for a series of meetings: attendees choose the meetings they come to (at least one)."),
     )
 
@@ -200,9 +219,13 @@ class Event(models.Model):
         before = Event.objects.filter(pk=self.pk).values("is_series", "register_per_meeting").first()
         if before is None or (before["is_series"] and before["register_per_meeting"]) == self.per_meeting:
             return False
-        return self.registrations.filter(status__in=[
-            Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.WAITLISTED,
-        ]).exists()
+        return self.registrations.filter(
+            status__in=[
+                Registration.Status.PENDING,
+                Registration.Status.CONFIRMED,
+                Registration.Status.WAITLISTED,
+            ]
+        ).exists()
 
     def clean(self):
         super().clean()
@@ -240,7 +263,11 @@ class Speaker(models.Model):
     role = models.CharField(_("role"), max_length=200, blank=True)
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     ally = models.ForeignKey(
-        "members.Ally", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "members.Ally",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("ally"),
     )
     bio = models.TextField(_("short bio"), blank=True)
@@ -318,8 +345,12 @@ class Registration(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="event_registrations", verbose_name=_("account"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+        verbose_name=_("account"),
     )
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("e-mail address"))
@@ -388,7 +419,8 @@ class Reminder(models.Model):
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["registration", "session", "offset_minutes"], name="one_reminder_per_offset",
+                fields=["registration", "session", "offset_minutes"],
+                name="one_reminder_per_offset",
                 nulls_distinct=False,
             )
         ]
@@ -493,9 +525,7 @@ class RegistrationAnswer(models.Model):
         RegistrationQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
     )
     value = models.TextField(_("answer"), blank=True)
-    file = models.FileField(
-        _("document"), upload_to=RandomName("events/answers"), storage=private_storage, blank=True
-    )
+    file = models.FileField(_("document"), upload_to=RandomName("events/answers"), storage=private_storage, blank=True)
 
     class Meta:
         ordering = ["question__position", "question__pk"]

@@ -12,10 +12,14 @@ def _registrations_of(user):
 
 
 def export_personal_data(user) -> dict:
-    registrations = _registrations_of(user).select_related("event").prefetch_related(
-        "session_choices__session",
-        Prefetch("answers", queryset=RegistrationAnswer.objects.select_related("question")),
-        Prefetch("attendances", queryset=Attendance.objects.select_related("session")),
+    registrations = (
+        _registrations_of(user)
+        .select_related("event")
+        .prefetch_related(
+            "session_choices__session",
+            Prefetch("answers", queryset=RegistrationAnswer.objects.select_related("question")),
+            Prefetch("attendances", queryset=Attendance.objects.select_related("session")),
+        )
     )
     return {
         "event_registrations": [
@@ -34,8 +38,7 @@ def export_personal_data(user) -> dict:
                 "checked_in_at": r.checked_in_at,
                 "sessions": [c.session.title for c in r.session_choices.all()],
                 "answers": [
-                    {"question": a.question.label, "answer": a.value,
-                     "document": document_url(a, r, event_slug=None)}
+                    {"question": a.question.label, "answer": a.value, "document": document_url(a, r, event_slug=None)}
                     for a in r.answers.all()
                 ],
                 "meetings_attended": [

@@ -31,8 +31,9 @@ def document_url(answer, registration, *, event_slug: str | None) -> str:
         return ""
     if event_slug is None:
         return reverse("events:answer_document", kwargs={"token": registration.token, "pk": answer.pk})
-    return reverse("events:registration_document",
-                   kwargs={"slug": event_slug, "pk": registration.pk, "answer_pk": answer.pk})
+    return reverse(
+        "events:registration_document", kwargs={"slug": event_slug, "pk": registration.pk, "answer_pk": answer.pk}
+    )
 
 
 def answers_of(registration, *, event_slug: str | None) -> list[Answer]:
@@ -42,8 +43,11 @@ def answers_of(registration, *, event_slug: str | None) -> list[Answer]:
     answers = registration.answers.all() if prefetched else registration.answers.select_related("question")
     language = get_language()
     return [
-        Answer(question=a.question.text_in(language), text=answer_text(a),
-               url=document_url(a, registration, event_slug=event_slug))
+        Answer(
+            question=a.question.text_in(language),
+            text=answer_text(a),
+            url=document_url(a, registration, event_slug=event_slug),
+        )
         for a in answers
     ]
 
@@ -84,12 +88,13 @@ def _allies_by_registration(registrations, *, viewer) -> dict:
 def _past(event, registrations) -> dict:
     emails = {r.email.lower() for r in registrations}
     rows = (
-        Registration.objects.filter(email__in=emails).exclude(event=event).values("email")
+        Registration.objects.filter(email__in=emails)
+        .exclude(event=event)
+        .values("email")
         .annotate(
             total=Count("pk", distinct=True),
             confirmed=Count("pk", filter=Q(status=Status.CONFIRMED), distinct=True),
-            attended=Count("pk", filter=Q(checked_in_at__isnull=False) | Q(attendances__isnull=False),
-                           distinct=True),
+            attended=Count("pk", filter=Q(checked_in_at__isnull=False) | Q(attendances__isnull=False), distinct=True),
         )
         .order_by()
     )
@@ -120,13 +125,19 @@ def registration_cards(event, registrations, *, viewer) -> list[ReviewCard]:
             facts.append((_("Organization"), r.organization, ""))
         if r.role:
             facts.append((_("Role"), r.role, ""))
-        cards.append(ReviewCard(
-            pk=r.pk, name=r.name, status=r.status, status_label=r.get_status_display(), facts=facts,
-            allies=allies.get(r.pk, []),
-            participation=_participation(past.get(r.email.lower())),
-            answers=answers_of(r, event_slug=event.slug),
-            decidable=r.status == Status.PENDING and r.email_confirmed_at is not None,
-        ))
+        cards.append(
+            ReviewCard(
+                pk=r.pk,
+                name=r.name,
+                status=r.status,
+                status_label=r.get_status_display(),
+                facts=facts,
+                allies=allies.get(r.pk, []),
+                participation=_participation(past.get(r.email.lower())),
+                answers=answers_of(r, event_slug=event.slug),
+                decidable=r.status == Status.PENDING and r.email_confirmed_at is not None,
+            )
+        )
     return cards
 
 

@@ -16,7 +16,8 @@ from .models import Event, Session, Speaker
 
 def indexed_events():
     return Event.objects.select_related("province__region", "region").prefetch_related(
-        "themes", "organizers",
+        "themes",
+        "organizers",
         Prefetch("speakers", queryset=Speaker.objects.prefetch_related("sessions").order_by("position", "name")),
         Prefetch("sessions", queryset=Session.objects.prefetch_related("speakers").order_by("day", "start_time")),
     )
@@ -48,11 +49,17 @@ def event_documents(event):
         title=event.title,
         subtitle=" · ".join(filter(None, [when, place])),
         text="\n".join(
-            part for part in [
-                event.summary, event.description, " · ".join(filter(None, [event.address, province, region])),
-                " · ".join(organizers), " · ".join(s.name for s in speakers),
-                " · ".join(s.title for s in sessions), " · ".join(t.name for t in themes),
-            ] if part
+            part
+            for part in [
+                event.summary,
+                event.description,
+                " · ".join(filter(None, [event.address, province, region])),
+                " · ".join(organizers),
+                " · ".join(s.name for s in speakers),
+                " · ".join(s.title for s in sessions),
+                " · ".join(t.name for t in themes),
+            ]
+            if part
         ),
         regions=regions,
         date=event.start,
@@ -66,13 +73,25 @@ def event_documents(event):
             obj=session,
             kind="session",
             title=session.title,
-            subtitle=" · ".join(filter(None, [event.title, formats.date_format(session.day, "DATE_FORMAT"),
-                                              session.start_time.strftime("%H:%M"), event.city])),
+            subtitle=" · ".join(
+                filter(
+                    None,
+                    [
+                        event.title,
+                        formats.date_format(session.day, "DATE_FORMAT"),
+                        session.start_time.strftime("%H:%M"),
+                        event.city,
+                    ],
+                )
+            ),
             text="\n".join(
-                part for part in [
-                    session.description, session.room,
+                part
+                for part in [
+                    session.description,
+                    session.room,
                     " · ".join(", ".join(filter(None, [s.name, s.role, s.affiliation])) for s in session_speakers),
-                ] if part
+                ]
+                if part
             ),
             regions=regions,
             date=event.start,
@@ -87,8 +106,14 @@ def event_documents(event):
             kind="speaker",
             title=speaker.name,
             subtitle=" · ".join(filter(None, [speaker.role, speaker.affiliation, event.title])),
-            text="\n".join(part for part in [speaker.bio, " · ".join(s.title for s in speaker.sessions.all()
-                                                                      if s.kind != Session.Kind.BREAK)] if part),
+            text="\n".join(
+                part
+                for part in [
+                    speaker.bio,
+                    " · ".join(s.title for s in speaker.sessions.all() if s.kind != Session.Kind.BREAK),
+                ]
+                if part
+            ),
             regions=regions,
             date=event.start,
             is_public=public,

@@ -12,11 +12,7 @@ PUBLIC = Q(status=Event.Status.PUBLISHED) | Q(status=Event.Status.CANCELLED, pub
 
 def public_events():
     """Published and cancelled events (cancelled ones stay visible, marked), for lists and the feed."""
-    return (
-        Event.objects.filter(PUBLIC)
-        .select_related("province", "region")
-        .prefetch_related("themes", "organizers")
-    )
+    return Event.objects.filter(PUBLIC).select_related("province", "region").prefetch_related("themes", "organizers")
 
 
 def upcoming(queryset, now=None):
@@ -29,11 +25,11 @@ def past(queryset, now=None):
 
 def event_for_page(slug: str):
     """An event with its programme, speakers and seat counts, in a constant number of queries."""
-    sessions = Session.objects.prefetch_related(
-        Prefetch("speakers", queryset=Speaker.objects.select_related("ally"))
-    ).annotate(
-        confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
-    ).order_by("day", "start_time", "room", "pk")  # grouped queries drop Meta.ordering
+    sessions = (
+        Session.objects.prefetch_related(Prefetch("speakers", queryset=Speaker.objects.select_related("ally")))
+        .annotate(confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED)))
+        .order_by("day", "start_time", "room", "pk")
+    )  # grouped queries drop Meta.ordering
     return (
         Event.objects.select_related("province", "region", "project", "pathway_stage__pathway")
         .prefetch_related(
@@ -42,8 +38,11 @@ def event_for_page(slug: str):
             Prefetch("sessions", queryset=sessions),
             Prefetch("speakers", queryset=Speaker.objects.select_related("ally").prefetch_related("sessions")),
         )
-        .annotate(confirmed_seats=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED),
-                                        distinct=True))
+        .annotate(
+            confirmed_seats=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED), distinct=True
+            )
+        )
         .filter(slug=slug)
         .first()
     )
@@ -62,17 +61,15 @@ def public_participants(event):
 
 def with_attendance(registrations):
     """`has_attendance`: checked in at one meeting at least (a certificate of attendance exists)."""
-    return registrations.annotate(
-        has_attendance=Exists(Attendance.objects.filter(registration=OuterRef("pk")))
-    )
+    return registrations.annotate(has_attendance=Exists(Attendance.objects.filter(registration=OuterRef("pk"))))
 
 
 def registrations_of_user(user):
     """Registrations of the account's address, and those it made for another address once that was confirmed."""
     return (
-        with_attendance(Registration.objects.filter(
-            Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False)
-        ))
+        with_attendance(
+            Registration.objects.filter(Q(email__iexact=user.email) | Q(user=user, email_confirmed_at__isnull=False))
+        )
         .select_related("event")
         .prefetch_related(Prefetch("session_choices", queryset=SessionChoice.objects.select_related("session")))
         .order_by("-event__start")
@@ -139,9 +136,9 @@ def managed_events(user):
     if is_coordinator(user):
         return events.order_by("-start")
     # A subquery, not a join: managing two co-organizing allies must not multiply the counts.
-    return events.filter(
-        pk__in=Event.objects.filter(organizers__memberships__user=user).values("pk")
-    ).order_by("-start")
+    return events.filter(pk__in=Event.objects.filter(organizers__memberships__user=user).values("pk")).order_by(
+        "-start"
+    )
 
 
 def managed_event_organizers(user, events=None):

@@ -34,17 +34,25 @@ urlpatterns = [
     # Coordination: series of meetings and editions (events.views.series)
     path(_("coordination/events/<slug:slug>/new-edition/"), series.new_edition, name="new_edition"),
     path(_("coordination/events/<slug:slug>/meetings/check-in/"), series.meeting_check_in, name="meeting_check_in"),
-    path(_("coordination/events/<slug:slug>/meetings/<int:pk>/cancel/"), series.meeting_cancel,
-         name="meeting_cancel"),
+    path(_("coordination/events/<slug:slug>/meetings/<int:pk>/cancel/"), series.meeting_cancel, name="meeting_cancel"),
     path(_("coordination/events/<slug:slug>/certificates/"), series.certificates_send, name="certificates_send"),
     # Coordination: registrations
     path(_("coordination/events/<slug:slug>/registrations/"), registrations.registration_list, name="registrations"),
-    path(_("coordination/events/<slug:slug>/registrations.csv"), registrations.registrations_csv,
-         name="registrations_csv"),
-    path(_("coordination/events/<slug:slug>/registrations/<int:pk>/"), registrations.registration_action,
-         name="registration_action"),
-    path(_("coordination/events/<slug:slug>/registrations/<int:pk>/documents/<int:answer_pk>/"),
-         documents.organizer_document, name="registration_document"),
+    path(
+        _("coordination/events/<slug:slug>/registrations.csv"),
+        registrations.registrations_csv,
+        name="registrations_csv",
+    ),
+    path(
+        _("coordination/events/<slug:slug>/registrations/<int:pk>/"),
+        registrations.registration_action,
+        name="registration_action",
+    ),
+    path(
+        _("coordination/events/<slug:slug>/registrations/<int:pk>/documents/<int:answer_pk>/"),
+        documents.organizer_document,
+        name="registration_document",
+    ),
     path(_("coordination/events/<slug:slug>/message/"), registrations.message, name="message"),
     # Coordination: registration questions and the review of requests (issue 9)
     path(_("coordination/events/<slug:slug>/questions/"), questions.questions, name="questions"),

@@ -36,9 +36,10 @@ class HistoryMixin:
     def history(self, obj):
         if obj is None or obj.pk is None:
             return "–"
-        return render_to_string(
-            "includes/history.html", {"entries": list(workflow.history(obj)), "history_id": "admin"}
-        ) or "–"
+        return (
+            render_to_string("includes/history.html", {"entries": list(workflow.history(obj)), "history_id": "admin"})
+            or "–"
+        )
 
 
 def _run(modeladmin, request, queryset, service, done_message, **kwargs):
@@ -105,15 +106,24 @@ class ProjectAdmin(HistoryMixin, admin.ModelAdmin):
     # Publication changes go through the coordination area, where they are logged and e-mailed.
     readonly_fields = ["publication", "review_comment", "published_at", "created_at", "updated_at", "history"]
     inlines = [
-        ProjectObjectiveInline, ProjectPartnerInline, ExternalPartnerInline, ProjectAttachmentInline,
-        ProjectLinkInline, ProgressUpdateInline,
+        ProjectObjectiveInline,
+        ProjectPartnerInline,
+        ExternalPartnerInline,
+        ProjectAttachmentInline,
+        ProjectLinkInline,
+        ProgressUpdateInline,
     ]
     actions = ["publish"]
 
     @admin.action(description=_("Publish the selected projects submitted for review"))
     def publish(self, request, queryset):
-        _run(self, request, queryset, lambda p, actor: services.publish_project(project=p, actor=actor),
-             lambda n: ngettext("%(count)d project published.", "%(count)d projects published.", n))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda p, actor: services.publish_project(project=p, actor=actor),
+            lambda n: ngettext("%(count)d project published.", "%(count)d projects published.", n),
+        )
 
 
 # Pathways ---------------------------------------------------------------------------
@@ -131,8 +141,14 @@ class PathwayObjectiveInline(admin.TabularInline):
 
 @admin.register(Pathway)
 class PathwayAdmin(HistoryMixin, admin.ModelAdmin):
-    list_display = ["title", "status", "eligibility", "places_and_admitted", "applications_open_at",
-                    "applications_close_at"]
+    list_display = [
+        "title",
+        "status",
+        "eligibility",
+        "places_and_admitted",
+        "applications_open_at",
+        "applications_close_at",
+    ]
     list_filter = ["status", "eligibility"]
     search_fields = ["title", "purpose"]
     prepopulated_fields = {"slug": ["title"]}
@@ -144,8 +160,10 @@ class PathwayAdmin(HistoryMixin, admin.ModelAdmin):
     actions = ["open_applications", "close_pathway"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            admitted=Count("applications", filter=Q(applications__status=PathwayApplication.Status.ADMITTED))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(admitted=Count("applications", filter=Q(applications__status=PathwayApplication.Status.ADMITTED)))
         )
 
     @admin.display(description=_("admitted / places"))
@@ -156,18 +174,33 @@ class PathwayAdmin(HistoryMixin, admin.ModelAdmin):
         return f"{admitted} / {obj.places if obj.places is not None else '∞'}"
 
     def _status(self, request, queryset, status, message):
-        _run(self, request, queryset,
-             lambda p, actor: services.set_pathway_status(pathway=p, actor=actor, status=status), message)
+        _run(
+            self,
+            request,
+            queryset,
+            lambda p, actor: services.set_pathway_status(pathway=p, actor=actor, status=status),
+            message,
+        )
 
     @admin.action(description=_("Open the selected pathways for applications"))
     def open_applications(self, request, queryset):
-        self._status(request, queryset, Pathway.Status.OPEN, lambda n: ngettext(
-            "%(count)d pathway open for applications.", "%(count)d pathways open for applications.", n))
+        self._status(
+            request,
+            queryset,
+            Pathway.Status.OPEN,
+            lambda n: ngettext(
+                "%(count)d pathway open for applications.", "%(count)d pathways open for applications.", n
+            ),
+        )
 
     @admin.action(description=_("Close the selected pathways"))
     def close_pathway(self, request, queryset):
-        self._status(request, queryset, Pathway.Status.CLOSED,
-                     lambda n: ngettext("%(count)d pathway closed.", "%(count)d pathways closed.", n))
+        self._status(
+            request,
+            queryset,
+            Pathway.Status.CLOSED,
+            lambda n: ngettext("%(count)d pathway closed.", "%(count)d pathways closed.", n),
+        )
 
 
 class StageProgressInline(admin.TabularInline):
@@ -187,23 +220,45 @@ class PathwayApplicationAdmin(HistoryMixin, admin.ModelAdmin):
     search_fields = ["ally__name", "pathway__title", "contact_email"]
     list_select_related = ["ally", "pathway"]
     # Decisions go through the coordination area, where places are checked, logged and e-mailed.
-    readonly_fields = ["pathway", "ally", "applicant", "status", "decided_by", "decided_at", "decision_reason",
-                       "created_at", "history"]
+    readonly_fields = [
+        "pathway",
+        "ally",
+        "applicant",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "created_at",
+        "history",
+    ]
     inlines = [StageProgressInline]
     actions = ["admit", "waitlist"]
 
     def _decide(self, request, queryset, status, message):
-        _run(self, request, queryset, lambda a, actor: services.decide_pathway_application(
-            application=a, actor=actor, status=status), message)
+        _run(
+            self,
+            request,
+            queryset,
+            lambda a, actor: services.decide_pathway_application(application=a, actor=actor, status=status),
+            message,
+        )
 
     @admin.action(description=_("Admit the selected applications (within the places)"))
     def admit(self, request, queryset):
-        self._decide(request, queryset, PathwayApplication.Status.ADMITTED, lambda n: ngettext(
-            "%(count)d application admitted.", "%(count)d applications admitted.", n))
+        self._decide(
+            request,
+            queryset,
+            PathwayApplication.Status.ADMITTED,
+            lambda n: ngettext("%(count)d application admitted.", "%(count)d applications admitted.", n),
+        )
 
     @admin.action(description=_("Put the selected applications on the waiting list"))
     def waitlist(self, request, queryset):
-        self._decide(request, queryset, PathwayApplication.Status.WAITLISTED,
-                     lambda n: ngettext(
-                         "%(count)d application put on the waiting list.",
-                         "%(count)d applications put on the waiting list.", n))
+        self._decide(
+            request,
+            queryset,
+            PathwayApplication.Status.WAITLISTED,
+            lambda n: ngettext(
+                "%(count)d application put on the waiting list.", "%(count)d applications put on the waiting list.", n
+            ),
+        )

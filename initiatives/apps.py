@@ -20,11 +20,16 @@ class InitiativesConfig(AppConfig):
             NavItem(label=_("Pathways"), url_name="initiatives:pathway_list"),
         ]
         registry.coordination_tasks += [
-            CoordinationTask(label=_("Projects to review"), count=selectors.count_projects_to_review,
-                             url_name="initiatives:project_queue"),
-            CoordinationTask(label=_("Pathway applications to decide"),
-                             count=selectors.count_pathway_applications_to_decide,
-                             url_name="initiatives:pathway_manage_list"),
+            CoordinationTask(
+                label=_("Projects to review"),
+                count=selectors.count_projects_to_review,
+                url_name="initiatives:project_queue",
+            ),
+            CoordinationTask(
+                label=_("Pathway applications to decide"),
+                count=selectors.count_pathway_applications_to_decide,
+                url_name="initiatives:pathway_manage_list",
+            ),
         ]
         registry.coordination_links += [
             NavItem(label=_("Projects"), url_name="initiatives:project_queue"),
@@ -34,16 +39,23 @@ class InitiativesConfig(AppConfig):
             AllySection(title=_("Projects"), items=selectors.ally_projects),
             AllySection(title=_("Pathways"), items=selectors.ally_pathways),
         ]
-        ACTION_LABELS.update({
-            "initiatives.project.changed": _("Edited"),
-            "initiatives.pathway.changed": _("Edited"),
-            "initiatives.pathway.message": _("Message sent to the admitted organizations"),
-            "initiatives.pathwayapplication.progress": _("Progress in a stage updated"),
-        })
+        ACTION_LABELS.update(
+            {
+                "initiatives.project.changed": _("Edited"),
+                "initiatives.pathway.changed": _("Edited"),
+                "initiatives.pathway.message": _("Message sent to the admitted organizations"),
+                "initiatives.pathwayapplication.progress": _("Progress in a stage updated"),
+            }
+        )
         registry.personal_data_exports.append(privacy.export_personal_data)
         registry.account_deletion_hooks.append(privacy.forget_person)
         COORDINATOR_PERMISSIONS.extend(
-            ["initiatives.view_project", "initiatives.change_project", "initiatives.add_pathway",
-             "initiatives.change_pathway", "initiatives.view_pathway"]
+            [
+                "initiatives.view_project",
+                "initiatives.change_project",
+                "initiatives.add_pathway",
+                "initiatives.change_pathway",
+                "initiatives.view_pathway",
+            ]
         )
         from . import home, search  # noqa: F401 - registers its home page parts and its search indexers

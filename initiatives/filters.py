@@ -29,12 +29,15 @@ class AllyFilterField(AllyNameField):
     the field shows the ally's full name."""
 
     def __init__(self, *, queryset, search_url, **kwargs):
-        kwargs["widget"] = forms.TextInput(attrs={
-            "autocomplete": "off", "spellcheck": "false",
-            "data-ally-search": search_url,  # static/js/ally-search.js; the field works without it
-            "data-found": _("Allies found:"),
-            "data-none": _("No ally found with these letters."),
-        })
+        kwargs["widget"] = forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "data-ally-search": search_url,  # static/js/ally-search.js; the field works without it
+                "data-found": _("Allies found:"),
+                "data-none": _("No ally found with these letters."),
+            }
+        )
         super().__init__(queryset=queryset, **kwargs)
         self.chosen = None  # (what was typed, the ally it named)
 

@@ -60,10 +60,22 @@ def project_regions():
 
 
 registry.home_sections += [
-    HomeSection(key="projects", title=_("Projects under way"), items=recent_projects,
-                template="alliance/home/projects.html", more_url_name="initiatives:project_list", position=20),
-    HomeSection(key="pathways", title=_("Pathways open for applications"), items=open_pathways,
-                template="alliance/home/pathways.html", more_url_name="initiatives:pathway_list", position=30),
+    HomeSection(
+        key="projects",
+        title=_("Projects under way"),
+        items=recent_projects,
+        template="alliance/home/projects.html",
+        more_url_name="initiatives:project_list",
+        position=20,
+    ),
+    HomeSection(
+        key="pathways",
+        title=_("Pathways open for applications"),
+        items=open_pathways,
+        template="alliance/home/pathways.html",
+        more_url_name="initiatives:pathway_list",
+        position=30,
+    ),
 ]
 registry.home_counts.append(
     HomeCount(count=count_projects, label=lambda n: ngettext("project", "projects", n), position=30)

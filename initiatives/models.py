@@ -198,16 +198,16 @@ class Pathway(models.Model):
     eligibility = models.CharField(
         _("who may apply"), max_length=24, choices=Eligibility.choices, default=Eligibility.MEMBER_ORGANIZATIONS
     )
-    applications_open_at = models.DateTimeField(
-        _("applications open"), null=True, blank=True, validators=[sane_date]
-    )
-    applications_close_at = models.DateTimeField(
-        _("applications close"), null=True, blank=True, validators=[sane_date]
-    )
+    applications_open_at = models.DateTimeField(_("applications open"), null=True, blank=True, validators=[sane_date])
+    applications_close_at = models.DateTimeField(_("applications close"), null=True, blank=True, validators=[sane_date])
     places = models.PositiveIntegerField(_("places"), null=True, blank=True, help_text=_("Empty: no limit."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     project = models.ForeignKey(
-        Project, on_delete=models.SET_NULL, null=True, blank=True, related_name="pathways",
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pathways",
         verbose_name=_("related project"),
     )
     brochure = models.FileField(_("brochure (PDF)"), upload_to=RandomName("pathways/brochures"), blank=True)
@@ -249,7 +249,8 @@ class Pathway(models.Model):
         """
         today = today or timezone.localdate()
         started = [
-            stage for stage in self.stages.all()
+            stage
+            for stage in self.stages.all()
             if stage.start_date and stage.start_date <= today and (stage.end_date is None or today <= stage.end_date)
         ]
         # A stage without an end lasts until a later one starts.
@@ -286,7 +287,8 @@ class Stage(models.Model):
     start_date = models.DateField(_("start"), null=True, blank=True, validators=[sane_date])
     end_date = models.DateField(_("end"), null=True, blank=True, validators=[sane_date])
     report_prompt = models.TextField(
-        _("report asked to the organizations"), blank=True,
+        _("report asked to the organizations"),
+        blank=True,
         help_text=_("If set, each admitted organization is asked for a short report on this stage."),
     )
 
@@ -357,9 +359,7 @@ class StageProgress(models.Model):
     note = models.TextField(_("note of the coordinators"), blank=True)
     note_date = models.DateField(_("date of the note"), null=True, blank=True, validators=[sane_date])
     report = models.TextField(_("report"), blank=True)
-    report_submitted_at = models.DateTimeField(
-        _("report submitted at"), null=True, blank=True, validators=[sane_date]
-    )
+    report_submitted_at = models.DateTimeField(_("report submitted at"), null=True, blank=True, validators=[sane_date])
     updated_at = models.DateTimeField(auto_now=True, validators=[sane_date])
 
     class Meta:

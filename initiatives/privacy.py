@@ -39,6 +39,8 @@ def export_personal_data(user) -> dict:
 
 def forget_person(user) -> int:
     """Applications belong to the organizations; the person's contact details on them go."""
-    return _applications_of(user).filter(contact_email__iexact=user.email).update(
-        contact_name="", contact_email="deleted@invalid.example", contact_phone=""
+    return (
+        _applications_of(user)
+        .filter(contact_email__iexact=user.email)
+        .update(contact_name="", contact_email="deleted@invalid.example", contact_phone="")
     )

@@ -23,7 +23,10 @@ from .models import (
 
 def indexed_projects():
     return Project.objects.select_related("lead_ally").prefetch_related(
-        "themes", "regions", "objectives", "external_partners",
+        "themes",
+        "regions",
+        "objectives",
+        "external_partners",
         Prefetch("provinces", queryset=Province.objects.select_related("region")),
         Prefetch("partners", queryset=ProjectPartner.objects.select_related("ally")),
     )
@@ -42,13 +45,18 @@ def project_documents(project):
         title=project.title,
         subtitle=" · ".join(filter(None, [lead, project.get_status_display()])),
         text="\n".join(
-            part for part in [
-                project.summary, project.description, project.results,
+            part
+            for part in [
+                project.summary,
+                project.description,
+                project.results,
                 "\n".join(o.text for o in project.objectives.all()),
                 " · ".join(filter(None, places)),
-                " · ".join(partners), " · ".join(e.name for e in project.external_partners.all()),
+                " · ".join(partners),
+                " · ".join(e.name for e in project.external_partners.all()),
                 " · ".join(t.name for t in themes),
-            ] if part
+            ]
+            if part
         ),
         url_name="initiatives:project_detail",
         url_kwargs={"slug": project.slug},
@@ -77,10 +85,16 @@ def pathway_documents(pathway):
         title=pathway.title,
         subtitle=" · ".join(filter(None, [", ".join(organizers), pathway.get_status_display()])),
         text="\n".join(
-            part for part in [
-                pathway.purpose, "\n".join(o.text for o in pathway.objectives.all()), "\n".join(stages),
-                project, " · ".join(r.name for r in regions), " · ".join(t.name for t in themes),
-            ] if part
+            part
+            for part in [
+                pathway.purpose,
+                "\n".join(o.text for o in pathway.objectives.all()),
+                "\n".join(stages),
+                project,
+                " · ".join(r.name for r in regions),
+                " · ".join(t.name for t in themes),
+            ]
+            if part
         ),
         url_name="initiatives:pathway_detail",
         url_kwargs={"slug": pathway.slug},

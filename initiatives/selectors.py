@@ -28,16 +28,23 @@ def project_for_page(slug: str):
     return (
         Project.objects.select_related("lead_ally")
         .prefetch_related(
-            "themes", "regions", "provinces", "objectives", "external_partners", "attachments", "links", "updates",
+            "themes",
+            "regions",
+            "provinces",
+            "objectives",
+            "external_partners",
+            "attachments",
+            "links",
+            "updates",
             Prefetch("partners", queryset=ProjectPartner.objects.select_related("ally")),
             Prefetch("events", queryset=published, to_attr="public_events"),
             Prefetch(
                 "pathways",
                 queryset=Pathway.objects.exclude(status=Pathway.Status.DRAFT)
                 .order_by("-created_at", "pk")
-                .prefetch_related(Prefetch("stages", queryset=Stage.objects.prefetch_related(
-                    Prefetch("events", queryset=published)
-                ))),
+                .prefetch_related(
+                    Prefetch("stages", queryset=Stage.objects.prefetch_related(Prefetch("events", queryset=published)))
+                ),
                 to_attr="public_pathways",
             ),
         )
@@ -57,9 +64,11 @@ def presence_by_region():
     from members.models import Ally
 
     def pairs(through, kind, owner, region, within):
-        return through.objects.filter(**{f"{owner}__in": within}).annotate(
-            what=Value(kind, output_field=CharField()), who=F(f"{owner}_id"), place=F(region)
-        ).values_list("what", "who", "place")
+        return (
+            through.objects.filter(**{f"{owner}__in": within})
+            .annotate(what=Value(kind, output_field=CharField()), who=F(f"{owner}_id"), place=F(region))
+            .values_list("what", "who", "place")
+        )
 
     published = Project.objects.filter(publication=Project.Publication.PUBLISHED).values("pk")
     members = Ally.objects.members().values("pk")
@@ -199,9 +208,11 @@ def applications_of_user(user):
 def completed_pathways(ally):
     """Pathways in which `ally` completed every stage: its completion marks."""
     marks = []
-    applications = ally.pathway_applications.filter(status=PathwayApplication.Status.ADMITTED).select_related(
-        "pathway"
-    ).prefetch_related("progress", "pathway__stages")
+    applications = (
+        ally.pathway_applications.filter(status=PathwayApplication.Status.ADMITTED)
+        .select_related("pathway")
+        .prefetch_related("progress", "pathway__stages")
+    )
     for application in applications:
         stages = {s.pk for s in application.pathway.stages.all()}
         done = {p.stage_id for p in application.progress.all() if p.state == StageProgress.State.COMPLETED}
@@ -220,9 +231,7 @@ def ally_projects(ally):
         .distinct()
         .order_by("-start_date", "title")
     )
-    return [
-        (p.title, p.get_absolute_url(), _("lead") if p.lead_ally_id == ally.pk else _("partner")) for p in projects
-    ]
+    return [(p.title, p.get_absolute_url(), _("lead") if p.lead_ally_id == ally.pk else _("partner")) for p in projects]
 
 
 def ally_pathways(ally):

@@ -166,8 +166,15 @@ class ProjectData:
 
 
 def save_project(
-    *, actor, data: ProjectData, project: Project | None = None, objectives=(), partners=(), external_partners=(),
-    links=(), attachments=(),
+    *,
+    actor,
+    data: ProjectData,
+    project: Project | None = None,
+    objectives=(),
+    partners=(),
+    external_partners=(),
+    links=(),
+    attachments=(),
 ) -> Project:
     """Create a draft project (`project` None) or save the edits of an existing one, with its rows.
 
@@ -194,8 +201,17 @@ def save_project(
                 raise InitiativeError({"lead_ally": [_("The lead ally must be an approved member of the alliance.")]})
             if not (is_coordinator(actor) or manages_ally(actor, lead)):
                 raise PermissionDenied
-        for name in ("title", "summary", "description", "municipalities", "scope", "status", "start_date",
-                     "end_date", "results"):
+        for name in (
+            "title",
+            "summary",
+            "description",
+            "municipalities",
+            "scope",
+            "status",
+            "start_date",
+            "end_date",
+            "results",
+        ):
             setattr(project, name, getattr(data, name))
         project.title = " ".join(project.title.split())
         project.lead_ally = lead
@@ -240,20 +256,29 @@ def _check_partners(project, partners) -> None:
 
 def submit_project(*, project: Project, actor) -> Project:
     with transaction.atomic():
-        project = _project_transition(project, Publication.SUBMITTED, actor=actor,
-                                      allowed=lambda p: can_edit_project(actor, p))
+        project = _project_transition(
+            project, Publication.SUBMITTED, actor=actor, allowed=lambda p: can_edit_project(actor, p)
+        )
         recipients = [(c.email, c.preferred_language, c.full_name) for c in coordinators()]
     for email, language, name in recipients:
-        queue_email(to=email, template="project_submitted", language=language,
-                    context={"project": project, "recipient_name": name})
+        queue_email(
+            to=email,
+            template="project_submitted",
+            language=language,
+            context={"project": project, "recipient_name": name},
+        )
     return project
 
 
 def publish_project(*, project: Project, actor) -> Project:
     with transaction.atomic():
         project = _project_transition(
-            project, Publication.PUBLISHED, actor=actor, allowed=lambda p: can_publish_projects(actor),
-            published_at=project.published_at or timezone.now(), review_comment="",
+            project,
+            Publication.PUBLISHED,
+            actor=actor,
+            allowed=lambda p: can_publish_projects(actor),
+            published_at=project.published_at or timezone.now(),
+            review_comment="",
         )
     _email_lead(project, "project_published")
     return project
@@ -265,8 +290,12 @@ def send_back_project(*, project: Project, actor, comment: str) -> Project:
         raise InitiativeError({"comment": [_("Please tell the proposers what to change.")]})
     with transaction.atomic():
         project = _project_transition(
-            project, Publication.DRAFT, actor=actor, allowed=lambda p: can_publish_projects(actor),
-            note=comment.strip(), review_comment=comment.strip(),
+            project,
+            Publication.DRAFT,
+            actor=actor,
+            allowed=lambda p: can_publish_projects(actor),
+            note=comment.strip(),
+            review_comment=comment.strip(),
         )
     _email_lead(project, "project_sent_back")
     return project
@@ -281,7 +310,12 @@ def _project_transition(project, state, *, actor, allowed, note="", **fields):
     for name, value in fields.items():
         setattr(project, name, value)
     _move(
-        project, state, actor=actor, field="publication", note=note, update_fields=list(fields),
+        project,
+        state,
+        actor=actor,
+        field="publication",
+        note=note,
+        update_fields=list(fields),
         message=_("This project is %(state)s and cannot go there.")
         % {"state": project.get_publication_display().lower()},
     )
@@ -293,7 +327,9 @@ def _email_lead(project, template):
     for manager in project.lead_ally.memberships.select_related("user"):
         user = manager.user
         queue_email(
-            to=user.email, template=template, language=user.preferred_language,
+            to=user.email,
+            template=template,
+            language=user.preferred_language,
             context={"project": project, "recipient_name": user.full_name},
         )
 
@@ -357,10 +393,14 @@ def save_pathway(*, actor, data: PathwayData, pathway: Pathway | None = None, ob
         start, end = row.values.get("start_date"), row.values.get("end_date")
         _check_dates(start_date=start, end_date=end)
         if start and end and end < start:
-            raise InitiativeError(_("The stage “%(title)s” cannot end before it starts.") % {"title": row.values.get("title", "")})
+            raise InitiativeError(
+                _("The stage “%(title)s” cannot end before it starts.") % {"title": row.values.get("title", "")}
+            )
         if end and not start:
-            raise InitiativeError(_("The stage “%(title)s” needs a start: the current stage follows the dates.")
-                                  % {"title": row.values.get("title", "")})
+            raise InitiativeError(
+                _("The stage “%(title)s” needs a start: the current stage follows the dates.")
+                % {"title": row.values.get("title", "")}
+            )
     with transaction.atomic():
         if creating:
             if not can_create_pathways(actor):
@@ -374,17 +414,31 @@ def save_pathway(*, actor, data: PathwayData, pathway: Pathway | None = None, ob
             previous = {"places": pathway.places, "status": pathway.status, "project": pathway.project_id}
             admitted = pathway.applications.filter(status=AppStatus.ADMITTED).count()
             if data.places is not None and data.places < admitted:
-                raise InitiativeError({"places": [
-                    ngettext("%(count)d organization is already admitted: the places cannot be fewer.",
-                             "%(count)d organizations are already admitted: the places cannot be fewer.", admitted)
-                    % {"count": admitted}
-                ]})
+                raise InitiativeError(
+                    {
+                        "places": [
+                            ngettext(
+                                "%(count)d organization is already admitted: the places cannot be fewer.",
+                                "%(count)d organizations are already admitted: the places cannot be fewer.",
+                                admitted,
+                            )
+                            % {"count": admitted}
+                        ]
+                    }
+                )
         if data.project is not None and data.project.pk != (previous or {}).get("project"):
             if not can_link_project(actor, data.project):
                 raise InitiativeError({"project": [_("You may link only a project your organization takes part in.")]})
         organizers = _check_organizers(actor, pathway, data.organizers)
-        for name in ("title", "purpose", "eligibility", "applications_open_at", "applications_close_at", "places",
-                     "project"):
+        for name in (
+            "title",
+            "purpose",
+            "eligibility",
+            "applications_open_at",
+            "applications_close_at",
+            "places",
+            "project",
+        ):
             setattr(pathway, name, getattr(data, name))
         _set_file(pathway, "brochure", data.brochure)
         if creating:
@@ -404,8 +458,12 @@ def save_pathway(*, actor, data: PathwayData, pathway: Pathway | None = None, ob
                 ignore_conflicts=True,
             )
         if creating:
-            log(pathway, f"status.{pathway.status}", actor=actor,
-                data={"field": "status", "from": "", "to": pathway.status})
+            log(
+                pathway,
+                f"status.{pathway.status}",
+                actor=actor,
+                data={"field": "status", "from": "", "to": pathway.status},
+            )
         else:
             if data.status != pathway.status:
                 _move(pathway, data.status, actor=actor)
@@ -422,18 +480,24 @@ def _check_organizers(actor, pathway, chosen) -> list:
     current = list(pathway.organizers.all()) if pathway.pk else []
     for ally in chosen:
         if ally not in current and not ally.is_member:
-            raise InitiativeError({"organizers": [
-                _("%(ally)s is not a member of the alliance.") % {"ally": ally.name}
-            ]})
+            raise InitiativeError(
+                {"organizers": [_("%(ally)s is not a member of the alliance.") % {"ally": ally.name}]}
+            )
     if is_coordinator(actor):
         return chosen
     changed = set(chosen) ^ set(current)
     if any(not manages_ally(actor, ally) for ally in changed):
         raise InitiativeError({"organizers": [_("You may add or remove only the allies you manage.")]})
     if not any(manages_ally(actor, ally) for ally in chosen):
-        raise InitiativeError({"organizers": [
-            _("Keep at least one of your allies among the promoters, or you could not manage the pathway any more.")
-        ]})
+        raise InitiativeError(
+            {
+                "organizers": [
+                    _(
+                        "Keep at least one of your allies among the promoters, or you could not manage the pathway any more."
+                    )
+                ]
+            }
+        )
     return chosen
 
 
@@ -476,15 +540,26 @@ def pathway_managers(pathway):
     from django.contrib.auth import get_user_model
 
     people = {user.pk: user for user in coordinators()}
-    for user in get_user_model().objects.filter(
-        ally_memberships__ally__in=pathway.organizers.filter(member_q()), is_active=True
-    ).distinct():
+    for user in (
+        get_user_model()
+        .objects.filter(ally_memberships__ally__in=pathway.organizers.filter(member_q()), is_active=True)
+        .distinct()
+    ):
         people.setdefault(user.pk, user)
     return list(people.values())
 
 
-def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, contact_name: str,
-                     contact_email: str, contact_phone: str = "", show_publicly: bool = True) -> PathwayApplication:
+def apply_to_pathway(
+    *,
+    pathway: Pathway,
+    ally,
+    applicant,
+    motivation: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str = "",
+    show_publicly: bool = True,
+) -> PathwayApplication:
     with transaction.atomic():
         pathway = Pathway.objects.select_for_update().get(pk=pathway.pk)
         if not manages_ally(applicant, ally):
@@ -508,26 +583,42 @@ def apply_to_pathway(*, pathway: Pathway, ally, applicant, motivation: str, cont
         application.show_publicly = show_publicly
         application.decision_reason = ""
         application.decided_at = application.decided_by = None
-        fields = ["applicant", "motivation", "contact_name", "contact_email", "contact_phone", "show_publicly",
-                  "decision_reason", "decided_at", "decided_by"]
+        fields = [
+            "applicant",
+            "motivation",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "show_publicly",
+            "decision_reason",
+            "decided_at",
+            "decided_by",
+        ]
         if existing is not None:
             _move(application, AppStatus.SUBMITTED, actor=applicant, update_fields=fields)
         else:
             application.save()
-            log(application, "status.submitted", actor=applicant,
-                data={"field": "status", "from": "", "to": AppStatus.SUBMITTED})
+            log(
+                application,
+                "status.submitted",
+                actor=applicant,
+                data={"field": "status", "from": "", "to": AppStatus.SUBMITTED},
+            )
         recipients = pathway_managers(pathway)
     _email_applicant(application, "pathway_application_submitted")
     for person in recipients:
         queue_email(
-            to=person.email, template="pathway_application_new", language=person.preferred_language,
+            to=person.email,
+            template="pathway_application_new",
+            language=person.preferred_language,
             context={"application": application, "pathway": pathway, "recipient_name": person.full_name},
         )
     return application
 
 
-def decide_pathway_application(*, application: PathwayApplication, actor, status: str,
-                               reason: str = "") -> PathwayApplication:
+def decide_pathway_application(
+    *, application: PathwayApplication, actor, status: str, reason: str = ""
+) -> PathwayApplication:
     """Admit, waitlist or decline; never more admitted than the pathway's places."""
     _check_decision(status, reason)
     with transaction.atomic():
@@ -541,7 +632,8 @@ def decide_pathway_application(*, application: PathwayApplication, actor, status
                     "The only place is taken: put the application on the waiting list, or free the place.",
                     "All %(count)d places are taken: put the application on the waiting list, or free a place.",
                     pathway.places,
-                ) % {"count": pathway.places}
+                )
+                % {"count": pathway.places}
             )
         _decide_application(pathway, application, status=status, reason=reason, actor=actor)
     _email_applicant(application, f"pathway_application_{status}")
@@ -568,7 +660,10 @@ def _decide_application(pathway, application, *, status, reason, actor) -> None:
     application.decided_at = timezone.now()
     application.decision_reason = reason.strip()
     _move(
-        application, status, actor=actor, note=reason.strip(),
+        application,
+        status,
+        actor=actor,
+        note=reason.strip(),
         update_fields=["decided_by", "decided_at", "decision_reason"],
         message=_("This application is %(status)s and cannot be changed that way.")
         % {"status": application.get_status_display().lower()},
@@ -608,7 +703,8 @@ def decide_pathway_applications(*, pathway: Pathway, ids, status: str, reason: s
         if not can_manage_pathway(actor, pathway):
             raise PermissionDenied
         applications = list(
-            PathwayApplication.objects.select_for_update().filter(pathway=pathway, pk__in=wanted)
+            PathwayApplication.objects.select_for_update()
+            .filter(pathway=pathway, pk__in=wanted)
             .order_by("created_at", "pk")
         )
         left = _places_left(pathway)
@@ -626,8 +722,10 @@ def decide_pathway_applications(*, pathway: Pathway, ids, status: str, reason: s
     for application, to in decided:
         _email_applicant(application, f"pathway_application_{to}")
     return BulkDecisionReport(
-        admitted=counts[AppStatus.ADMITTED], waitlisted=counts[AppStatus.WAITLISTED],
-        declined=counts[AppStatus.DECLINED], skipped=len(wanted) - len(decided),
+        admitted=counts[AppStatus.ADMITTED],
+        waitlisted=counts[AppStatus.WAITLISTED],
+        declined=counts[AppStatus.DECLINED],
+        skipped=len(wanted) - len(decided),
     )
 
 
@@ -638,7 +736,9 @@ def withdraw_pathway_application(*, application: PathwayApplication, actor) -> P
         pathway = Pathway.objects.select_for_update().get(pk=application.pathway_id)
         application = PathwayApplication.objects.select_for_update().select_related("ally").get(pk=application.pk)
         _move(
-            application, AppStatus.WITHDRAWN, actor=actor,
+            application,
+            AppStatus.WITHDRAWN,
+            actor=actor,
             message=_("This application is %(status)s and cannot be changed that way.")
             % {"status": application.get_status_display().lower()},
         )
@@ -651,14 +751,17 @@ def _email_applicant(application, template):
     """Called once the change is committed: rendered outside the pathway's lock."""
     language = application.applicant.preferred_language if application.applicant else "it"
     queue_email(
-        to=application.contact_email, template=template, language=language,
+        to=application.contact_email,
+        template=template,
+        language=language,
         context={"application": application, "pathway": application.pathway, "ally": application.ally},
     )
 
 
 @transaction.atomic
-def set_stage_progress(*, application: PathwayApplication, stage: Stage, actor, state: str,
-                       note: str = "", note_date=None) -> StageProgress:
+def set_stage_progress(
+    *, application: PathwayApplication, stage: Stage, actor, state: str, note: str = "", note_date=None
+) -> StageProgress:
     """The state of an admitted organization in a stage, and a dated note (today, if no date is given)."""
     pathway = Pathway.objects.get(pk=application.pathway_id)
     if not can_manage_pathway(actor, pathway):
@@ -679,15 +782,19 @@ def set_stage_progress(*, application: PathwayApplication, stage: Stage, actor, 
     progress.note_date = note_date if note else None
     progress.save(update_fields=["state", "note", "note_date", "updated_at"])
     if previous != state:
-        log(application, "progress", actor=actor,
-            data={"stage": stage.title, "from": previous, "to": state, "note": note})
+        log(
+            application,
+            "progress",
+            actor=actor,
+            data={"stage": stage.title, "from": previous, "to": state, "note": note},
+        )
     return progress
 
 
 @transaction.atomic
 def submit_stage_report(*, progress: StageProgress, actor, report: str) -> StageProgress:
-    progress = StageProgress.objects.select_for_update().select_related("application__ally", "stage").get(
-        pk=progress.pk
+    progress = (
+        StageProgress.objects.select_for_update().select_related("application__ally", "stage").get(pk=progress.pk)
     )
     if not manages_ally(actor, progress.application.ally):
         raise PermissionDenied
@@ -723,9 +830,16 @@ def message_admitted_organizations(*, pathway: Pathway, actor, subject: str, bod
         for application in recipients:
             language = application.applicant.preferred_language if application.applicant else "it"
             queue_email(
-                to=application.contact_email, template="pathway_message", language=language,
-                context={"application": application, "pathway": pathway, "ally": application.ally,
-                         "message_subject": subject, "message_body": body},
+                to=application.contact_email,
+                template="pathway_message",
+                language=language,
+                context={
+                    "application": application,
+                    "pathway": pathway,
+                    "ally": application.ally,
+                    "message_subject": subject,
+                    "message_body": body,
+                },
             )
 
     transaction.on_commit(send)

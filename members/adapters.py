@@ -18,7 +18,6 @@ def recipient_language(email: str) -> str:
     return language or translation.get_language() or "it"
 
 
-
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's e-mails leave through the portal's outbox, in the recipient's language."""
 

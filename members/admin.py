@@ -111,8 +111,18 @@ class AllyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["themes", "regions", "provinces"]
     readonly_fields = [
-        "membership_status", "approved_at", "suspended_at", "suspended_until", "suspension_reason", "ended_at",
-        "end_reason", "verified_at", "verified_by", "created_at", "updated_at", "history",
+        "membership_status",
+        "approved_at",
+        "suspended_at",
+        "suspended_until",
+        "suspension_reason",
+        "ended_at",
+        "end_reason",
+        "verified_at",
+        "verified_by",
+        "created_at",
+        "updated_at",
+        "history",
     ]
     inlines = [AllyManagerInline]
     actions = ["verify", "remove_verification", "reinstate"]
@@ -123,23 +133,37 @@ class AllyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark the selected allies as verified"))
     def verify(self, request, queryset):
-        _run(self, request, queryset,
-             lambda ally: services.set_verified(ally=ally, actor=request.user, verified=True),
-             lambda n: ngettext("%(count)d ally verified.", "%(count)d allies verified.", n))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda ally: services.set_verified(ally=ally, actor=request.user, verified=True),
+            lambda n: ngettext("%(count)d ally verified.", "%(count)d allies verified.", n),
+        )
 
     @admin.action(description=_("Remove the verification of the selected allies"))
     def remove_verification(self, request, queryset):
-        _run(self, request, queryset,
-             lambda ally: services.set_verified(ally=ally, actor=request.user, verified=False),
-             lambda n: ngettext("%(count)d ally no longer verified.", "%(count)d allies no longer verified.", n))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda ally: services.set_verified(ally=ally, actor=request.user, verified=False),
+            lambda n: ngettext("%(count)d ally no longer verified.", "%(count)d allies no longer verified.", n),
+        )
 
     @admin.action(description=_("Reinstate the selected suspended memberships"))
     def reinstate(self, request, queryset):
-        _run(self, request, queryset,
-             lambda ally: services.reinstate_membership(ally=ally, actor=request.user),
-             lambda n: ngettext(
-                 "%(count)d membership reinstated; its managers were told by e-mail.",
-                 "%(count)d memberships reinstated; their managers were told by e-mail.", n))
+        _run(
+            self,
+            request,
+            queryset,
+            lambda ally: services.reinstate_membership(ally=ally, actor=request.user),
+            lambda n: ngettext(
+                "%(count)d membership reinstated; its managers were told by e-mail.",
+                "%(count)d memberships reinstated; their managers were told by e-mail.",
+                n,
+            ),
+        )
 
 
 @admin.register(MembershipApplication)
@@ -150,8 +174,19 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["ally", "applicant"]
     # Decisions go through the services (the action below, or the coordination area), where they are logged
     # and e-mailed; declining needs a reason, given in the coordination area.
-    readonly_fields = ["ally", "applicant", "status", "motivation", "principles", "principles_accepted_at",
-                       "decided_by", "decided_at", "decision_reason", "created_at", "history"]
+    readonly_fields = [
+        "ally",
+        "applicant",
+        "status",
+        "motivation",
+        "principles",
+        "principles_accepted_at",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+        "created_at",
+        "history",
+    ]
     actions = ["approve"]
 
     def has_add_permission(self, request):
@@ -163,11 +198,17 @@ class MembershipApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected applications"))
     def approve(self, request, queryset):
-        _run(self, request, queryset.select_related("ally"),
-             lambda application: services.approve_application(application=application, actor=request.user),
-             lambda n: ngettext(
-                 "%(count)d application approved; the applicant was told by e-mail.",
-                 "%(count)d applications approved; the applicants were told by e-mail.", n))
+        _run(
+            self,
+            request,
+            queryset.select_related("ally"),
+            lambda application: services.approve_application(application=application, actor=request.user),
+            lambda n: ngettext(
+                "%(count)d application approved; the applicant was told by e-mail.",
+                "%(count)d applications approved; the applicants were told by e-mail.",
+                n,
+            ),
+        )
 
 
 @admin.register(Invitation)

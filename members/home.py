@@ -22,7 +22,5 @@ def ally_regions():
     ]
 
 
-registry.home_counts.append(
-    HomeCount(count=count_allies, label=lambda n: ngettext("ally", "allies", n), position=10)
-)
+registry.home_counts.append(HomeCount(count=count_allies, label=lambda n: ngettext("ally", "allies", n), position=10))
 registry.region_presence.append(ally_regions)

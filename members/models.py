@@ -213,15 +213,19 @@ class Ally(models.Model):
     phone_public = models.BooleanField(_("show the phone publicly"), default=False)
 
     membership_status = models.CharField(
-        _("membership"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.APPLICANT,
+        _("membership"),
+        max_length=12,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPLICANT,
         db_index=True,
     )
-    approved_at = models.DateTimeField(
-        _("member since"), null=True, blank=True, db_index=True, validators=[sane_date]
-    )
+    approved_at = models.DateTimeField(_("member since"), null=True, blank=True, db_index=True, validators=[sane_date])
     suspended_at = models.DateTimeField(_("suspended on"), null=True, blank=True, validators=[sane_date])
     suspended_until = models.DateField(
-        _("suspended until"), null=True, blank=True, validators=[sane_date],
+        _("suspended until"),
+        null=True,
+        blank=True,
+        validators=[sane_date],
         help_text=_("When the coordination expects to review the suspension; told to the ally."),
     )
     suspension_reason = models.TextField(_("reason of the suspension"), blank=True)

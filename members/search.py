@@ -37,8 +37,15 @@ def ally_documents(ally):
         subtitle=subtitle,
         # Public fields only: never the tax code, and no contact the ally did not make public.
         text="\n".join(
-            part for part in [ally.summary, ally.role, ally.description, " · ".join(filter(None, places)),
-                              " · ".join(t.name for t in themes)] if part
+            part
+            for part in [
+                ally.summary,
+                ally.role,
+                ally.description,
+                " · ".join(filter(None, places)),
+                " · ".join(t.name for t in themes),
+            ]
+            if part
         ),
         url_name="members:ally_detail",
         url_kwargs={"slug": ally.slug},
@@ -50,5 +57,6 @@ def ally_documents(ally):
 
 
 search.register_kind("ally", _("Allies"), 10)
-search.register(search.Indexer(model=Ally, queryset=indexed_allies, build=ally_documents,
-                               m2m=("themes", "regions", "provinces")))
+search.register(
+    search.Indexer(model=Ally, queryset=indexed_allies, build=ally_documents, m2m=("themes", "regions", "provinces"))
+)

@@ -148,8 +148,12 @@ def export_user_data(user) -> dict:
                 "decided_at": a.decided_at,
                 "decision_reason": a.decision_reason,
                 "log": [
-                    {"from": e.data.get("from", ""), "to": e.data.get("to", ""), "at": e.created_at,
-                     "note": e.data.get("note", "")}
+                    {
+                        "from": e.data.get("from", ""),
+                        "to": e.data.get("to", ""),
+                        "at": e.created_at,
+                        "note": e.data.get("note", ""),
+                    }
                     for e in a.history
                 ],
             }

@@ -50,9 +50,24 @@ REFUSED = (MembershipError, TransitionError)
 # The fields of a profile that `apply_to_join` and `update_ally` accept.
 PROFILE_FIELDS = frozenset(
     {
-        "name", "role", "legal_form", "tax_code", "summary", "description", "image", "website", "social_links",
-        "address", "city", "province", "year_founded", "is_supporter", "contact_email", "contact_email_public",
-        "phone", "phone_public",
+        "name",
+        "role",
+        "legal_form",
+        "tax_code",
+        "summary",
+        "description",
+        "image",
+        "website",
+        "social_links",
+        "address",
+        "city",
+        "province",
+        "year_founded",
+        "is_supporter",
+        "contact_email",
+        "contact_email_public",
+        "phone",
+        "phone_public",
     }
 )
 PROFILE_RELATIONS = frozenset({"themes", "regions", "provinces"})
@@ -138,8 +153,12 @@ def _submit(*, ally, user, motivation, principles) -> MembershipApplication:
         principles_accepted_at=timezone.now(),
     )
     # The first entry of the log: there is no status before it, so it is written, not transitioned.
-    log(application, f"status.{Status.SUBMITTED}", actor=user,
-        data={"field": "status", "from": "", "to": Status.SUBMITTED})
+    log(
+        application,
+        f"status.{Status.SUBMITTED}",
+        actor=user,
+        data={"field": "status", "from": "", "to": Status.SUBMITTED},
+    )
     _email_applicant(application, "membership_submitted")
     _email_coordinators(application)
     return application
@@ -216,17 +235,28 @@ def _decide(*, application, actor, status, reason):
     application.decided_by = actor
     application.decided_at = timezone.now()
     application.decision_reason = reason
-    transition(application, status, actor=actor, note=reason, message=refusal,
-               update_fields=["decided_by", "decided_at", "decision_reason"])
+    transition(
+        application,
+        status,
+        actor=actor,
+        note=reason,
+        message=refusal,
+        update_fields=["decided_by", "decided_at", "decision_reason"],
+    )
     if status == Status.APPROVED:
         ally = Ally.objects.select_for_update().get(pk=application.ally_id)
         ally.approved_at = application.decided_at
         ally.ended_at = None
         ally.end_reason = ""
-        transition(ally, MembershipStatus.ACTIVE, actor=actor, field="membership_status",
-                   update_fields=["approved_at", "ended_at", "end_reason"],
-                   message=_("%(name)s cannot be approved now: its membership is “%(status)s”.")
-                   % {"name": ally.name, "status": ally.get_membership_status_display()})
+        transition(
+            ally,
+            MembershipStatus.ACTIVE,
+            actor=actor,
+            field="membership_status",
+            update_fields=["approved_at", "ended_at", "end_reason"],
+            message=_("%(name)s cannot be approved now: its membership is “%(status)s”.")
+            % {"name": ally.name, "status": ally.get_membership_status_display()},
+        )
         application.ally = ally
     _email_applicant(application, f"membership_{status}")
     return application
@@ -322,7 +352,11 @@ def suspend_membership(*, ally: Ally, actor, reason: str, until: datetime.date |
         ally.suspended_until = until
         ally.suspension_reason = reason
         transition(
-            ally, MembershipStatus.SUSPENDED, actor=actor, field="membership_status", note=reason,
+            ally,
+            MembershipStatus.SUSPENDED,
+            actor=actor,
+            field="membership_status",
+            note=reason,
             data={"until": until.isoformat()} if until else None,
             update_fields=["suspended_at", "suspended_until", "suspension_reason"],
             message=_refusal(ally, _("Only a current membership can be suspended: %(name)s is “%(status)s”.")),
@@ -340,7 +374,11 @@ def reinstate_membership(*, ally: Ally, actor, note: str = "") -> Ally:
         ally.suspended_until = None
         ally.suspension_reason = ""
         transition(
-            ally, MembershipStatus.ACTIVE, actor=actor, field="membership_status", note=note.strip(),
+            ally,
+            MembershipStatus.ACTIVE,
+            actor=actor,
+            field="membership_status",
+            note=note.strip(),
             update_fields=["suspended_at", "suspended_until", "suspension_reason"],
             message=_refusal(ally, _("Only a suspended membership can be reinstated: %(name)s is “%(status)s”.")),
         )
@@ -362,7 +400,11 @@ def end_membership(*, ally: Ally, actor, reason: str) -> Ally:
         ally.suspended_until = None
         ally.suspension_reason = ""
         transition(
-            ally, MembershipStatus.ENDED, actor=actor, field="membership_status", note=reason,
+            ally,
+            MembershipStatus.ENDED,
+            actor=actor,
+            field="membership_status",
+            note=reason,
             update_fields=["ended_at", "end_reason", "suspended_at", "suspended_until", "suspension_reason"],
             message=_refusal(ally, _("%(name)s is “%(status)s”: there is no membership to end.")),
         )
@@ -426,9 +468,7 @@ def _check_email(email: str):
     from django.core.validators import validate_email
 
     if len(email) > EMAIL_MAX_LENGTH:
-        raise MembershipError(
-            _("An e-mail address has at most %(max)d characters.") % {"max": EMAIL_MAX_LENGTH}
-        )
+        raise MembershipError(_("An e-mail address has at most %(max)d characters.") % {"max": EMAIL_MAX_LENGTH})
     try:
         validate_email(email)
     except ValidationError as exc:

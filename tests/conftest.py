@@ -160,7 +160,8 @@ def principles(db):
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--fast", action="store_true",
+        "--fast",
+        action="store_true",
         help="leave out the browser journeys and the transactional tests (threads, real workers): `make test-fast`",
     )
 

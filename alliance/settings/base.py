@@ -186,13 +186,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     # Fails open when Redis is away (alliance/cache.py): no request fails because of the cache.
-    CACHES = {"default": {"BACKEND": "alliance.cache.FailOpenRedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "alliance.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     # Publishing gives up fast: the outbox's beat task dispatches what could not be published.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 1, "interval_start": 0,
-        "interval_step": 0.2, "interval_max": 0.5,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

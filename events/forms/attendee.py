@@ -80,7 +80,8 @@ def _slot_label(slot) -> str:
 def meeting_label(session) -> str:
     """A meeting to tick: its day and time, title, room and, if it has seats, how many are left."""
     parts = [
-        _("%(day)s, %(start)s–%(end)s") % {
+        _("%(day)s, %(start)s–%(end)s")
+        % {
             "day": formats.date_format(session.day, "l j F"),
             "start": formats.time_format(session.start_time, "TIME_FORMAT"),
             "end": formats.time_format(session.end_time, "TIME_FORMAT"),
@@ -113,9 +114,11 @@ def add_session_fields(form, event, chosen=(), upcoming_only=False) -> list[str]
     `upcoming_only`, sessions that have begun are left out (they can no longer change). Returns the names."""
     from ..services.reminders import meeting_start
 
-    sessions = list(services.choosable_sessions(event).annotate(
-        confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
-    ))
+    sessions = list(
+        services.choosable_sessions(event).annotate(
+            confirmed_seats=Count("choices", filter=Q(choices__status=SessionChoice.Status.CONFIRMED))
+        )
+    )
     if upcoming_only:
         now = timezone.now()
         sessions = [s for s in sessions if meeting_start(s) > now]
@@ -153,9 +156,11 @@ class ChangeSessionsForm(forms.Form):
         from ..services.reminders import meeting_start
 
         now = timezone.now()
-        self.kept = [c.session_id for c in registration.session_choices.all()
-                     if c.session_id not in self.offered and c.session.cancelled_at is None
-                     and meeting_start(c.session) <= now]
+        self.kept = [
+            c.session_id
+            for c in registration.session_choices.all()
+            if c.session_id not in self.offered and c.session.cancelled_at is None and meeting_start(c.session) <= now
+        ]
         if self.kept and "meetings" in self.fields:
             # Past meetings are kept: the remaining ones may all be given up (the service still wants one overall).
             self.fields["meetings"].required = False
@@ -235,8 +240,16 @@ class RegistrationForm(forms.Form):
         self.questions = list(event.questions.all())
         self.fields.update(question_fields(self.questions, get_language()))
         self.order_fields(
-            ["name", "email", "organization", "role", "accessibility_needs", *self.slot_names,
-             *(f"question_{q.pk}" for q in self.questions), "public_consent"]
+            [
+                "name",
+                "email",
+                "organization",
+                "role",
+                "accessibility_needs",
+                *self.slot_names,
+                *(f"question_{q.pk}" for q in self.questions),
+                "public_consent",
+            ]
         )
 
     def clean_name(self):

@@ -80,59 +80,96 @@ class EventForm(forms.ModelForm):
         _("Registration closes"), required=False, help_text=_("Empty: when the event starts.")
     )
     online_url = forms.URLField(
-        label=_("Online link"), required=False, assume_scheme="https", max_length=200,
+        label=_("Online link"),
+        required=False,
+        assume_scheme="https",
+        max_length=200,
         help_text=_("For online or hybrid events: the address of the meeting or of the stream."),
     )
     reminders = forms.CharField(
         label=_("Reminders"),
         required=False,
         max_length=100,
-        help_text=_("Hours before the start, separated by commas: “48, 2” sends a reminder two days and two hours "
-                    "before. Empty: no reminders."),
+        help_text=_(
+            "Hours before the start, separated by commas: “48, 2” sends a reminder two days and two hours "
+            "before. Empty: no reminders."
+        ),
     )
     # Admission (issue 9, registrations engineer): who may register, and how. `registration_policy`
     # keeps its name (the editor's markup and callers use it) and now holds who; `admission_review` says
     # how. The last three keep the event's values when the page does not send them.
     registration_policy = forms.ChoiceField(label=_("Who may register"), choices=Event.Admission.choices)
     admission_review = forms.TypedChoiceField(
-        label=_("How"), required=False, coerce=lambda value: value == "review", widget=forms.RadioSelect,
+        label=_("How"),
+        required=False,
+        coerce=lambda value: value == "review",
+        widget=forms.RadioSelect,
         choices=[("immediate", _("Immediately, while there are seats")), ("review", _("On review by the organizers"))],
         help_text=_("On review: each request waits for your decision; members-only on review suits a selective cycle."),
     )
     # Pickers that work with thousands of allies, also without JavaScript (initiatives.forms.allies).
     admission_allies = AllyPickerField(
-        label=_("Allies whose members may register"), required=False, queryset=None,
+        label=_("Allies whose members may register"),
+        required=False,
+        queryset=None,
         help_text=_("For “members of given allies”."),
     )
     organizers = AllyPickerField(label=_("Organizing allies"), required=False, queryset=None)
     # Thousands of projects: typed, with a type-ahead (issue 10).
     project = ProjectTitleField(
-        label=_("Related project"), required=False, queryset=None, search_url=reverse_lazy("events:project_search"),
+        label=_("Related project"),
+        required=False,
+        queryset=None,
+        search_url=reverse_lazy("events:project_search"),
         help_text=_("The project of the network this event belongs to, if any: type part of its title."),
     )
     admission_regions = forms.ModelMultipleChoiceField(
-        label=_("Regions whose members may register"), required=False, queryset=None,
-        widget=forms.CheckboxSelectMultiple, help_text=_("For “members from given regions”: allies serving them."),
+        label=_("Regions whose members may register"),
+        required=False,
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For “members from given regions”: allies serving them."),
     )
     # End of the admission fields.
     # Shown only with an error about seats or removed sessions: the organizer's explicit yes.
     confirm_moves = forms.BooleanField(
-        label=_("Yes, move the latest confirmed to the waiting list and drop the choices of removed sessions; "
-                "tell each of them by e-mail."),
+        label=_(
+            "Yes, move the latest confirmed to the waiting list and drop the choices of removed sessions; "
+            "tell each of them by e-mail."
+        ),
         required=False,
     )
 
     class Meta:
         model = Event
         fields = [
-            "title", "kind", "summary", "description", "organizers",
-            "venue_name", "address", "city", "province", "region", "online_url",
-            "step_free_access", "interpretation", "accessibility_notes",
-            "start", "end", "capacity", "cover_image", "programme_pdf", "themes", "language",
-            "registration_opens_at", "registration_closes_at",
+            "title",
+            "kind",
+            "summary",
+            "description",
+            "organizers",
+            "venue_name",
+            "address",
+            "city",
+            "province",
+            "region",
+            "online_url",
+            "step_free_access",
+            "interpretation",
+            "accessibility_notes",
+            "start",
+            "end",
+            "capacity",
+            "cover_image",
+            "programme_pdf",
+            "themes",
+            "language",
+            "registration_opens_at",
+            "registration_closes_at",
             "is_series",  # series of meetings (issue 9)
             "register_per_meeting",  # attendees choose their meetings (issue 9, h2)
-            "project", "pathway_stage",  # what the event carries out (issue 10)
+            "project",
+            "pathway_stage",  # what the event carries out (issue 10)
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
@@ -145,8 +182,10 @@ class EventForm(forms.ModelForm):
             "cover_image": _("PNG, JPEG or WebP, at most 2 MB."),
             "programme_pdf": _("A PDF file, at most 10 MB."),
             "region": _("Filled in from the province when left empty."),
-            "pathway_stage": _("The stage of a pathway this event carries out, if any: it is then listed on the "
-                               "pathway's page and on its project's page."),
+            "pathway_stage": _(
+                "The stage of a pathway this event carries out, if any: it is then listed on the "
+                "pathway's page and on its project's page."
+            ),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -191,8 +230,10 @@ class EventForm(forms.ModelForm):
         from initiatives.models import Project, Stage
         from initiatives.selectors import linkable_projects, linkable_stages
 
-        for name, model, linkable in (("project", Project, linkable_projects),
-                                      ("pathway_stage", Stage, linkable_stages)):
+        for name, model, linkable in (
+            ("project", Project, linkable_projects),
+            ("pathway_stage", Stage, linkable_stages),
+        ):
             queryset = model.objects.filter(pk__in=linkable(self.user).values("pk"))
             current = getattr(self.instance, f"{name}_id")
             if current:
@@ -203,8 +244,10 @@ class EventForm(forms.ModelForm):
         stage = self.fields["pathway_stage"]
         stage.queryset = stage.queryset.select_related("pathway").order_by("pathway__title", "position", "pk")
         stage.empty_label = _("No stage")
-        stage.label_from_instance = lambda item: _("%(pathway)s — stage %(position)s: %(title)s") % {
-            "pathway": item.pathway.title, "position": item.position, "title": item.title}
+        stage.label_from_instance = lambda item: (
+            _("%(pathway)s — stage %(position)s: %(title)s")
+            % {"pathway": item.pathway.title, "position": item.position, "title": item.title}
+        )
 
     def _init_admission(self):
         from alliance.models import Region
@@ -363,7 +406,9 @@ def split_names(text: str) -> list[str]:
 
 class SpeakerForm(forms.ModelForm):
     ally = AllyNameField(
-        label=_("Ally"), required=False, queryset=None,
+        label=_("Ally"),
+        required=False,
+        queryset=None,
         help_text=_("If the speaker speaks for an ally of the network: type part of its name."),
     )
 
@@ -403,8 +448,11 @@ class BaseSpeakerFormSet(forms.BaseInlineFormSet):
             if not name:
                 continue
             if _normal(name) in seen:
-                form.add_error("name", _("Two speakers are called “%(name)s”: tell them apart, e.g. with a "
-                                         "middle initial.") % {"name": name})
+                form.add_error(
+                    "name",
+                    _("Two speakers are called “%(name)s”: tell them apart, e.g. with a middle initial.")
+                    % {"name": name},
+                )
             seen[_normal(name)] = form
 
     def names(self) -> set[str]:
@@ -423,8 +471,14 @@ class BaseSpeakerFormSet(forms.BaseInlineFormSet):
 
 
 SpeakerFormSet = forms.inlineformset_factory(
-    Event, Speaker, form=SpeakerForm, formset=BaseSpeakerFormSet, extra=3, can_delete=True,
-    max_num=MAX_ROWS, validate_max=True,
+    Event,
+    Speaker,
+    form=SpeakerForm,
+    formset=BaseSpeakerFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
 )
 
 
@@ -503,17 +557,30 @@ class SessionForm(forms.ModelForm):
                     message = _("The event takes place on %(first)s: move the session to that day.")
                 else:
                     message = _("The event takes place from %(first)s to %(last)s: choose a day in between.")
-                self.add_error("day", message % {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")})
+                self.add_error(
+                    "day", message % {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")}
+                )
         # Seats of its own make a session something attendees choose at registration; that fits parallel
         # workshops. Plenaries and breaks are for everyone registered, whose seats are the event's.
         if data.get("capacity") is not None and data.get("kind") != Session.Kind.WORKSHOP:
-            self.add_error("capacity", _("Only workshops can have seats of their own: plenaries and breaks are for "
-                                         "everyone registered to the event. Leave it empty, or make it a workshop."))
+            self.add_error(
+                "capacity",
+                _(
+                    "Only workshops can have seats of their own: plenaries and breaks are for "
+                    "everyone registered to the event. Leave it empty, or make it a workshop."
+                ),
+            )
         return data
 
 
 SessionFormSet = forms.inlineformset_factory(
-    Event, Session, form=SessionForm, extra=3, can_delete=True, max_num=MAX_ROWS, validate_max=True,
+    Event,
+    Session,
+    form=SessionForm,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
 )
 
 
@@ -536,7 +603,9 @@ class EventEditor:
         self.result = None
         self.event_form = EventForm(data, files, instance=instance, user=user)
         self.speakers = _with_rows(SpeakerFormSet, rows)(
-            data, instance=instance, prefix="speakers",
+            data,
+            instance=instance,
+            prefix="speakers",
             queryset=Speaker.objects.select_related("ally") if instance.pk else Speaker.objects.none(),
         )
         self.sessions = self._sessions()
@@ -544,7 +613,10 @@ class EventEditor:
     def _sessions(self, event_days=None, speaker_names=None):
         queryset = Session.objects.prefetch_related("speakers") if self.instance.pk else Session.objects.none()
         return _with_rows(SessionFormSet, self.rows)(
-            self.data, instance=self.instance, prefix="sessions", queryset=queryset,
+            self.data,
+            instance=self.instance,
+            prefix="sessions",
+            queryset=queryset,
             form_kwargs={"event_days": event_days, "speaker_names": speaker_names},
         )
 
@@ -583,19 +655,33 @@ class EventEditor:
         programme = services.Programme()
         for form in self._rows(self.speakers, programme.removed_speaker_ids):
             data = form.cleaned_data
-            programme.speakers.append(services.SpeakerData(
-                pk=form.instance.pk, name=data["name"], role=data.get("role", ""),
-                affiliation=data.get("affiliation", ""), to_be_confirmed=data.get("to_be_confirmed", False),
-                bio=data.get("bio", ""), ally=data.get("ally"),
-            ))
+            programme.speakers.append(
+                services.SpeakerData(
+                    pk=form.instance.pk,
+                    name=data["name"],
+                    role=data.get("role", ""),
+                    affiliation=data.get("affiliation", ""),
+                    to_be_confirmed=data.get("to_be_confirmed", False),
+                    bio=data.get("bio", ""),
+                    ally=data.get("ally"),
+                )
+            )
         for form in self._rows(self.sessions, programme.removed_session_ids):
             data = form.cleaned_data
-            programme.sessions.append(services.SessionData(
-                pk=form.instance.pk, title=data["title"], kind=data["kind"], day=data["day"],
-                start_time=data["start_time"], end_time=data["end_time"], room=data.get("room", ""),
-                capacity=data.get("capacity"), description=data.get("description", ""),
-                speaker_names=data.get("speaker_names", []),
-            ))
+            programme.sessions.append(
+                services.SessionData(
+                    pk=form.instance.pk,
+                    title=data["title"],
+                    kind=data["kind"],
+                    day=data["day"],
+                    start_time=data["start_time"],
+                    end_time=data["end_time"],
+                    room=data.get("room", ""),
+                    capacity=data.get("capacity"),
+                    description=data.get("description", ""),
+                    speaker_names=data.get("speaker_names", []),
+                )
+            )
         return programme
 
     @staticmethod
@@ -654,8 +740,9 @@ class EventEditor:
 
 class RegistrationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
-    session = forms.ModelChoiceField(label=_("Session"), required=False, queryset=Session.objects.none(),
-                                     empty_label=_("All the sessions"))
+    session = forms.ModelChoiceField(
+        label=_("Session"), required=False, queryset=Session.objects.none(), empty_label=_("All the sessions")
+    )
 
     def __init__(self, *args, event: Event, sessions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -678,7 +765,9 @@ class RegistrationActionForm(forms.Form):
     ACTIONS = ["approve", "decline", "confirm", "waitlist", "cancel"]
 
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self):
         data = super().clean()

@@ -82,18 +82,26 @@ class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of answer"), choices=Kind.choices, initial=Kind.TEXT)
     label = forms.CharField(label=_("Question in Italian"), max_length=300, required=False)
     label_en = forms.CharField(
-        label=_("Question in English"), max_length=300, required=False,
+        label=_("Question in English"),
+        max_length=300,
+        required=False,
         help_text=_("Shown to visitors who read the site in English; empty: the Italian one."),
     )
     help_text = forms.CharField(label=_("Help in Italian"), max_length=500, required=False)
     help_text_en = forms.CharField(label=_("Help in English"), max_length=500, required=False)
     choices = forms.CharField(
-        label=_("Options in Italian, one a line"), required=False, max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Only for “one choice among options”."),
+        label=_("Options in Italian, one a line"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only for “one choice among options”."),
     )
     choices_en = forms.CharField(
-        label=_("Options in English, one a line"), required=False, max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}), help_text=_("In the same order as the Italian ones, or empty."),
+        label=_("Options in English, one a line"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In the same order as the Italian ones, or empty."),
     )
     required = forms.BooleanField(label=_("An answer is required"), required=False)
 
@@ -106,9 +114,15 @@ class QuestionForm(forms.Form):
     def to_data(self) -> QuestionData:
         data = self.cleaned_data
         return QuestionData(
-            pk=data.get("id"), kind=data["kind"], label=data["label"], label_en=data["label_en"],
-            help_text=data["help_text"], help_text_en=data["help_text_en"], choices=data["choices"],
-            choices_en=data["choices_en"], required=data["required"],
+            pk=data.get("id"),
+            kind=data["kind"],
+            label=data["label"],
+            label_en=data["label_en"],
+            help_text=data["help_text"],
+            help_text_en=data["help_text_en"],
+            choices=data["choices"],
+            choices_en=data["choices_en"],
+            required=data["required"],
         )
 
 
@@ -120,25 +134,36 @@ class BaseQuestionFormSet(forms.BaseFormSet):
 
     def questions(self) -> list[QuestionData]:
         """The questions kept, in the order chosen (the "position" numbers, then the order on the page)."""
-        rows = [
-            form for form in self.forms
-            if form.has_changed() or form.cleaned_data.get("id")
-        ]
+        rows = [form for form in self.forms if form.has_changed() or form.cleaned_data.get("id")]
         rows = [form for form in rows if not form.cleaned_data.get("DELETE")]
         rows.sort(key=lambda form: (form.cleaned_data.get("ORDER") or 10**6, self.forms.index(form)))
         return [form.to_data() for form in rows]
 
 
 QuestionFormSet = forms.formset_factory(
-    QuestionForm, formset=BaseQuestionFormSet, extra=2, can_delete=True, can_order=True,
-    max_num=MAX_QUESTIONS, validate_max=True,
+    QuestionForm,
+    formset=BaseQuestionFormSet,
+    extra=2,
+    can_delete=True,
+    can_order=True,
+    max_num=MAX_QUESTIONS,
+    validate_max=True,
 )
 
 
 def initial_rows(questions) -> list[dict]:
     return [
-        {"id": q.pk, "kind": q.kind, "label": q.label, "label_en": q.label_en, "help_text": q.help_text,
-         "help_text_en": q.help_text_en, "choices": q.choices, "choices_en": q.choices_en,
-         "required": q.required, "ORDER": position}
+        {
+            "id": q.pk,
+            "kind": q.kind,
+            "label": q.label,
+            "label_en": q.label_en,
+            "help_text": q.help_text,
+            "help_text_en": q.help_text_en,
+            "choices": q.choices,
+            "choices_en": q.choices_en,
+            "required": q.required,
+            "ORDER": position,
+        }
         for position, q in enumerate(questions, start=1)
     ]

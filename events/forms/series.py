@@ -8,7 +8,8 @@ from .manage import _datetime_field
 
 class NewEditionForm(forms.Form):
     title = forms.CharField(
-        label=_("Title of the new edition"), max_length=200,
+        label=_("Title of the new edition"),
+        max_length=200,
         help_text=_("The address of its page is made from it."),
     )
     start = _datetime_field(
@@ -25,6 +26,8 @@ class NewEditionForm(forms.Form):
 
 class CancelMeetingForm(forms.Form):
     message = forms.CharField(
-        label=_("Message to the attendees (optional)"), required=False, max_length=2000,
+        label=_("Message to the attendees (optional)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -86,13 +86,17 @@ def set_admission(*, event: Event, actor, who: str, review: bool | None = None, 
 
 
 def _admission_state(event: Event) -> dict:
-    return {"who": event.admission, "review": event.admission_review,
-            "allies": sorted(event.admission_allies.values_list("pk", flat=True)),
-            "regions": sorted(event.admission_regions.values_list("pk", flat=True))}
+    return {
+        "who": event.admission,
+        "review": event.admission_review,
+        "allies": sorted(event.admission_allies.values_list("pk", flat=True)),
+        "regions": sorted(event.admission_regions.values_list("pk", flat=True)),
+    }
 
 
-def apply_admission(event: Event, *, actor, who: str | None, review: bool | None = None, allies=None,
-                    regions=None) -> None:
+def apply_admission(
+    event: Event, *, actor, who: str | None, review: bool | None = None, allies=None, regions=None
+) -> None:
     """Within the caller's transaction, on a saved and locked event: the settings given (None: as they are),
     logged as "admission_changed" with the actor when something changed. The caller checks the permission."""
     before = _admission_state(event)

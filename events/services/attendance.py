@@ -43,8 +43,8 @@ class AttendanceRecord:
 
 def attendance_of(registration: Registration) -> AttendanceRecord:
     meetings = [
-        a.session for a in registration.attendances.select_related("session").order_by(
-            "session__day", "session__start_time")
+        a.session
+        for a in registration.attendances.select_related("session").order_by("session__day", "session__start_time")
     ]
     return AttendanceRecord(registration, meetings, sum((meeting_hours(m) for m in meetings), timedelta()))
 
@@ -61,9 +61,11 @@ def check_in_meeting(*, registration: Registration, session: Session, actor, und
             raise RegistrationError(_("This meeting is cancelled."))
         if registration.status != Status.CONFIRMED:
             raise RegistrationError(_("Only confirmed attendees can be checked in."))
-        if not undo and registration.event.per_meeting and not registration.session_choices.filter(
-            session=session, status=SessionChoice.Status.CONFIRMED
-        ).exists():
+        if (
+            not undo
+            and registration.event.per_meeting
+            and not registration.session_choices.filter(session=session, status=SessionChoice.Status.CONFIRMED).exists()
+        ):
             raise RegistrationError(_("This person has no seat at this meeting."))
         data = {"session": session.title, "session_id": session.pk, "day": session.day.isoformat()}
         if undo:
@@ -94,11 +96,18 @@ def send_certificates(*, event: Event, actor) -> int:
             raise RegistrationError(_("Certificates are for series of meetings."))
         attendees = list(
             event.registrations.filter(attendances__isnull=False, email_confirmed_at__isnull=False)
-            .exclude(status=Status.CANCELLED).distinct().order_by("pk")
+            .exclude(status=Status.CANCELLED)
+            .distinct()
+            .order_by("pk")
         )
         for registration in attendees:
             record = attendance_of(registration)
-            outbox.add(event, registration, "event_certificate",
-                       extra={"record": record}, attachments=[partial(certificate_attachment, record)])
+            outbox.add(
+                event,
+                registration,
+                "event_certificate",
+                extra={"record": record},
+                attachments=[partial(certificate_attachment, record)],
+            )
         log(event, "certificates_sent", actor=actor, data={"recipients": len(attendees)})
     return len(attendees)

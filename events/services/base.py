@@ -23,7 +23,6 @@ class RegistrationError(ValidationError):
     """A rule about registrations refused; the message is for the person."""
 
 
-
 CLOSED_REASONS = {
     "none": gettext_noop("This event has no registration."),
     "draft": gettext_noop("This event is not published."),
@@ -60,10 +59,30 @@ class Outbox:
     def __init__(self):
         self.mails: list[_Mail] = []
 
-    def add(self, event, registration, template, *, calendar=None, extra=None, sessions=None,
-            attachments=None, cancelled_sessions=None) -> None:
-        self.mails.append(_Mail(event, registration, template, calendar, extra or {}, sessions, attachments or [],
-                                cancelled_sessions or []))
+    def add(
+        self,
+        event,
+        registration,
+        template,
+        *,
+        calendar=None,
+        extra=None,
+        sessions=None,
+        attachments=None,
+        cancelled_sessions=None,
+    ) -> None:
+        self.mails.append(
+            _Mail(
+                event,
+                registration,
+                template,
+                calendar,
+                extra or {},
+                sessions,
+                attachments or [],
+                cancelled_sessions or [],
+            )
+        )
 
     def send(self) -> None:
         mails, self.mails = self.mails, []
@@ -99,8 +118,15 @@ def _render_and_queue(mail: _Mail) -> None:
         choice.position = session_waitlist_position(choice)
     # Where the person holds a seat: in a series registered per meeting, none at all is said as such.
     seated = [c for c in choices if c.status == SessionChoice.Status.CONFIRMED]
-    context = {"event": event, "registration": registration, "choices": choices, "waitlisted_choices": waitlisted,
-               "seated_choices": seated, "calendar_attached": False, **mail.extra}
+    context = {
+        "event": event,
+        "registration": registration,
+        "choices": choices,
+        "waitlisted_choices": waitlisted,
+        "seated_choices": seated,
+        "calendar_attached": False,
+        **mail.extra,
+    }
     # An attachment may be given as a callable that makes it (a PDF): it is made here, after the lock.
     attachments = [item() if callable(item) else item for item in mail.attachments]
     if mail.calendar:
@@ -109,16 +135,28 @@ def _render_and_queue(mail: _Mail) -> None:
             sessions = [c.session for c in choices if c.status == SessionChoice.Status.CONFIRMED]
         # A series registered per meeting: the file holds the person's meetings, and none if they hold no seat.
         if sessions or not event.per_meeting:
-            attachments.append(ics_attachment(event, sessions, method=mail.calendar, language=registration.language,
-                                              attendee=registration))
+            attachments.append(
+                ics_attachment(
+                    event, sessions, method=mail.calendar, language=registration.language, attendee=registration
+                )
+            )
             context["calendar_attached"] = True  # the texts speak of the file only when there is one
     if mail.cancelled_sessions:
-        removed = ics_attachment(event, mail.cancelled_sessions, method=CANCEL, language=registration.language,
-                                 attendee=registration, sessions_only=True)
+        removed = ics_attachment(
+            event,
+            mail.cancelled_sessions,
+            method=CANCEL,
+            language=registration.language,
+            attendee=registration,
+            sessions_only=True,
+        )
         attachments.append({**removed, "filename": removed_attachment_name(registration.language)})
     attachments = attachments or None
     queue_email(
-        to=registration.email, template=mail.template, context=context, language=registration.language,
+        to=registration.email,
+        template=mail.template,
+        context=context,
+        language=registration.language,
         attachments=attachments,
     )
 

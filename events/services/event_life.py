@@ -50,10 +50,32 @@ class _Keep:
 KEEP = _Keep()
 
 EVENT_FIELDS = (
-    "title", "kind", "summary", "description", "venue_name", "address", "city", "province", "region",
-    "online_url", "step_free_access", "interpretation", "accessibility_notes", "start", "end", "capacity",
-    "cover_image", "programme_pdf", "language", "registration_policy", "registration_opens_at",
-    "registration_closes_at", "reminder_offsets", "project", "pathway_stage", "is_series",
+    "title",
+    "kind",
+    "summary",
+    "description",
+    "venue_name",
+    "address",
+    "city",
+    "province",
+    "region",
+    "online_url",
+    "step_free_access",
+    "interpretation",
+    "accessibility_notes",
+    "start",
+    "end",
+    "capacity",
+    "cover_image",
+    "programme_pdf",
+    "language",
+    "registration_policy",
+    "registration_opens_at",
+    "registration_closes_at",
+    "reminder_offsets",
+    "project",
+    "pathway_stage",
+    "is_series",
     "register_per_meeting",
 )
 EVENT_M2M = ("organizers", "themes")
@@ -237,10 +259,22 @@ def _check_links(event: Event, data: EventData, before: dict, *, actor) -> None:
 
     errors = {}
     for name, linkable, message in (
-        ("project", linkable_projects, _("You cannot link this event to that project: only to the projects "
-                                         "your organizations lead or take part in.")),
-        ("pathway_stage", linkable_stages, _("You cannot link this event to that stage: only to the stages of "
-                                             "the pathways your organizations promote.")),
+        (
+            "project",
+            linkable_projects,
+            _(
+                "You cannot link this event to that project: only to the projects "
+                "your organizations lead or take part in."
+            ),
+        ),
+        (
+            "pathway_stage",
+            linkable_stages,
+            _(
+                "You cannot link this event to that stage: only to the stages of "
+                "the pathways your organizations promote."
+            ),
+        ),
     ):
         value = getattr(data, name)
         if value is KEEP or value is None or value.pk == before.get(name):
@@ -259,7 +293,8 @@ def _save_admission(event: Event, data: EventData, *, actor) -> None:
     if all(value is KEEP for value in values.values()):
         return
     apply_admission(
-        event, actor=actor,
+        event,
+        actor=actor,
         who=None if values["admission"] is KEEP else values["admission"],
         review=None if values["admission_review"] is KEEP else values["admission_review"],
         allies=None if values["admission_allies"] is KEEP else values["admission_allies"],
@@ -276,8 +311,9 @@ def _as_value(value):
     return value
 
 
-def save_event(*, event: Event | None, actor, data: EventData, programme: Programme | None = None,
-               confirm_moves: bool = False) -> SaveResult:
+def save_event(
+    *, event: Event | None, actor, data: EventData, programme: Programme | None = None, confirm_moves: bool = False
+) -> SaveResult:
     """Create an event (`event` None or unsaved) or save the changes to one.
 
     The rules: no fewer seats, for the event or a session, than people holding
@@ -320,15 +356,31 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
                 getattr(event, name).set(getattr(data, name))
         _save_admission(event, data, actor=actor)
         if links_before != {"project": event.project_id, "pathway_stage": event.pathway_stage_id}:
-            log(event, "links_changed", actor=actor, data={
-                "from": links_before, "to": {"project": event.project_id, "pathway_stage": event.pathway_stage_id},
-            })
+            log(
+                event,
+                "links_changed",
+                actor=actor,
+                data={
+                    "from": links_before,
+                    "to": {"project": event.project_id, "pathway_stage": event.pathway_stage_id},
+                },
+            )
         if changed:
-            log(event, "changed", actor=actor, data={
-                "from": {name: _as_value(before[name]) for name in CHANGE_FIELDS if before[name] != getattr(event, name)},
-                "to": {name: _as_value(getattr(event, name)) for name in CHANGE_FIELDS
-                       if before[name] != getattr(event, name)},
-            })
+            log(
+                event,
+                "changed",
+                actor=actor,
+                data={
+                    "from": {
+                        name: _as_value(before[name]) for name in CHANGE_FIELDS if before[name] != getattr(event, name)
+                    },
+                    "to": {
+                        name: _as_value(getattr(event, name))
+                        for name in CHANGE_FIELDS
+                        if before[name] != getattr(event, name)
+                    },
+                },
+            )
         if old_capacity != event.capacity:
             log(event, "seats_changed", actor=actor, data={"from": old_capacity, "to": event.capacity})
 
@@ -355,9 +407,13 @@ def save_event(*, event: Event | None, actor, data: EventData, programme: Progra
             _reschedule_reminders(event)
             # The recipients are read under the lock; their e-mails are rendered after it.
             for registration in event.registrations.filter(status__in=(Status.CONFIRMED, Status.WAITLISTED)):
-                outbox.add(event, registration, "event_changed",
-                           calendar=REQUEST if registration.status == Status.CONFIRMED else None,
-                           extra={"previous": before})
+                outbox.add(
+                    event,
+                    registration,
+                    "event_changed",
+                    calendar=REQUEST if registration.status == Status.CONFIRMED else None,
+                    extra={"previous": before},
+                )
     return SaveResult(event=event, created=False, changed=changed, moved=tuple(moved))
 
 
@@ -391,16 +447,20 @@ def _displacements(event, programme: Programme, sessions_before: dict) -> list[D
     confirmed = _confirmed_count(event)
     if event.capacity is not None and confirmed > event.capacity:
         surplus = confirmed - event.capacity
-        problems.append(Displacement(
-            kind="seats", count=surplus,
-            message=ngettext(
-                "%(confirmed)d people hold a confirmed seat, more than the %(seats)d seats you set: raise the "
-                "number, or confirm below that the latest %(count)d confirmed moves to the waiting list.",
-                "%(confirmed)d people hold a confirmed seat, more than the %(seats)d seats you set: raise the "
-                "number, or confirm below that the latest %(count)d confirmed move to the waiting list.",
-                surplus,
-            ) % {"confirmed": confirmed, "seats": event.capacity, "count": surplus},
-        ))
+        problems.append(
+            Displacement(
+                kind="seats",
+                count=surplus,
+                message=ngettext(
+                    "%(confirmed)d people hold a confirmed seat, more than the %(seats)d seats you set: raise the "
+                    "number, or confirm below that the latest %(count)d confirmed moves to the waiting list.",
+                    "%(confirmed)d people hold a confirmed seat, more than the %(seats)d seats you set: raise the "
+                    "number, or confirm below that the latest %(count)d confirmed move to the waiting list.",
+                    surplus,
+                )
+                % {"confirmed": confirmed, "seats": event.capacity, "count": surplus},
+            )
+        )
     removed = set(programme.removed_session_ids) & set(sessions_before)
     # Every limited session as it would be after the save (also one left as it is but already overfull).
     seats = {pk: session.capacity for pk, session in sessions_before.items()}
@@ -410,29 +470,39 @@ def _displacements(event, programme: Programme, sessions_before: dict) -> list[D
             taken = SessionChoice.objects.filter(session_id=pk, status=SessionChoice.Status.CONFIRMED).count()
             if taken > seats[pk]:
                 surplus = taken - seats[pk]
-                problems.append(Displacement(
-                    kind="session_seats", count=surplus, session_id=pk,
-                    message=ngettext(
-                        "“%(title)s” has %(taken)d confirmed seats, more than the %(seats)d you set: raise the "
-                        "number, or confirm below that the latest %(count)d moves to its waiting list.",
-                        "“%(title)s” has %(taken)d confirmed seats, more than the %(seats)d you set: raise the "
-                        "number, or confirm below that the latest %(count)d move to its waiting list.",
-                        surplus,
-                    ) % {"title": sessions_before[pk].title, "taken": taken, "seats": seats[pk], "count": surplus},
-                ))
+                problems.append(
+                    Displacement(
+                        kind="session_seats",
+                        count=surplus,
+                        session_id=pk,
+                        message=ngettext(
+                            "“%(title)s” has %(taken)d confirmed seats, more than the %(seats)d you set: raise the "
+                            "number, or confirm below that the latest %(count)d moves to its waiting list.",
+                            "“%(title)s” has %(taken)d confirmed seats, more than the %(seats)d you set: raise the "
+                            "number, or confirm below that the latest %(count)d move to its waiting list.",
+                            surplus,
+                        )
+                        % {"title": sessions_before[pk].title, "taken": taken, "seats": seats[pk], "count": surplus},
+                    )
+                )
     for pk in sorted(removed):
         chosen = SessionChoice.objects.filter(session_id=pk, registration__status__in=ACTIVE).count()
         if chosen:
-            problems.append(Displacement(
-                kind="session_removed", count=chosen, session_id=pk,
-                message=ngettext(
-                    "%(count)d person chose “%(title)s”: to remove it, confirm below that their choice is dropped "
-                    "(they are told by e-mail).",
-                    "%(count)d people chose “%(title)s”: to remove it, confirm below that their choices are "
-                    "dropped (they are told by e-mail).",
-                    chosen,
-                ) % {"count": chosen, "title": sessions_before[pk].title},
-            ))
+            problems.append(
+                Displacement(
+                    kind="session_removed",
+                    count=chosen,
+                    session_id=pk,
+                    message=ngettext(
+                        "%(count)d person chose “%(title)s”: to remove it, confirm below that their choice is dropped "
+                        "(they are told by e-mail).",
+                        "%(count)d people chose “%(title)s”: to remove it, confirm below that their choices are "
+                        "dropped (they are told by e-mail).",
+                        chosen,
+                    )
+                    % {"count": chosen, "title": sessions_before[pk].title},
+                )
+            )
     return problems
 
 
@@ -440,7 +510,10 @@ def _programme_moves_in_time(programme: Programme, sessions_before: dict) -> boo
     for data in programme.sessions:
         old = sessions_before.get(data.pk)
         if old is not None and (old.day, old.start_time, old.end_time, old.room) != (
-            data.day, data.start_time, data.end_time, data.room
+            data.day,
+            data.start_time,
+            data.end_time,
+            data.room,
         ):
             return True
     return any(pk in sessions_before for pk in programme.removed_session_ids)
@@ -460,8 +533,9 @@ def _save_programme(event, programme: Programme, sessions_before: dict, *, actor
         speaker.to_be_confirmed, speaker.position = data.to_be_confirmed, position
         if data.ally is not KEEP and getattr(data.ally, "pk", None) != speaker.ally_id:
             if data.ally is not None and not Ally.objects.members().filter(pk=data.ally.pk).exists():
-                raise ValidationError(_("%(name)s can only be linked to an ally of the network.")
-                                      % {"name": speaker.name})
+                raise ValidationError(
+                    _("%(name)s can only be linked to an ally of the network.") % {"name": speaker.name}
+                )
             speaker.ally = data.ally
         speaker.save()
     by_name = {_normal(s.name): s for s in event.speakers.all()}
@@ -485,31 +559,54 @@ def _save_programme(event, programme: Programme, sessions_before: dict, *, actor
         session.save()
         unknown = [name for name in data.speaker_names if _normal(name) not in by_name]
         if unknown:
-            raise ValidationError(_("%(names)s is not among the speakers of this event.")
-                                  % {"names": ", ".join(unknown)})
+            raise ValidationError(
+                _("%(names)s is not among the speakers of this event.") % {"names": ", ".join(unknown)}
+            )
         session.speakers.set([by_name[_normal(name)] for name in data.speaker_names])
         if data.pk and old_capacity != session.capacity:
-            log(event, "session_seats_changed", actor=actor,
-                data={"session": session.title, "session_id": session.pk, "from": old_capacity, "to": session.capacity})
+            log(
+                event,
+                "session_seats_changed",
+                actor=actor,
+                data={"session": session.title, "session_id": session.pk, "from": old_capacity, "to": session.capacity},
+            )
 
 
 def _remove_session(event, session, *, actor, outbox) -> None:
     """Remove a session; whoever chose it (seated or waiting) loses the choice and is told."""
-    choices = list(
-        session.choices.filter(registration__status__in=ACTIVE).select_related("registration")
-    )
-    snapshot = {"title": session.title, "day": session.day, "start_time": session.start_time,
-                "end_time": session.end_time}
+    choices = list(session.choices.filter(registration__status__in=ACTIVE).select_related("registration"))
+    snapshot = {
+        "title": session.title,
+        "day": session.day,
+        "start_time": session.start_time,
+        "end_time": session.end_time,
+    }
     for choice in choices:
         registration = choice.registration
-        log(registration, "session_removed", actor=actor,
-            data={"session": session.title, "session_id": session.pk, "choice": choice.status})
+        log(
+            registration,
+            "session_removed",
+            actor=actor,
+            data={"session": session.title, "session_id": session.pk, "choice": choice.status},
+        )
         if registration.email_confirmed_at is not None:
-            outbox.add(event, registration, "event_session_removed",
-                       extra={"removed_session": snapshot, "choice_status": choice.status})
-    log(event, "session_removed", actor=actor, data={
-        "session": session.title, "session_id": session.pk, "day": session.day.isoformat(), "people": len(choices),
-    })
+            outbox.add(
+                event,
+                registration,
+                "event_session_removed",
+                extra={"removed_session": snapshot, "choice_status": choice.status},
+            )
+    log(
+        event,
+        "session_removed",
+        actor=actor,
+        data={
+            "session": session.title,
+            "session_id": session.pk,
+            "day": session.day.isoformat(),
+            "people": len(choices),
+        },
+    )
     session.delete()
 
 
@@ -530,13 +627,22 @@ def _move_session_surplus(event, session, *, actor, outbox) -> None:
         # The time they chose it puts them ahead of whoever was already waiting for this session.
         choice.waitlisted_at = choice.created_at
         choice.save(update_fields=["status", "waitlisted_at"])
-        log(choice.registration, "session_waitlisted", actor=actor,
-            data={"session": session.title, "session_id": session.pk, "reason": "seats_reduced"})
+        log(
+            choice.registration,
+            "session_waitlisted",
+            actor=actor,
+            data={"session": session.title, "session_id": session.pk, "reason": "seats_reduced"},
+        )
         if event.per_meeting:
             Reminder.objects.filter(registration=choice.registration, session=session, sent_at__isnull=True).delete()
     for choice in latest:  # their places in line, once all of them are in it
-        outbox.add(event, choice.registration, "event_session_waitlisted", cancelled_sessions=[session],
-                   extra={"session": session, "position": selectors.session_waitlist_position(choice)})
+        outbox.add(
+            event,
+            choice.registration,
+            "event_session_waitlisted",
+            cancelled_sessions=[session],
+            extra={"session": session, "position": selectors.session_waitlist_position(choice)},
+        )
 
 
 def _move_event_surplus(event, *, actor, outbox) -> list[Registration]:
@@ -552,14 +658,20 @@ def _move_event_surplus(event, *, actor, outbox) -> list[Registration]:
     for registration in latest:
         # Their place in line is the moment they got their seat: before anyone who waited after it.
         freed_by[registration.pk] = _to_waiting_list(
-            event, registration, actor=actor, outbox=outbox, template="event_moved_to_waitlist",
-            waitlisted_at=registration.confirmed_at or timezone.now(), data={"reason": "seats_reduced"},
+            event,
+            registration,
+            actor=actor,
+            outbox=outbox,
+            template="event_moved_to_waitlist",
+            waitlisted_at=registration.confirmed_at or timezone.now(),
+            data={"reason": "seats_reduced"},
             notify=False,
         )
         freed.update(freed_by[registration.pk])
     for registration in latest:  # their places in line, once all of them are in it
-        _waitlisted_mail(event, registration, outbox=outbox, template="event_moved_to_waitlist",
-                         freed=freed_by[registration.pk])
+        _waitlisted_mail(
+            event, registration, outbox=outbox, template="event_moved_to_waitlist", freed=freed_by[registration.pk]
+        )
     if event.status == Event.Status.PUBLISHED:
         for session in sorted(freed, key=lambda s: s.pk):
             _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
@@ -599,8 +711,9 @@ def cancel_event(*, event: Event, actor, message: str = "") -> Event:
         was_published = event.status == Event.Status.PUBLISHED
         event.cancelled_at = timezone.now()
         event.sequence += 1
-        transition(event, Event.Status.CANCELLED, actor=actor, note=message.strip(),
-                   update_fields=["cancelled_at", "sequence"])
+        transition(
+            event, Event.Status.CANCELLED, actor=actor, note=message.strip(), update_fields=["cancelled_at", "sequence"]
+        )
         Reminder.objects.filter(registration__event=event, sent_at__isnull=True).delete()
         if was_published:
             for registration in event.registrations.filter(status__in=ACTIVE, email_confirmed_at__isnull=False):
@@ -643,8 +756,15 @@ def duplicate_event(*, event: Event, actor, start: datetime | None = None, title
         for name in ("admission_allies", "admission_regions"):  # who may register (issue 9, admission)
             if hasattr(source, name):
                 getattr(copy, name).set(getattr(source, name).all())
-        log(copy, "created", actor=actor, data={"copied_from": source.pk, **(
-            {"offset_days": offset.days, "offset_seconds": offset.seconds} if start is not None else {})})
+        log(
+            copy,
+            "created",
+            actor=actor,
+            data={
+                "copied_from": source.pk,
+                **({"offset_days": offset.days, "offset_seconds": offset.seconds} if start is not None else {}),
+            },
+        )
         speakers = {}
         for speaker in source.speakers.all():
             old_pk = speaker.pk
@@ -707,16 +827,30 @@ def cancel_meeting(*, event: Event, session: Session, actor, message: str = "") 
             for registration in recipients:
                 held = registration.status == Status.CONFIRMED and (
                     not event.per_meeting
-                    or registration.session_choices.filter(session=session, status=SessionChoice.Status.CONFIRMED).exists()
+                    or registration.session_choices.filter(
+                        session=session, status=SessionChoice.Status.CONFIRMED
+                    ).exists()
                 )
-                outbox.add(event, registration, "event_meeting_cancelled",
-                           calendar=CANCEL if held else None,
-                           sessions=[session], extra={"meeting": session, "message": message.strip(),
-                                                      "with_calendar": held})
-        log(event, "meeting_cancelled", actor=actor, data={
-            "session": session.title, "session_id": session.pk, "day": session.day.isoformat(),
-            "people": len(recipients), "message": message.strip(),
-        })
+                outbox.add(
+                    event,
+                    registration,
+                    "event_meeting_cancelled",
+                    calendar=CANCEL if held else None,
+                    sessions=[session],
+                    extra={"meeting": session, "message": message.strip(), "with_calendar": held},
+                )
+        log(
+            event,
+            "meeting_cancelled",
+            actor=actor,
+            data={
+                "session": session.title,
+                "session_id": session.pk,
+                "day": session.day.isoformat(),
+                "people": len(recipients),
+                "message": message.strip(),
+            },
+        )
     return session
 
 
@@ -728,8 +862,11 @@ def message_attendees(*, event: Event, actor, statuses: list[str], subject: str,
         # Never to an address that was not confirmed: it may not belong to whoever registered it.
         recipients = list(event.registrations.filter(status__in=statuses, email_confirmed_at__isnull=False))
         for registration in recipients:
-            outbox.add(event, registration, "event_message",
-                       extra={"message_subject": subject, "message_body": body})
-        log(event, "message_sent", actor=actor,
-            data={"subject": subject, "statuses": list(statuses), "recipients": len(recipients)})
+            outbox.add(event, registration, "event_message", extra={"message_subject": subject, "message_body": body})
+        log(
+            event,
+            "message_sent",
+            actor=actor,
+            data={"subject": subject, "statuses": list(statuses), "recipients": len(recipients)},
+        )
     return len(recipients)

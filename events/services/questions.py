@@ -78,13 +78,14 @@ def _check(data: QuestionData, number: int) -> None:
         english = _lines(data.choices_en)
         if english and len(english) != len(options):
             raise QuestionError(
-                _("Question %(number)s: give as many English options as Italian ones, in the same order, "
-                  "or none.") % {"number": number}
+                _("Question %(number)s: give as many English options as Italian ones, in the same order, or none.")
+                % {"number": number}
             )
 
 
-def save_questions(*, event: Event, actor, questions: list[QuestionData], confirm_removal: bool = False
-                   ) -> QuestionsResult:
+def save_questions(
+    *, event: Event, actor, questions: list[QuestionData], confirm_removal: bool = False
+) -> QuestionsResult:
     """Make `questions` (in this order) the event's questions; those not listed are removed."""
     if len(questions) > MAX_QUESTIONS:
         raise QuestionError(_("An event may ask at most %(count)s questions.") % {"count": MAX_QUESTIONS})
@@ -103,8 +104,11 @@ def save_questions(*, event: Event, actor, questions: list[QuestionData], confir
                 old = existing[data.pk]
                 if old.answer_count and old.kind != data.kind:
                     raise QuestionError(
-                        _("Question %(number)s already has answers: its kind of answer cannot change. Add a new "
-                          "question instead.") % {"number": number}
+                        _(
+                            "Question %(number)s already has answers: its kind of answer cannot change. Add a new "
+                            "question instead."
+                        )
+                        % {"number": number}
                     )
         removed = [q for pk, q in existing.items() if pk not in kept]
         answered = [q for q in removed if q.answer_count]
@@ -121,9 +125,13 @@ def save_questions(*, event: Event, actor, questions: list[QuestionData], confir
         fields = ("kind", "label", "label_en", "help_text", "help_text_en", "choices", "choices_en", "required")
         for position, data in enumerate(questions):
             values = {
-                "kind": data.kind, "label": data.label.strip(), "label_en": data.label_en.strip(),
-                "help_text": data.help_text.strip(), "help_text_en": data.help_text_en.strip(),
-                "choices": "\n".join(_lines(data.choices)), "choices_en": "\n".join(_lines(data.choices_en)),
+                "kind": data.kind,
+                "label": data.label.strip(),
+                "label_en": data.label_en.strip(),
+                "help_text": data.help_text.strip(),
+                "help_text_en": data.help_text_en.strip(),
+                "choices": "\n".join(_lines(data.choices)),
+                "choices_en": "\n".join(_lines(data.choices_en)),
                 "required": bool(data.required),
             }
             if data.kind != Kind.CHOICE:
@@ -143,10 +151,18 @@ def save_questions(*, event: Event, actor, questions: list[QuestionData], confir
                 question.save()
         result = QuestionsResult(added=added, changed=changed, removed=len(removed), answers_deleted=answers_deleted)
         if added or changed or moved or removed:
-            log(event, "questions_changed", actor=actor, data={
-                "added": added, "changed": changed, "moved": moved, "removed": len(removed),
-                "answers_deleted": answers_deleted,
-            })
+            log(
+                event,
+                "questions_changed",
+                actor=actor,
+                data={
+                    "added": added,
+                    "changed": changed,
+                    "moved": moved,
+                    "removed": len(removed),
+                    "answers_deleted": answers_deleted,
+                },
+            )
     return result
 
 
@@ -192,7 +208,8 @@ def prepare_documents(event: Event, answers: list[AnswerData]) -> list[str]:
             checked.append((answer, clean_pdf(answer.file)))
         except ValidationError as exc:
             raise RegistrationError(
-                _("“%(question)s”: %(error)s") % {"question": question.text_in(language), "error": " ".join(exc.messages)}
+                _("“%(question)s”: %(error)s")
+                % {"question": question.text_in(language), "error": " ".join(exc.messages)}
             ) from exc
     written = []
     document = _document_field()

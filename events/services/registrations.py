@@ -64,7 +64,6 @@ class RegistrationResult:
     may_see_token_page: bool
 
 
-
 # Registering ---------------------------------------------------------------------
 
 
@@ -163,7 +162,8 @@ def _register_locked(event, attendee, actor) -> RegistrationResult:
                 outbox.add(event, registration, "event_email_check")
             owner = address_owner or (actor is not None and registration.user_id == actor.pk)
             result = RegistrationResult(
-                registration, created=True,
+                registration,
+                created=True,
                 may_see_token_page=owner and registration.email_confirmed_at is not None,
             )
     return result
@@ -228,8 +228,14 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
     if event.capacity is None or _confirmed_count(event) < event.capacity:
         registration.confirmed_at = now
         registration.waitlisted_at = None
-        transition(registration, Status.CONFIRMED, actor=actor, note=note, data=data,
-                   update_fields=["confirmed_at", "waitlisted_at"])
+        transition(
+            registration,
+            Status.CONFIRMED,
+            actor=actor,
+            note=note,
+            data=data,
+            update_fields=["confirmed_at", "waitlisted_at"],
+        )
         _allocate_sessions(registration)
         schedule_reminders(registration, event=event)
         outbox.add(event, registration, template, calendar=REQUEST)
@@ -237,8 +243,9 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
         registration.waitlisted_at = now
         transition(registration, Status.WAITLISTED, actor=actor, note=note, data=data, update_fields=["waitlisted_at"])
         # The position in the order the promotion follows, read under the event's lock.
-        outbox.add(event, registration, "event_waitlisted",
-                   extra={"position": selectors.waitlist_position(registration)})
+        outbox.add(
+            event, registration, "event_waitlisted", extra={"position": selectors.waitlist_position(registration)}
+        )
 
 
 def _allocate_sessions(registration, sessions=None):
@@ -266,8 +273,14 @@ def _promote_waitlist(event, *, outbox, cause=None) -> list[Registration]:
         following = selectors.waiting_list(event).first()
         if following is None:
             break
-        _allocate(event, following, actor=None, outbox=outbox, template="event_promoted",
-                  data={"reason": "promoted", **_cause(cause)})
+        _allocate(
+            event,
+            following,
+            actor=None,
+            outbox=outbox,
+            template="event_promoted",
+            data={"reason": "promoted", **_cause(cause)},
+        )
         promoted.append(following)
     return promoted
 
@@ -282,12 +295,17 @@ def _promote_session_waitlist(event, session, *, outbox, cause=None) -> None:
         following.status = SessionChoice.Status.CONFIRMED
         following.waitlisted_at = None
         following.save(update_fields=["status", "waitlisted_at"])
-        log(following.registration, "session_promoted", actor=None,
-            data={"session": session.title, "session_id": session.pk, **_cause(cause)})
+        log(
+            following.registration,
+            "session_promoted",
+            actor=None,
+            data={"session": session.title, "session_id": session.pk, **_cause(cause)},
+        )
         if event.per_meeting:  # reminders before the meeting they now go to
             schedule_reminders(following.registration, event=event)
-        outbox.add(event, following.registration, "event_session_promoted", extra={"session": session},
-                   calendar=REQUEST)
+        outbox.add(
+            event, following.registration, "event_session_promoted", extra={"session": session}, calendar=REQUEST
+        )
 
 
 # Changing the chosen sessions ------------------------------------------------------
@@ -328,16 +346,21 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
     with _locked_work() as outbox:
         event = _lock(registration.event)
         registration = Registration.objects.get(pk=registration.pk)
-        if not by_link and (actor is None or (
-            registration.user_id != actor.pk and not has_verified_email(actor, registration.email)
-            and not can_manage_event(actor, event)
-        )):
+        if not by_link and (
+            actor is None
+            or (
+                registration.user_id != actor.pk
+                and not has_verified_email(actor, registration.email)
+                and not can_manage_event(actor, event)
+            )
+        ):
             raise PermissionDenied
         if registration.status not in ACTIVE:
             raise RegistrationError(_("This registration is no longer active."))
         if event.status != Event.Status.PUBLISHED or event.end <= timezone.now():
-            raise RegistrationError(closed_reason("past" if event.status == Event.Status.PUBLISHED
-                                                  else event.registration_state()))
+            raise RegistrationError(
+                closed_reason("past" if event.status == Event.Status.PUBLISHED else event.registration_state())
+            )
         # The choice of a session that can no longer be chosen (a cancelled meeting, a workshop whose seat limit
         # was removed) is neither given up nor refused when sent again: it stays as it is.
         choosable = set(choosable_sessions(event).values_list("pk", flat=True))
@@ -348,23 +371,30 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
                 current[choice.session_id] = choice
             else:
                 fixed.add(str(choice.session_id))
-        wanted = {s.pk: s for s in _check_session_choice(
-            event, [pk for pk in session_ids if str(pk).strip() not in fixed])}
+        wanted = {
+            s.pk: s for s in _check_session_choice(event, [pk for pk in session_ids if str(pk).strip() not in fixed])
+        }
         added = [wanted[pk] for pk in sorted(wanted.keys() - current.keys(), key=lambda pk: _session_start(wanted[pk]))]
-        removed = [current[pk] for pk in sorted(current.keys() - wanted.keys(),
-                                                 key=lambda pk: _session_start(current[pk].session))]
+        removed = [
+            current[pk]
+            for pk in sorted(current.keys() - wanted.keys(), key=lambda pk: _session_start(current[pk].session))
+        ]
         if not added and not removed:
             return SessionChange(registration)
         now = timezone.now()
         if added and event.registration_closes_at and now >= event.registration_closes_at:
             # Once registration is closed, a session (or meeting) may still be given up, not added.
-            more = (_("You may still give up a meeting, but no longer add one.") if event.per_meeting
-                    else _("You may still give up a session, but no longer add one."))
+            more = (
+                _("You may still give up a meeting, but no longer add one.")
+                if event.per_meeting
+                else _("You may still give up a session, but no longer add one.")
+            )
             raise RegistrationError(f"{closed_reason('closed')} {more}")
         for session in [*added, *(c.session for c in removed)]:
             if _session_start(session) <= now:
                 raise RegistrationError(
-                    _("“%(title)s” has already begun: it can no longer be chosen or given up.") % {"title": session.title}
+                    _("“%(title)s” has already begun: it can no longer be chosen or given up.")
+                    % {"title": session.title}
                 )
         confirmed = registration.status == Status.CONFIRMED
         freed = [c.session for c in removed if c.status == SessionChoice.Status.CONFIRMED]
@@ -376,11 +406,18 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
         )
         if confirmed:
             _allocate_sessions(registration, sessions=added)
-        log(registration, "sessions_changed", actor=actor, data={
-            "added": [s.title for s in added], "added_ids": [s.pk for s in added],
-            "removed": [c.session.title for c in removed], "removed_ids": [c.session_id for c in removed],
-            "choices": {str(c.session_id): c.status for c in registration.session_choices.all()},
-        })
+        log(
+            registration,
+            "sessions_changed",
+            actor=actor,
+            data={
+                "added": [s.title for s in added],
+                "added_ids": [s.pk for s in added],
+                "removed": [c.session.title for c in removed],
+                "removed_ids": [c.session_id for c in removed],
+                "choices": {str(c.session_id): c.status for c in registration.session_choices.all()},
+            },
+        )
         # Whoever waited for a seat given up takes it, before anything else moves.
         for session in freed:
             _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
@@ -390,12 +427,21 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
             # Same UIDs, a higher SEQUENCE: calendar programs replace what they hold.
             event.sequence += 1
             event.save(update_fields=["sequence", "updated_at"])
-            outbox.add(event, registration, "event_sessions_changed", calendar=REQUEST,
-                       cancelled_sessions=freed,
-                       extra={"added": added, "removed": [c.session for c in removed]})
+            outbox.add(
+                event,
+                registration,
+                "event_sessions_changed",
+                calendar=REQUEST,
+                cancelled_sessions=freed,
+                extra={"added": added, "removed": [c.session for c in removed]},
+            )
         elif registration.email_confirmed_at is not None:
-            outbox.add(event, registration, "event_sessions_changed",
-                       extra={"added": added, "removed": [c.session for c in removed]})
+            outbox.add(
+                event,
+                registration,
+                "event_sessions_changed",
+                extra={"added": added, "removed": [c.session for c in removed]},
+            )
     return SessionChange(registration, tuple(added), tuple(c.session for c in removed))
 
 
@@ -418,17 +464,28 @@ def cancel_registration(*, registration: Registration, actor=None, reason: str =
             return registration
         was_confirmed = registration.status == Status.CONFIRMED
         freed_sessions = [
-            c.session for c in registration.session_choices.select_related("session")
+            c.session
+            for c in registration.session_choices.select_related("session")
             if c.status == SessionChoice.Status.CONFIRMED
         ]
         registration.cancelled_at = timezone.now()
-        transition(registration, Status.CANCELLED, actor=actor, update_fields=["cancelled_at"],
-                   data={"reason": reason} if reason else None)
+        transition(
+            registration,
+            Status.CANCELLED,
+            actor=actor,
+            update_fields=["cancelled_at"],
+            data={"reason": reason} if reason else None,
+        )
         registration.session_choices.all().delete()
         registration.reminders.filter(sent_at__isnull=True).delete()
         # Who held a seat has the event in their calendar: the file takes it out.
-        outbox.add(event, registration, "event_registration_cancelled",
-                   calendar=CANCEL if was_confirmed else None, sessions=freed_sessions)
+        outbox.add(
+            event,
+            registration,
+            "event_registration_cancelled",
+            calendar=CANCEL if was_confirmed else None,
+            sessions=freed_sessions,
+        )
         # Once the event is cancelled or has started, nobody gets the "good news" of a freed seat.
         if was_confirmed and event.status == Event.Status.PUBLISHED and event.start > timezone.now():
             # Session seats first: those already waiting for a session come before whoever the
@@ -508,16 +565,20 @@ def decide_registrations(*, event: Event, ids, decision: str, reason: str = "", 
     return DecisionReport(**counts)
 
 
-def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted_at, data=None,
-                     notify=True) -> list[Session]:
+def _to_waiting_list(
+    event, registration, *, actor, outbox, template, waitlisted_at, data=None, notify=True
+) -> list[Session]:
     """A confirmed registration gives its seat back; returns the sessions whose seats it freed.
 
     With `notify` False the caller sends the e-mail (`_waitlisted_mail`), e.g. once several people moved and
     their places in line are final."""
     registration.waitlisted_at = waitlisted_at
     transition(registration, Status.WAITLISTED, actor=actor, data=data, update_fields=["waitlisted_at"])
-    freed = [c.session for c in registration.session_choices.select_related("session")
-             if c.status == SessionChoice.Status.CONFIRMED]
+    freed = [
+        c.session
+        for c in registration.session_choices.select_related("session")
+        if c.status == SessionChoice.Status.CONFIRMED
+    ]
     registration.session_choices.update(status=SessionChoice.Status.REQUESTED, waitlisted_at=None)
     registration.reminders.filter(sent_at__isnull=True).delete()
     if notify:
@@ -527,8 +588,14 @@ def _to_waiting_list(event, registration, *, actor, outbox, template, waitlisted
 
 def _waitlisted_mail(event, registration, *, outbox, template, freed) -> None:
     """The e-mail to someone who gave their seat back: their place in line, a file that takes the event out."""
-    outbox.add(event, registration, template, calendar=CANCEL, sessions=freed,
-               extra={"position": selectors.waitlist_position(registration)})
+    outbox.add(
+        event,
+        registration,
+        template,
+        calendar=CANCEL,
+        sessions=freed,
+        extra={"position": selectors.waitlist_position(registration)},
+    )
 
 
 def move_registration(*, registration: Registration, actor, to: str) -> Registration:
@@ -543,8 +610,14 @@ def move_registration(*, registration: Registration, actor, to: str) -> Registra
                 raise RegistrationError(_("The event is full: raise the number of seats or free one first."))
             _allocate(event, registration, actor=actor, outbox=outbox, template="event_promoted")
         elif to == Status.WAITLISTED and registration.status == Status.CONFIRMED:
-            freed = _to_waiting_list(event, registration, actor=actor, outbox=outbox, template="event_waitlisted",
-                                     waitlisted_at=timezone.now())
+            freed = _to_waiting_list(
+                event,
+                registration,
+                actor=actor,
+                outbox=outbox,
+                template="event_waitlisted",
+                waitlisted_at=timezone.now(),
+            )
             for session in freed:
                 _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
         else:

@@ -52,11 +52,14 @@ def schedule_reminders(registration: Registration, event: Event | None = None, s
         for offset in event.reminder_offsets or []:
             due = start - timedelta(minutes=int(offset))
             if due > now:
-                rows.append(Reminder(registration=registration, session=session, offset_minutes=int(offset),
-                                     due_at=due))
+                rows.append(
+                    Reminder(registration=registration, session=session, offset_minutes=int(offset), due_at=due)
+                )
     for row in rows:
         Reminder.objects.update_or_create(
-            registration=row.registration, session=row.session, offset_minutes=row.offset_minutes,
+            registration=row.registration,
+            session=row.session,
+            offset_minutes=row.offset_minutes,
             defaults={"due_at": row.due_at},
         )
 
@@ -98,8 +101,12 @@ def send_due_reminders(now=None, batch: int = 500) -> int:
                 nearest[key] = reminder
         for reminder in nearest.values():
             registration = reminder.registration
-            outbox.add(registration.event, registration, "event_reminder",
-                       extra={"offset": reminder.offset_minutes, "meeting": reminder.session})
+            outbox.add(
+                registration.event,
+                registration,
+                "event_reminder",
+                extra={"offset": reminder.offset_minutes, "meeting": reminder.session},
+            )
         for reminder in due:
             reminder.sent_at = now
         Reminder.objects.bulk_update(due, ["sent_at"])

@@ -162,7 +162,9 @@ def may_change_sessions(registration) -> bool:
     of a published event not over, that chooses sessions."""
     event = registration.event
     return (
-        registration.status in ACTIVE and event.status == event.Status.PUBLISHED and event.end > timezone.now()
+        registration.status in ACTIVE
+        and event.status == event.Status.PUBLISHED
+        and event.end > timezone.now()
         and (event.per_meeting or services.choosable_sessions(event).exists())
     )
 
@@ -171,12 +173,16 @@ def _changed_message(change) -> str:
     registration = change.registration
     if registration.status != Status.CONFIRMED:
         return _("Your choice is changed. It counts once your seat is confirmed.")
-    waiting = [c.session.title for c in registration.session_choices.all()
-               if c.session in change.added and c.status == SessionChoice.Status.WAITLISTED]
+    waiting = [
+        c.session.title
+        for c in registration.session_choices.all()
+        if c.session in change.added and c.status == SessionChoice.Status.WAITLISTED
+    ]
     if waiting:
-        return _("Your choice is changed. “%(titles)s” is full: you are on its waiting list, and we will write to "
-                 "you when a seat frees up. We sent you an e-mail with the new calendar file.") % {
-            "titles": "”, “".join(waiting)}
+        return _(
+            "Your choice is changed. “%(titles)s” is full: you are on its waiting list, and we will write to "
+            "you when a seat frees up. We sent you an e-mail with the new calendar file."
+        ) % {"titles": "”, “".join(waiting)}
     return _("Your choice is changed. We sent you an e-mail with the new calendar file.")
 
 
@@ -203,9 +209,15 @@ def change_sessions(request, token):
             else:
                 messages.info(request, _("Nothing changed: these are the sessions you had chosen."))
             return redirect("events:registration", token=registration.token)
-    return render(request, "events/registration_sessions.html", {
-        "registration": registration, "event": registration.event, "form": form,
-    })
+    return render(
+        request,
+        "events/registration_sessions.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "form": form,
+        },
+    )
 
 
 def _confirmed_message(registration) -> str:
@@ -293,7 +305,8 @@ def has_calendar(registration) -> bool:
     if registration.status != Status.CONFIRMED:
         return False
     return not registration.event.per_meeting or any(
-        c.status == SessionChoice.Status.CONFIRMED for c in registration.session_choices.all())
+        c.status == SessionChoice.Status.CONFIRMED for c in registration.session_choices.all()
+    )
 
 
 @never_cache

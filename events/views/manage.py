@@ -127,22 +127,33 @@ def _editor(request, event: Event):
             event = saved
             moved = len(editor.result.moved)
             if moved:
-                messages.info(request, ngettext(
-                    "%(count)d person moved to the waiting list and was told by e-mail.",
-                    "%(count)d people moved to the waiting list and were told by e-mail.", moved,
-                ) % {"count": moved})
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)d person moved to the waiting list and was told by e-mail.",
+                        "%(count)d people moved to the waiting list and were told by e-mail.",
+                        moved,
+                    )
+                    % {"count": moved},
+                )
             if request.POST.get("action") == "more":
                 messages.success(request, _("Saved. Here are three more empty rows for speakers and sessions."))
                 return redirect(_edit_url(event, rows + ROWS_STEP))
             if created:
-                messages.success(request, _("The event is saved as a draft: only its organizers can see it until "
-                                            "you publish it."))
+                messages.success(
+                    request, _("The event is saved as a draft: only its organizers can see it until you publish it.")
+                )
             else:
                 messages.success(request, _("Your changes are saved."))
             return redirect(_edit_url(event))
         if editor.needs_confirmation:
-            messages.error(request, _("Nothing was saved: some people would lose their place. Change the seats, "
-                                      "or confirm the moves below and save again."))
+            messages.error(
+                request,
+                _(
+                    "Nothing was saved: some people would lose their place. Change the seats, "
+                    "or confirm the moves below and save again."
+                ),
+            )
         else:
             messages.error(request, _("Nothing was saved: please correct the errors marked below."))
     else:
@@ -155,7 +166,10 @@ def _render_editor(request, event, editor, title, rows):
         request,
         "events/manage/event_form.html",
         {
-            "event": event if event.pk else None, "title": title, "editor": editor, "rows": rows,
+            "event": event if event.pk else None,
+            "title": title,
+            "editor": editor,
+            "rows": rows,
             "Status": Event.Status,
             "history": list(history(event)) if event.pk else [],
         },
@@ -184,8 +198,11 @@ def event_publish(request, event):
     except RegistrationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("“%(title)s” is published: it is on the public calendar and open for "
-                                    "registration as you set it.") % {"title": event.title})
+        messages.success(
+            request,
+            _("“%(title)s” is published: it is on the public calendar and open for registration as you set it.")
+            % {"title": event.title},
+        )
     return redirect(_edit_url(event))
 
 
@@ -193,8 +210,14 @@ def event_publish(request, event):
 @require_POST
 def event_duplicate(request, event):
     copy = services.duplicate_event(event=event, actor=request.user)
-    messages.success(request, _("This is a draft copy of “%(title)s”, with its programme and speakers: change the "
-                                "dates and publish it when it is ready.") % {"title": event.title})
+    messages.success(
+        request,
+        _(
+            "This is a draft copy of “%(title)s”, with its programme and speakers: change the "
+            "dates and publish it when it is ready."
+        )
+        % {"title": event.title},
+    )
     return redirect(_edit_url(copy))
 
 
@@ -208,8 +231,9 @@ def event_cancel(request, event):
     if request.method == "POST" and form.is_valid():
         services.cancel_event(event=event, actor=request.user, message=form.cleaned_data["message"])
         if event.status == Event.Status.PUBLISHED:
-            messages.success(request, _("“%(title)s” is cancelled; everyone registered was told by e-mail.")
-                             % {"title": event.title})
+            messages.success(
+                request, _("“%(title)s” is cancelled; everyone registered was told by e-mail.") % {"title": event.title}
+            )
         else:
             messages.success(request, _("“%(title)s” is cancelled.") % {"title": event.title})
         return redirect(_edit_url(event))

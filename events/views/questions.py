@@ -26,7 +26,9 @@ def questions(request, event):
     if request.method == "POST" and formset.is_valid():
         try:
             result = save_questions(
-                event=event, actor=request.user, questions=formset.questions(),
+                event=event,
+                actor=request.user,
+                questions=formset.questions(),
                 confirm_removal=request.POST.get("confirm_removal") == "1",
             )
         except QuestionError as exc:
@@ -36,13 +38,22 @@ def questions(request, event):
                 messages.success(request, _("The questions are saved."))
                 return redirect("events:questions", slug=event.slug)
             needs_confirmation = result.needs_confirmation
-            messages.warning(request, _("Nothing was saved yet: some questions you removed already have answers. "
-                                        "Confirm below to delete them with their answers."))
+            messages.warning(
+                request,
+                _(
+                    "Nothing was saved yet: some questions you removed already have answers. "
+                    "Confirm below to delete them with their answers."
+                ),
+            )
     elif request.method == "POST":
         messages.error(request, _("Nothing was saved: please correct the errors marked below."))
     return render(
         request,
         "events/manage/questions.html",
-        {"event": event, "formset": formset, "needs_confirmation": needs_confirmation,
-         "answered": {q.pk for q in current if q.answer_count}},
+        {
+            "event": event,
+            "formset": formset,
+            "needs_confirmation": needs_confirmation,
+            "answered": {q.pk for q in current if q.answer_count},
+        },
     )

@@ -108,7 +108,9 @@ def registration_action(request, event, pk):
                 registration=registration, actor=request.user, approve=action == "approve", reason=reason
             )
         elif action == "confirm":
-            registration = services.move_registration(registration=registration, actor=request.user, to=Status.CONFIRMED)
+            registration = services.move_registration(
+                registration=registration, actor=request.user, to=Status.CONFIRMED
+            )
         elif action == "waitlist":
             registration = services.move_registration(
                 registration=registration, actor=request.user, to=Status.WAITLISTED
@@ -161,24 +163,43 @@ def registrations_csv(request, event):
     response.write("\ufeff")
     writer = csv.writer(response)
     questions = list(event.questions.all())  # one column each (issue 9)
-    writer.writerow([
-        _("Name"), _("E-mail address"), _("Organization"), _("Role"), _("Status"), _("Sessions"),
-        _("Accessibility needs"), _("Shown in the public list"), _("Language"), _("Registered at"),
-        _("Checked in at"), *(safe_cell(question.label) for question in questions),
-    ])
+    writer.writerow(
+        [
+            _("Name"),
+            _("E-mail address"),
+            _("Organization"),
+            _("Role"),
+            _("Status"),
+            _("Sessions"),
+            _("Accessibility needs"),
+            _("Shown in the public list"),
+            _("Language"),
+            _("Registered at"),
+            _("Checked in at"),
+            *(safe_cell(question.label) for question in questions),
+        ]
+    )
     yes, no = _("yes"), _("no")
     for registration in registrations:
         sessions = "; ".join(
             f"{choice.session.title} ({choice.get_status_display()})" for choice in registration.session_choices.all()
         )
-        writer.writerow([
-            safe_cell(registration.name), safe_cell(registration.email), safe_cell(registration.organization),
-            safe_cell(registration.role), safe_cell(registration.get_status_display()), safe_cell(sessions),
-            safe_cell(registration.accessibility_needs), safe_cell(yes if registration.public_consent else no),
-            safe_cell(registration.language), safe_cell(_when(registration.created_at)),
-            safe_cell(_when(registration.checked_in_at)),
-            *_answer_cells(event, registration, questions, request),
-        ])
+        writer.writerow(
+            [
+                safe_cell(registration.name),
+                safe_cell(registration.email),
+                safe_cell(registration.organization),
+                safe_cell(registration.role),
+                safe_cell(registration.get_status_display()),
+                safe_cell(sessions),
+                safe_cell(registration.accessibility_needs),
+                safe_cell(yes if registration.public_consent else no),
+                safe_cell(registration.language),
+                safe_cell(_when(registration.created_at)),
+                safe_cell(_when(registration.checked_in_at)),
+                *_answer_cells(event, registration, questions, request),
+            ]
+        )
     return response
 
 
@@ -189,12 +210,20 @@ def message(request, event):
     form = MessageForm(request.POST if request.method == "POST" else None, counts=counts)
     if request.method == "POST" and form.is_valid():
         sent = services.message_attendees(
-            event=event, actor=request.user, statuses=form.statuses,
-            subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
+            event=event,
+            actor=request.user,
+            statuses=form.statuses,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
         )
         if sent:
-            messages.success(request, ngettext("Your message was sent to %(count)d person.",
-                                               "Your message was sent to %(count)d people.", sent) % {"count": sent})
+            messages.success(
+                request,
+                ngettext(
+                    "Your message was sent to %(count)d person.", "Your message was sent to %(count)d people.", sent
+                )
+                % {"count": sent},
+            )
         else:
             messages.warning(request, _("Nobody is in the group you chose: no message was sent."))
         return redirect(_list_url(event))

@@ -20,18 +20,29 @@ def decision_form(data=None):
 def report_text(report) -> str:
     parts = []
     if report.confirmed:
-        parts.append(ngettext("%(count)s person got a seat", "%(count)s people got a seat", report.confirmed)
-                     % {"count": report.confirmed})
+        parts.append(
+            ngettext("%(count)s person got a seat", "%(count)s people got a seat", report.confirmed)
+            % {"count": report.confirmed}
+        )
     if report.waitlisted:
-        parts.append(ngettext("%(count)s went to the waiting list", "%(count)s went to the waiting list",
-                              report.waitlisted) % {"count": report.waitlisted})
+        parts.append(
+            ngettext("%(count)s went to the waiting list", "%(count)s went to the waiting list", report.waitlisted)
+            % {"count": report.waitlisted}
+        )
     if report.declined:
-        parts.append(ngettext("%(count)s request declined", "%(count)s requests declined", report.declined)
-                     % {"count": report.declined})
+        parts.append(
+            ngettext("%(count)s request declined", "%(count)s requests declined", report.declined)
+            % {"count": report.declined}
+        )
     if report.skipped:
-        parts.append(ngettext("%(count)s was no longer waiting for a decision",
-                              "%(count)s were no longer waiting for a decision", report.skipped)
-                     % {"count": report.skipped})
+        parts.append(
+            ngettext(
+                "%(count)s was no longer waiting for a decision",
+                "%(count)s were no longer waiting for a decision",
+                report.skipped,
+            )
+            % {"count": report.skipped}
+        )
     return _("Done: %(parts)s. Everyone was told by e-mail.") % {"parts": "; ".join(parts)}
 
 
@@ -39,9 +50,11 @@ def report_text(report) -> str:
 @require_POST
 def decide(request, event):
     run_bulk_decision(
-        request, decision_form(request.POST),
+        request,
+        decision_form(request.POST),
         lambda ids, decision, reason: decide_registrations(
-            event=event, ids=ids, decision=decision, reason=reason, actor=request.user),
+            event=event, ids=ids, decision=decision, reason=reason, actor=request.user
+        ),
         report_text,
     )
     return redirect("events:registrations", slug=event.slug)

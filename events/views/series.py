@@ -60,8 +60,9 @@ def meeting_check_in(request, event):
     if meeting is not None:
         confirmed = event.registrations.filter(status=services.Status.CONFIRMED)
         if event.per_meeting:  # the people holding a seat at this meeting
-            confirmed = confirmed.filter(session_choices__session=meeting,
-                                         session_choices__status=SessionChoice.Status.CONFIRMED)
+            confirmed = confirmed.filter(
+                session_choices__session=meeting, session_choices__status=SessionChoice.Status.CONFIRMED
+            )
         attendees = confirmed.order_by("name", "pk")
         if query:
             attendees = attendees.filter(
@@ -71,10 +72,18 @@ def meeting_check_in(request, event):
         present = set(Attendance.objects.filter(session=meeting).values_list("registration_id", flat=True))
         for registration in attendees:
             registration.present = registration.pk in present
-    return render(request, "events/manage/check_in_meetings.html", {
-        "event": event, "meetings": meetings, "meeting": meeting, "search": query, "attendees": attendees,
-        "present_count": len(present),
-    })
+    return render(
+        request,
+        "events/manage/check_in_meetings.html",
+        {
+            "event": event,
+            "meetings": meetings,
+            "meeting": meeting,
+            "search": query,
+            "attendees": attendees,
+            "present_count": len(present),
+        },
+    )
 
 
 @managers_only
@@ -86,16 +95,16 @@ def meeting_cancel(request, event, pk):
     form = CancelMeetingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            cancel_meeting(event=event, session=meeting, actor=request.user,
-                                    message=form.cleaned_data["message"])
+            cancel_meeting(event=event, session=meeting, actor=request.user, message=form.cleaned_data["message"])
         except RegistrationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("The meeting is cancelled; its attendees were told by e-mail."))
         return redirect(_edit_url(event))
     told = event.registrations.filter(status__in=services.ACTIVE, email_confirmed_at__isnull=False).count()
-    return render(request, "events/manage/meeting_cancel.html",
-                  {"event": event, "meeting": meeting, "form": form, "told": told})
+    return render(
+        request, "events/manage/meeting_cancel.html", {"event": event, "meeting": meeting, "form": form, "told": told}
+    )
 
 
 @managers_only
@@ -107,9 +116,15 @@ def certificates_send(request, event):
         messages.error(request, " ".join(exc.messages))
     else:
         if sent:
-            messages.success(request, ngettext(
-                "One certificate of attendance is on its way.",
-                "%(count)d certificates of attendance are on their way.", sent) % {"count": sent})
+            messages.success(
+                request,
+                ngettext(
+                    "One certificate of attendance is on its way.",
+                    "%(count)d certificates of attendance are on their way.",
+                    sent,
+                )
+                % {"count": sent},
+            )
         else:
             messages.warning(request, _("Nobody has been checked in at a meeting yet: no certificate was sent."))
     return redirect(_edit_url(event))
@@ -136,13 +151,16 @@ def new_edition(request, event):
     form = NewEditionForm(request.POST if request.method == "POST" else None, initial={"title": event.title})
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.duplicate_event(event=event, actor=request.user, start=form.cleaned_data["start"],
-                                            title=form.cleaned_data["title"])
+            copy = services.duplicate_event(
+                event=event, actor=request.user, start=form.cleaned_data["start"], title=form.cleaned_data["title"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("start", message)
         else:
-            messages.success(request, _("This is the new edition, a draft with every date moved: check it and "
-                                        "publish it when it is ready."))
+            messages.success(
+                request,
+                _("This is the new edition, a draft with every date moved: check it and publish it when it is ready."),
+            )
             return redirect(_edit_url(copy))
     return render(request, "events/manage/new_edition.html", {"event": event, "form": form})

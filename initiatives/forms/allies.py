@@ -30,7 +30,9 @@ def matching_allies(queryset, text: str, name: str = "name"):
     exact = list(queryset.filter(Q(**{f"{name}__iexact": text}) | Q(slug__iexact=text))[:2])
     if exact:
         return exact
-    return list(queryset.filter(Q(**{f"{name}__icontains": text}) | Q(slug__icontains=text)).order_by(name)[:MAX_MATCHES])
+    return list(
+        queryset.filter(Q(**{f"{name}__icontains": text}) | Q(slug__icontains=text)).order_by(name)[:MAX_MATCHES]
+    )
 
 
 class AllyNameField(forms.CharField):
@@ -48,14 +50,20 @@ class AllyNameField(forms.CharField):
 
     def __init__(self, *, queryset, search_url=None, **kwargs):
         kwargs.setdefault("max_length", 200)
-        kwargs.setdefault("widget", forms.TextInput(attrs={
-            "autocomplete": "off", "spellcheck": "false",
-            # Where a type-ahead script (static/js) may ask for matches; the field works without it.
-            "data-ally-search": self.search_url if search_url is None else search_url,
-            # What the type-ahead tells screen readers (static/js/ally-search.js).
-            "data-found": self.found_text,
-            "data-none": self.none_text,
-        }))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "autocomplete": "off",
+                    "spellcheck": "false",
+                    # Where a type-ahead script (static/js) may ask for matches; the field works without it.
+                    "data-ally-search": self.search_url if search_url is None else search_url,
+                    # What the type-ahead tells screen readers (static/js/ally-search.js).
+                    "data-found": self.found_text,
+                    "data-none": self.none_text,
+                }
+            ),
+        )
         super().__init__(**kwargs)
         self.queryset = queryset
 
@@ -93,8 +101,7 @@ class AllyNameField(forms.CharField):
         names = ", ".join(getattr(row, self.name) for row in found[:MAX_MATCHES])
         if len(found) >= MAX_MATCHES:
             names += "…"
-        raise forms.ValidationError(_(self.error_messages["several"]) % {"text": text, "names": names},
-                                    code="several")
+        raise forms.ValidationError(_(self.error_messages["several"]) % {"text": text, "names": names}, code="several")
 
 
 class ProjectTitleField(AllyNameField):
@@ -188,16 +195,24 @@ class AllyPickerWidget(forms.Widget):
         chosen = value.get("allies")
         if chosen is None:
             ids = [int(pk) for pk in value.get("ids", []) if str(pk).isdigit()]
-            chosen = list(self.queryset.filter(pk__in=ids).order_by("name")) if ids and self.queryset is not None else []
+            chosen = (
+                list(self.queryset.filter(pk__in=ids).order_by("name")) if ids and self.queryset is not None else []
+            )
         chosen_ids = {ally.pk for ally in chosen}
         text, results = value.get("text", ""), []
         if text and self.queryset is not None:
             results = [ally for ally in matching_allies(self.queryset, text) if ally.pk not in chosen_ids]
         widget = context["widget"]
-        widget.update({
-            "chosen": chosen, "results": results, "searched": bool(text),
-            "text": "" if results else text, "search_url": self.search_url, "action": SEARCH_ACTION,
-        })
+        widget.update(
+            {
+                "chosen": chosen,
+                "results": results,
+                "searched": bool(text),
+                "text": "" if results else text,
+                "search_url": self.search_url,
+                "action": SEARCH_ACTION,
+            }
+        )
         return context
 
     def render(self, name, value, attrs=None, renderer=None):

@@ -42,15 +42,24 @@ class PathwayApplicationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Why you want to take part, and what you bring to the pathway."),
     )
-    contact_name = forms.CharField(label=_("Contact person"), max_length=150,
-                                   widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    contact_email = forms.EmailField(label=_("Contact e-mail"),
-                                     widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-                                     help_text=_("The coordinators write here about the application."))
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False,
-                                    widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    contact_name = forms.CharField(
+        label=_("Contact person"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    contact_email = forms.EmailField(
+        label=_("Contact e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("The coordinators write here about the application."),
+    )
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     show_publicly = forms.BooleanField(
-        label=_("Show our participation on the pathway page"), required=False, initial=True,
+        label=_("Show our participation on the pathway page"),
+        required=False,
+        initial=True,
         help_text=_("Once admitted, the name links to the public page of the profile."),
     )
 
@@ -101,7 +110,10 @@ def _date_widget():
 
 def _position_field():
     return forms.IntegerField(
-        label=_("Position"), required=False, min_value=1, max_value=MAX_ROWS * 2,
+        label=_("Position"),
+        required=False,
+        min_value=1,
+        max_value=MAX_ROWS * 2,
         widget=forms.NumberInput(attrs={"min": 1}),
         help_text=_("Rows are shown in this order; empty: after the others."),
     )
@@ -129,9 +141,7 @@ def project_choices(user, pathway: Pathway):
     """Projects the editor may link (every one for coordinators), and the one linked now."""
     projects = Project.objects.all()
     if not is_coordinator(user):
-        projects = projects.filter(
-            Q(lead_ally__memberships__user=user) | Q(partners__ally__memberships__user=user)
-        )
+        projects = projects.filter(Q(lead_ally__memberships__user=user) | Q(partners__ally__memberships__user=user))
     current = Q(pk=pathway.project_id) if pathway.project_id else Q(pk__in=[])
     return Project.objects.filter(Q(pk__in=projects.values("pk")) | current).order_by("title")
 
@@ -143,8 +153,18 @@ class PathwayForm(forms.ModelForm):
     class Meta:
         model = Pathway
         fields = [
-            "title", "purpose", "eligibility", "applications_open_at", "applications_close_at", "places",
-            "status", "project", "brochure", "organizers", "themes", "regions",
+            "title",
+            "purpose",
+            "eligibility",
+            "applications_open_at",
+            "applications_close_at",
+            "places",
+            "status",
+            "project",
+            "brochure",
+            "organizers",
+            "themes",
+            "regions",
         ]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 6}),
@@ -167,16 +187,18 @@ class PathwayForm(forms.ModelForm):
         if is_coordinator(user):
             # Any member ally: typed by name, one per line (a list of 10,000 would be unusable).
             self.fields["organizers"] = AllyNamesField(
-                label=_("Promoted by"), queryset=self.fields["organizers"].queryset, required=False,
-                help_text=_("Member allies that promote the pathway, one name per line: their managers run it "
-                            "with the coordinators."),
+                label=_("Promoted by"),
+                queryset=self.fields["organizers"].queryset,
+                required=False,
+                help_text=_(
+                    "Member allies that promote the pathway, one name per line: their managers run it "
+                    "with the coordinators."
+                ),
             )
             if self.instance.pk:
                 self.initial["organizers"] = [ally.name for ally in self.instance.organizers.order_by("name")]
         else:
-            self.fields["organizers"].widget = forms.CheckboxSelectMultiple(
-                choices=self.fields["organizers"].choices
-            )
+            self.fields["organizers"].widget = forms.CheckboxSelectMultiple(choices=self.fields["organizers"].choices)
             self.fields["organizers"].help_text = _(
                 "Your allies that promote the pathway. Promoters you do not manage stay as they are."
             )
@@ -259,15 +281,36 @@ class StageForm(forms.ModelForm):
 
 
 ObjectiveFormSet = forms.inlineformset_factory(
-    Pathway, PathwayObjective, form=ObjectiveForm, extra=3, can_delete=True, max_num=MAX_ROWS, validate_max=True,
+    Pathway,
+    PathwayObjective,
+    form=ObjectiveForm,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
 )
 StageFormSet = forms.inlineformset_factory(
-    Pathway, Stage, form=StageForm, extra=3, can_delete=True, max_num=MAX_ROWS, validate_max=True,
+    Pathway,
+    Stage,
+    form=StageForm,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_ROWS,
+    validate_max=True,
 )
 
 PATHWAY_FIELDS = [
-    "title", "purpose", "eligibility", "status", "applications_open_at", "applications_close_at", "places",
-    "project", "organizers", "themes", "regions",
+    "title",
+    "purpose",
+    "eligibility",
+    "status",
+    "applications_open_at",
+    "applications_close_at",
+    "places",
+    "project",
+    "organizers",
+    "themes",
+    "regions",
 ]
 STAGE_FIELDS = ["kind", "title", "description", "start_date", "end_date", "report_prompt"]
 
@@ -382,8 +425,12 @@ class StageProgressForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=StageProgress.State.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
     note_date = forms.DateField(
-        label=_("Date of the note"), required=False, initial=timezone.localdate, validators=[sane_date],
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"], widget=_date_widget(),
+        label=_("Date of the note"),
+        required=False,
+        initial=timezone.localdate,
+        validators=[sane_date],
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=_date_widget(),
         error_messages={"invalid": _("Enter a date, e.g. 14/05/2026.")},
     )
 

@@ -85,23 +85,39 @@ class ProvincesByRegion(forms.CheckboxSelectMultiple):
             members = list(members)
             count = sum(1 for province in members if str(province.pk) in chosen)
             boxes = format_html_join(
-                "", '<li class="form-check"><input type="checkbox" class="form-check-input" name="{}" value="{}" '
+                "",
+                '<li class="form-check"><input type="checkbox" class="form-check-input" name="{}" value="{}" '
                 'id="{}_{}"{}><label class="form-check-label" for="{}_{}">{}</label></li>',
                 (
-                    (name, province.pk, base_id, province.pk, mark_safe(" checked") if str(province.pk) in chosen
-                     else "", base_id, province.pk, str(province))
+                    (
+                        name,
+                        province.pk,
+                        base_id,
+                        province.pk,
+                        mark_safe(" checked") if str(province.pk) in chosen else "",
+                        base_id,
+                        province.pk,
+                        str(province),
+                    )
                     for province in members
                 ),
             )
             summary = region.display_name
             if count:
-                summary = format_html('{} <span class="badge bg-primary">{}</span>', summary,
-                                      ngettext("%(count)d chosen", "%(count)d chosen", count) % {"count": count})
-            groups.append(format_html(
-                '<details class="province-picker__region"{}><summary>{}</summary><ul class="list-unstyled">{}</ul>'
-                "</details>",
-                mark_safe(" open") if count else "", summary, boxes,
-            ))
+                summary = format_html(
+                    '{} <span class="badge bg-primary">{}</span>',
+                    summary,
+                    ngettext("%(count)d chosen", "%(count)d chosen", count) % {"count": count},
+                )
+            groups.append(
+                format_html(
+                    '<details class="province-picker__region"{}><summary>{}</summary><ul class="list-unstyled">{}</ul>'
+                    "</details>",
+                    mark_safe(" open") if count else "",
+                    summary,
+                    boxes,
+                )
+            )
         return format_html('<div class="province-picker" id="{}">{}</div>', base_id, mark_safe("".join(groups)))
 
     def id_for_label(self, id_, index=None):
@@ -115,8 +131,20 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "title", "summary", "description", "lead_ally", "regions", "provinces", "municipalities", "scope",
-            "themes", "status", "start_date", "end_date", "results", "cover_image",
+            "title",
+            "summary",
+            "description",
+            "lead_ally",
+            "regions",
+            "provinces",
+            "municipalities",
+            "scope",
+            "themes",
+            "status",
+            "start_date",
+            "end_date",
+            "results",
+            "cover_image",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
@@ -143,9 +171,11 @@ class ProjectForm(forms.ModelForm):
         if is_coordinator(user):
             # Any member ally may lead: typed by name (a list of 10,000 would be unusable).
             self.fields["lead_ally"] = AllyNameField(
-                label=_("Lead ally"), queryset=allies,
-                help_text=_("The member ally that leads the project, by its name; its managers keep the project "
-                            "current."),
+                label=_("Lead ally"),
+                queryset=allies,
+                help_text=_(
+                    "The member ally that leads the project, by its name; its managers keep the project current."
+                ),
             )
             if current is not None:
                 self.initial["lead_ally"] = current.name
@@ -187,7 +217,9 @@ class RowsFormSet(BaseInlineFormSet):
 
 class PartnerForm(forms.ModelForm):
     ally = AllyNameField(
-        label=_("Partner ally"), queryset=Ally.objects.none(), required=False,
+        label=_("Partner ally"),
+        queryset=Ally.objects.none(),
+        required=False,
         help_text=_("Type its name as on its page; if several match, the names are listed."),
     )
 
@@ -249,8 +281,19 @@ class AttachmentForm(forms.ModelForm):
 
 
 PROJECT_FIELDS = [
-    "title", "summary", "description", "lead_ally", "regions", "provinces", "municipalities", "scope", "themes",
-    "status", "start_date", "end_date", "results",
+    "title",
+    "summary",
+    "description",
+    "lead_ally",
+    "regions",
+    "provinces",
+    "municipalities",
+    "scope",
+    "themes",
+    "status",
+    "start_date",
+    "end_date",
+    "results",
 ]
 ROW_FIELDS = {
     "objectives": ["text"],
@@ -265,7 +308,9 @@ ObjectiveFormSet = inlineformset_factory(
     Project, ProjectObjective, fields=["text"], extra=3, can_order=True, **ROW_OPTIONS
 )
 PartnerFormSet = inlineformset_factory(Project, ProjectPartner, form=PartnerForm, extra=2, **ROW_OPTIONS)
-ExternalPartnerFormSet = inlineformset_factory(Project, ExternalPartner, fields=["name", "kind"], extra=2, **ROW_OPTIONS)
+ExternalPartnerFormSet = inlineformset_factory(
+    Project, ExternalPartner, fields=["name", "kind"], extra=2, **ROW_OPTIONS
+)
 LinkFormSet = inlineformset_factory(Project, ProjectLink, form=LinkForm, extra=2, **ROW_OPTIONS)
 AttachmentFormSet = inlineformset_factory(Project, ProjectAttachment, form=AttachmentForm, extra=2, **ROW_OPTIONS)
 
@@ -326,8 +371,11 @@ class ProjectEditor:
                     **{name: data.get(name) for name in PROJECT_FIELDS},
                     cover_image=image if hasattr(image, "content_type") or image is False else None,
                 ),
-                objectives=rows["objectives"], partners=rows["partners"], external_partners=rows["external"],
-                links=rows["links"], attachments=rows["attachments"],
+                objectives=rows["objectives"],
+                partners=rows["partners"],
+                external_partners=rows["external"],
+                links=rows["links"],
+                attachments=rows["attachments"],
             )
         except services.InitiativeError as exc:
             add_service_error(self.form, exc)
@@ -337,7 +385,10 @@ class ProjectEditor:
 class ProgressUpdateForm(forms.ModelForm):
     date = _date_field(_("Date"), required=True, initial=timezone.localdate)
     percentage = forms.IntegerField(
-        label=_("Progress (%)"), required=False, min_value=0, max_value=100,
+        label=_("Progress (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
         help_text=_("Optional: how far the project is, from 0 to 100."),
     )
 

@@ -87,11 +87,15 @@ def pathway_managers_only(view):
 @pathway_managers_only
 @require_safe
 def pathway_list(request):
-    pathways = selectors.pathways_managed_by(request.user).annotate(
-        submitted_count=_count(AppStatus.SUBMITTED),
-        admitted_count=_count(AppStatus.ADMITTED),
-        waitlisted_count=_count(AppStatus.WAITLISTED),
-    ).order_by("-created_at", "pk")
+    pathways = (
+        selectors.pathways_managed_by(request.user)
+        .annotate(
+            submitted_count=_count(AppStatus.SUBMITTED),
+            admitted_count=_count(AppStatus.ADMITTED),
+            waitlisted_count=_count(AppStatus.WAITLISTED),
+        )
+        .order_by("-created_at", "pk")
+    )
     return render(
         request,
         "initiatives/pathways/manage/pathway_list.html",
@@ -120,7 +124,10 @@ def _edit(request, pathway: Pathway, *, creating: bool):
         request,
         "initiatives/pathways/manage/pathway_form.html",
         {
-            "editor": editor, "pathway": pathway, "title": title, "creating": creating,
+            "editor": editor,
+            "pathway": pathway,
+            "title": title,
+            "creating": creating,
             "history": [] if creating else list(workflow.history(pathway)),
             "admitted_count": 0 if creating else pathway.applications.filter(status=AppStatus.ADMITTED).count(),
         },
@@ -192,13 +199,17 @@ def _bulk_report_text(report) -> str:
     if report.admitted:
         parts.append(ngettext("%(count)s admitted", "%(count)s admitted", report.admitted) % {"count": report.admitted})
     if report.waitlisted:
-        parts.append(ngettext("%(count)s on the waiting list", "%(count)s on the waiting list", report.waitlisted)
-                     % {"count": report.waitlisted})
+        parts.append(
+            ngettext("%(count)s on the waiting list", "%(count)s on the waiting list", report.waitlisted)
+            % {"count": report.waitlisted}
+        )
     if report.declined:
         parts.append(ngettext("%(count)s declined", "%(count)s declined", report.declined) % {"count": report.declined})
     if report.skipped:
-        parts.append(ngettext("%(count)s left as it was", "%(count)s left as they were", report.skipped)
-                     % {"count": report.skipped})
+        parts.append(
+            ngettext("%(count)s left as it was", "%(count)s left as they were", report.skipped)
+            % {"count": report.skipped}
+        )
     return _("Done: %(parts)s. The applicants were told by e-mail.") % {"parts": "; ".join(parts)}
 
 
@@ -211,9 +222,11 @@ def applications_decide(request, pathway):
     if not form.is_valid():
         return _application_page(request, pathway, decision_form=form)
     run_bulk_decision(
-        request, form,
+        request,
+        form,
         lambda ids, decision, reason: services.decide_pathway_applications(
-            pathway=pathway, ids=ids, status=decision, reason=reason, actor=request.user),
+            pathway=pathway, ids=ids, status=decision, reason=reason, actor=request.user
+        ),
         _bulk_report_text,
     )
     return redirect("initiatives:pathway_applications", slug=pathway.slug)
@@ -244,8 +257,9 @@ def application_decide(request, pathway, pk):
             done = {
                 AppStatus.ADMITTED: _("“%(ally)s” is admitted to the pathway; the applicant was told by e-mail."),
                 AppStatus.WAITLISTED: _("“%(ally)s” is on the waiting list; the applicant was told by e-mail."),
-                AppStatus.DECLINED: _("The application of “%(ally)s” was declined; the applicant received your "
-                                      "reason by e-mail."),
+                AppStatus.DECLINED: _(
+                    "The application of “%(ally)s” was declined; the applicant received your reason by e-mail."
+                ),
             }[status]
             messages.success(request, done % {"ally": application.ally.name})
             return redirect("initiatives:pathway_applications", slug=pathway.slug)
@@ -299,8 +313,9 @@ def _set_progress(request, pathway):
         if "note_date" in form.errors:
             messages.error(request, _("The change was not saved: %(error)s") % {"error": form.errors["note_date"][0]})
         else:
-            messages.error(request, _("The change was not saved: choose a state, and keep the note under 2000 "
-                                      "characters."))
+            messages.error(
+                request, _("The change was not saved: choose a state, and keep the note under 2000 characters.")
+            )
         return redirect("initiatives:progress_grid", slug=pathway.slug)
     application = selectors.applications_for_review(pathway).filter(pk=form.cleaned_data["application"]).first()
     stage = next((s for s in pathway.stages.all() if s.pk == form.cleaned_data["stage"]), None)
@@ -308,8 +323,11 @@ def _set_progress(request, pathway):
         raise Http404
     try:
         services.set_stage_progress(
-            application=application, stage=stage, actor=request.user,
-            state=form.cleaned_data["state"], note=form.cleaned_data["note"],
+            application=application,
+            stage=stage,
+            actor=request.user,
+            state=form.cleaned_data["state"],
+            note=form.cleaned_data["note"],
             note_date=form.cleaned_data["note_date"],
         )
     except InitiativeError as exc:
@@ -318,8 +336,11 @@ def _set_progress(request, pathway):
         messages.success(
             request,
             _("“%(ally)s”, %(stage)s: %(state)s.")
-            % {"ally": application.ally.name, "stage": stage.title,
-               "state": StageProgress.State(form.cleaned_data["state"]).label.lower()},
+            % {
+                "ally": application.ally.name,
+                "stage": stage.title,
+                "state": StageProgress.State(form.cleaned_data["state"]).label.lower(),
+            },
         )
     url = reverse("initiatives:progress_grid", kwargs={"slug": pathway.slug})
     return redirect(f"{url}#cell-{application.pk}-{stage.pk}")
@@ -336,7 +357,8 @@ def _csv_cell(stage, progress) -> str:
         return str(state)
     submitted = progress is not None and progress.report_submitted_at is not None
     return _("%(state)s; report submitted: %(answer)s") % {
-        "state": state, "answer": _("yes") if submitted else _("no"),
+        "state": state,
+        "answer": _("yes") if submitted else _("no"),
     }
 
 
@@ -367,7 +389,9 @@ def message_admitted(request, pathway):
     if request.method == "POST" and form.is_valid():
         try:
             sent = services.message_admitted_organizations(
-                pathway=pathway, actor=request.user, subject=form.cleaned_data["subject"],
+                pathway=pathway,
+                actor=request.user,
+                subject=form.cleaned_data["subject"],
                 body=form.cleaned_data["body"],
             )
         except InitiativeError as exc:
@@ -375,8 +399,11 @@ def message_admitted(request, pathway):
         else:
             messages.success(
                 request,
-                ngettext("The message is on its way to one admitted organization.",
-                         "The message is on its way to %(count)s admitted organizations.", sent)
+                ngettext(
+                    "The message is on its way to one admitted organization.",
+                    "The message is on its way to %(count)s admitted organizations.",
+                    sent,
+                )
                 % {"count": sent},
             )
             return redirect("initiatives:pathway_applications", slug=pathway.slug)

@@ -103,7 +103,8 @@ def _profiles_for(user, pathway):
                 row["reason"] = " ".join(exc.messages)
                 row["must_join"] = (
                     pathway.eligibility == Pathway.Eligibility.MEMBER_ORGANIZATIONS
-                    and ally.is_organization and not ally.is_member
+                    and ally.is_organization
+                    and not ally.is_member
                 )
         row["eligible"] = row["application"] is None and row["reason"] is None
         rows.append(row)
@@ -134,9 +135,14 @@ def pathway_apply(request, slug):
             data = form.cleaned_data
             try:
                 services.apply_to_pathway(
-                    pathway=pathway, ally=data["ally"], applicant=request.user, motivation=data["motivation"],
-                    contact_name=data["contact_name"], contact_email=data["contact_email"],
-                    contact_phone=data["contact_phone"], show_publicly=data["show_publicly"],
+                    pathway=pathway,
+                    ally=data["ally"],
+                    applicant=request.user,
+                    motivation=data["motivation"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                    contact_phone=data["contact_phone"],
+                    show_publicly=data["show_publicly"],
                 )
             except InitiativeError as exc:
                 form.add_error(None, exc)
@@ -145,8 +151,11 @@ def pathway_apply(request, slug):
             else:
                 messages.success(
                     request,
-                    _("The application of “%(ally)s” to “%(pathway)s” was sent: the coordinators will write to "
-                      "you with their decision.") % {"ally": data["ally"].name, "pathway": pathway.title},
+                    _(
+                        "The application of “%(ally)s” to “%(pathway)s” was sent: the coordinators will write to "
+                        "you with their decision."
+                    )
+                    % {"ally": data["ally"].name, "pathway": pathway.title},
                 )
                 return redirect("initiatives:my_pathways")
     return render(
@@ -182,9 +191,7 @@ def my_pathways(request):
 
 def _own_application(user, pk) -> PathwayApplication:
     """An application of an ally `user` manages; anyone else finds nothing here."""
-    application = (
-        selectors.applications_of_user(user).filter(pk=pk).prefetch_related("pathway__stages").first()
-    )
+    application = selectors.applications_of_user(user).filter(pk=pk).prefetch_related("pathway__stages").first()
     if application is None:
         raise Http404
     return application
@@ -209,9 +216,7 @@ def _render_timeline(request, application, *, report_forms=None):
             "pathway": application.pathway,
             "rows": rows,
             "current_stage": application.pathway.current_stage(),
-            "completed": admitted and bool(rows) and all(
-                row["state"] == StageProgress.State.COMPLETED for row in rows
-            ),
+            "completed": admitted and bool(rows) and all(row["state"] == StageProgress.State.COMPLETED for row in rows),
             "can_withdraw": application.can_become(AppStatus.WITHDRAWN),
             "history": list(workflow.history(application)),
         },
@@ -238,8 +243,9 @@ def stage_report(request, pk, stage_pk):
         except InitiativeError as exc:
             form.add_error("report", exc)
         else:
-            messages.success(request, _("Your report on “%(stage)s” was sent to the coordinators.")
-                             % {"stage": progress.stage.title})
+            messages.success(
+                request, _("Your report on “%(stage)s” was sent to the coordinators.") % {"stage": progress.stage.title}
+            )
             return redirect(reverse("initiatives:application_timeline", kwargs={"pk": pk}) + f"#stage-{stage_pk}")
     return _render_timeline(request, application, report_forms={stage_pk: form})
 

@@ -77,8 +77,13 @@ def _editor(request, project: Project):
         saved = editor.save() if editor.is_valid() else None
         if saved is not None:
             if editor.creating:
-                messages.success(request, _("The project is saved as a draft: only the managers of its lead ally "
-                                            "and the coordinators see it. Submit it for review when it is ready."))
+                messages.success(
+                    request,
+                    _(
+                        "The project is saved as a draft: only the managers of its lead ally "
+                        "and the coordinators see it. Submit it for review when it is ready."
+                    ),
+                )
             elif saved.is_published:
                 messages.success(request, _("Your changes are saved and public."))
             else:
@@ -121,8 +126,10 @@ def project_submit(request, project):
     except InitiativeError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("“%(title)s” is submitted: the coordinators will review it and write to you.")
-                         % {"title": project.title})
+        messages.success(
+            request,
+            _("“%(title)s” is submitted: the coordinators will review it and write to you.") % {"title": project.title},
+        )
     return redirect("initiatives:my_projects")
 
 
@@ -139,7 +146,8 @@ def project_add_update(request, project):
             messages.success(request, _("The update is on the timeline of the project."))
             return redirect(project.get_absolute_url())
     return render(
-        request, "initiatives/projects/project_update_form.html",
+        request,
+        "initiatives/projects/project_update_form.html",
         {"project": project, "form": form, "updates": list(project.updates.all()[:5])},
     )
 
@@ -166,8 +174,7 @@ def project_review(request, slug):
                 message = _("“%(title)s” is published; the managers of its lead ally were told by e-mail.")
             else:
                 services.send_back_project(project=project, actor=request.user, comment=form.cleaned_data["comment"])
-                message = _("“%(title)s” was sent back; the managers of its lead ally received your comment by "
-                            "e-mail.")
+                message = _("“%(title)s” was sent back; the managers of its lead ally received your comment by e-mail.")
         except InitiativeError as exc:
             add_service_error(form, exc)
         else:

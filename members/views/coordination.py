@@ -153,7 +153,9 @@ def ally_membership(request, slug):
             data = form.cleaned_data
             try:
                 if action == "suspend":
-                    services.suspend_membership(ally=ally, actor=request.user, reason=data["reason"], until=data["until"])
+                    services.suspend_membership(
+                        ally=ally, actor=request.user, reason=data["reason"], until=data["until"]
+                    )
                     message = _("The membership of “%(name)s” is suspended; its managers were told by e-mail.")
                 elif action == "reinstate":
                     services.reinstate_membership(ally=ally, actor=request.user, note=data["note"])

@@ -148,7 +148,10 @@ def reapply(request, slug):
     applications = list(ally.applications.all())
     last = applications[0] if applications else None
     still_open = last is not None and last.status == Status.SUBMITTED
-    can_reapply = not still_open and ally.membership_status in (Ally.MembershipStatus.APPLICANT, Ally.MembershipStatus.ENDED)
+    can_reapply = not still_open and ally.membership_status in (
+        Ally.MembershipStatus.APPLICANT,
+        Ally.MembershipStatus.ENDED,
+    )
     try:
         principles = services.current_principles()
     except services.REFUSED as exc:

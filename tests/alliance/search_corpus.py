@@ -21,10 +21,16 @@ EXPECTED = {
     },
     "Fare Rete": {("event", "Fare Rete, Cantieri per l'innovazione sociale")},
     # The session, its event (which lists its sessions) and its speaker (who lists theirs).
-    "workshop": {("session", "Workshop tematico: orti condivisi"), ("event", "Giornata della Generatività Sociale"),
-                 ("speaker", "Stefano Granata")},
-    "workshops": {("session", "Workshop tematico: orti condivisi"), ("event", "Giornata della Generatività Sociale"),
-                  ("speaker", "Stefano Granata")},
+    "workshop": {
+        ("session", "Workshop tematico: orti condivisi"),
+        ("event", "Giornata della Generatività Sociale"),
+        ("speaker", "Stefano Granata"),
+    },
+    "workshops": {
+        ("session", "Workshop tematico: orti condivisi"),
+        ("event", "Giornata della Generatività Sociale"),
+        ("speaker", "Stefano Granata"),
+    },
     "Costruire comunità": {("pathway", "Costruire comunità"), ("ally", "Cooperativa Sociale Orti Urbani")},
     "Verona": {
         ("place", "Verona"),
@@ -54,8 +60,11 @@ EXPECTED = {
         ("ally", "Cooperativa Sociale Orti Urbani"),
         ("project", "Cooperiamo per l'Economia del Buon Vivere"),
     },
-    "Granata": {("speaker", "Stefano Granata"), ("event", "Giornata della Generatività Sociale"),
-                ("session", "Workshop tematico: orti condivisi")},
+    "Granata": {
+        ("speaker", "Stefano Granata"),
+        ("event", "Giornata della Generatività Sociale"),
+        ("session", "Workshop tematico: orti condivisi"),
+    },
     "COMUNITÀ costruire": {("pathway", "Costruire comunità"), ("ally", "Cooperativa Sociale Orti Urbani")},
     "segreto": set(),  # only in drafts
     "Nascosto": set(),  # a speaker of a draft event
@@ -74,34 +83,67 @@ def build_corpus():
     milano = Province.objects.get(abbreviation="MI")
     veneto = Region.objects.get(slug="veneto")
     orti = MemberOrganizationFactory(
-        name="Cooperativa Sociale Orti Urbani", slug="orti-urbani", city="Verona", province=verona,
-        summary="Orti condivisi per costruire comunità nei quartieri.", description="Lavoro, cibo e relazioni.",
-        contact_email="riservato@example.org", tax_code="00743110157",
+        name="Cooperativa Sociale Orti Urbani",
+        slug="orti-urbani",
+        city="Verona",
+        province=verona,
+        summary="Orti condivisi per costruire comunità nei quartieri.",
+        description="Lavoro, cibo e relazioni.",
+        contact_email="riservato@example.org",
+        tax_code="00743110157",
     )
     AllyFactory(name="Orto Segreto", slug="orto-segreto", summary="Una cooperativa in attesa", city="Verona")
     ProjectFactory(
-        title="Cooperiamo per l'Economia del Buon Vivere", slug="cooperiamo", lead_ally=orti,
-        summary="Economia civile e nuove cooperazioni.", description="Un progetto in rete.",
-        municipalities="Verona, Legnago", regions=[veneto],
+        title="Cooperiamo per l'Economia del Buon Vivere",
+        slug="cooperiamo",
+        lead_ally=orti,
+        summary="Economia civile e nuove cooperazioni.",
+        description="Un progetto in rete.",
+        municipalities="Verona, Legnago",
+        regions=[veneto],
     )
-    ProjectFactory(title="Progetto segreto", slug="progetto-segreto", lead_ally=orti, draft=True,
-                   summary="Una bozza su Verona e la generatività.")
-    giornata = EventFactory(title="Giornata della Generatività Sociale", slug="giornata", city="Milano",
-                            province=milano, summary="Una giornata per la rete.")
+    ProjectFactory(
+        title="Progetto segreto",
+        slug="progetto-segreto",
+        lead_ally=orti,
+        draft=True,
+        summary="Una bozza su Verona e la generatività.",
+    )
+    giornata = EventFactory(
+        title="Giornata della Generatività Sociale",
+        slug="giornata",
+        city="Milano",
+        province=milano,
+        summary="Una giornata per la rete.",
+    )
     granata = SpeakerFactory(event=giornata, name="Stefano Granata", role="Presidente", affiliation="Gruppo Cgm")
     SessionFactory(event=giornata, title="Workshop tematico: orti condivisi", kind="workshop", speakers=[granata])
     SessionFactory(event=giornata, title="Pausa pranzo", kind="break")
-    EventFactory(title="Fare Rete, Cantieri per l'innovazione sociale", slug="fare-rete", city="Milano",
-                 summary="Due giorni di cantieri.")
-    EventFactory(title="Imprese di nuovo welfare", slug="imprese-welfare", city="Verona", province=verona,
-                 summary="Lunedì di formazione.")
-    draft = EventFactory(title="Incontro segreto", slug="incontro-segreto", draft=True, city="Verona",
-                         summary="Fare rete in segreto.")
+    EventFactory(
+        title="Fare Rete, Cantieri per l'innovazione sociale",
+        slug="fare-rete",
+        city="Milano",
+        summary="Due giorni di cantieri.",
+    )
+    EventFactory(
+        title="Imprese di nuovo welfare",
+        slug="imprese-welfare",
+        city="Verona",
+        province=verona,
+        summary="Lunedì di formazione.",
+    )
+    draft = EventFactory(
+        title="Incontro segreto", slug="incontro-segreto", draft=True, city="Verona", summary="Fare rete in segreto."
+    )
     SpeakerFactory(event=draft, name="Relatore Nascosto")
-    PathwayFactory(title="Costruire comunità", slug="costruire-comunita",
-                   purpose="Accompagnare le organizzazioni verso la generatività.")
-    PathwayFactory(title="Percorso segreto", slug="percorso-segreto", status="draft",
-                   purpose="Costruire comunità in bozza.")
+    PathwayFactory(
+        title="Costruire comunità",
+        slug="costruire-comunita",
+        purpose="Accompagnare le organizzazioni verso la generatività.",
+    )
+    PathwayFactory(
+        title="Percorso segreto", slug="percorso-segreto", status="draft", purpose="Costruire comunità in bozza."
+    )
 
 
 def answers() -> dict:

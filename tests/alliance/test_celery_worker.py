@@ -64,9 +64,23 @@ def _worker_process(settings, queue: str, smtp_port: int) -> subprocess.Popen:
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
     }
     return subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "alliance", "worker", "--pool=solo", "-Q", queue,
-         "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel=WARNING"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "alliance",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

@@ -16,9 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "subject"), [
-    ("en", "A test message for you@example.org"), ("it", "Un messaggio di prova per you@example.org"),
-])
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("en", "A test message for you@example.org"),
+        ("it", "Un messaggio di prova per you@example.org"),
+    ],
+)
 def test_send_test_email_reaches_the_smtp_server(smtp_server, django_capture_on_commit_callbacks, language, subject):
     out = io.StringIO()
 
@@ -53,13 +57,18 @@ for path in ("/cerca/?q=cooperiamo", "/en/search/?q=verona", "/cerca/?q=generati
 
 def test_the_demo_loader_fills_a_sqlite_database_that_the_search_answers(tmp_path):
     """What `make demo` runs (migrate, load_demo) on SQLite, then the site search over it."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "alliance.settings.local",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DJANGO_MEDIA_ROOT": str(tmp_path / "media")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alliance.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+    }
     env.pop("REDIS_URL", None)
 
     def manage(*args):
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
 
     assert manage("migrate", "--noinput", "-v0").returncode == 0
     loaded = manage("load_demo")

@@ -32,13 +32,20 @@ def content(taxonomy):
     ally = MemberOrganizationFactory(
         name="Cooperativa Sole", slug="sole", summary="Cura dei beni comuni.", description="Nata nel 1990."
     )
-    project = ProjectFactory(lead_ally=ally, title="Orti condivisi", slug="orti", summary="Orti di quartiere.",
-                             description="Un progetto lungo.", results="Dieci orti.")
+    project = ProjectFactory(
+        lead_ally=ally,
+        title="Orti condivisi",
+        slug="orti",
+        summary="Orti di quartiere.",
+        description="Un progetto lungo.",
+        results="Dieci orti.",
+    )
     project.objectives.create(text="Coltivare insieme", position=1)
     pathway = PathwayFactory(title="Costruire comunità", slug="costruire", purpose="Imparare a fare rete.")
     StageFactory(pathway=pathway, title="Ascolto", description="Incontri nei quartieri.")
-    italian = EventFactory(title="Giornata della rete", slug="giornata", summary="Una giornata insieme.",
-                           description="Programma lungo.")
+    italian = EventFactory(
+        title="Giornata della rete", slug="giornata", summary="Una giornata insieme.", description="Programma lungo."
+    )
     english = EventFactory(title="Network day", slug="network-day", summary="A day together.", language="en")
     return {"ally": ally, "project": project, "pathway": pathway, "italian": italian, "english": english}
 
@@ -49,7 +56,8 @@ def test_english_pages_mark_the_italian_content(client, content):
 
     project = marked(get(client, "en", "initiatives:project_detail", slug="orti"))
     assert {"Orti condivisi", "Orti di quartiere.", "Un progetto lungo.", "Coltivare insieme", "Dieci orti."} <= set(
-        project)
+        project
+    )
 
     pathway = marked(get(client, "en", "initiatives:pathway_detail", slug="costruire"))
     assert {"Costruire comunità", "Imparare a fare rete.", "Ascolto", "Incontri nei quartieri."} <= set(pathway)
@@ -74,10 +82,15 @@ def test_an_event_written_in_english_is_not_marked(client, content):
     assert marked(html) == []
 
 
-@pytest.mark.parametrize(("name", "slug"), [
-    ("members:ally_detail", "sole"), ("initiatives:project_detail", "orti"),
-    ("initiatives:pathway_detail", "costruire"), ("events:event_detail", "giornata"),
-])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("members:ally_detail", "sole"),
+        ("initiatives:project_detail", "orti"),
+        ("initiatives:pathway_detail", "costruire"),
+        ("events:event_detail", "giornata"),
+    ],
+)
 def test_italian_pages_mark_nothing(client, content, name, slug):
     assert ' lang="it"' not in get(client, "it", name, slug=slug)
 

@@ -46,8 +46,9 @@ def test_every_locked_package_has_hashes():
 
 
 def test_the_installed_packages_are_the_locked_ones():
-    installed = {re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower(): dist.version
-                 for dist in metadata.distributions()}
+    installed = {
+        re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower(): dist.version for dist in metadata.distributions()
+    }
 
     locked = pins("requirements-dev.txt")
 
@@ -72,8 +73,12 @@ def test_every_dependency_of_a_locked_package_is_installed_on_every_supported_py
     package (markers evaluated for that Python, no extras) must be in the locks or in
     requirements-markers.txt, whose lines carry their own marker and hashes."""
     available = {**pins("requirements-dev.txt"), **pins("requirements-markers.txt")}
-    environment = {**default_environment(), "python_full_version": python,
-                   "python_version": ".".join(python.split(".")[:2]), "extra": ""}
+    environment = {
+        **default_environment(),
+        "python_full_version": python,
+        "python_version": ".".join(python.split(".")[:2]),
+        "extra": "",
+    }
     missing = set()
     for name in pins("requirements-dev.txt"):
         for line in metadata.requires(name) or []:

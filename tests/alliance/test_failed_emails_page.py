@@ -21,7 +21,9 @@ def test_only_coordinators_see_the_page(client):
 
 
 def test_the_page_lists_failed_emails_with_their_reason_and_is_never_stored(client):
-    failed = OutgoingEmailFactory(status=OutgoingEmail.Status.FAILED, last_error="SMTPRecipientsRefused: 550 No such user")
+    failed = OutgoingEmailFactory(
+        status=OutgoingEmail.Status.FAILED, last_error="SMTPRecipientsRefused: 550 No such user"
+    )
     OutgoingEmailFactory(status=OutgoingEmail.Status.SENT, subject="Già partita")
     client.force_login(CoordinatorFactory())
 
@@ -86,5 +88,6 @@ def test_the_coordination_area_counts_failed_emails_and_links_the_page(client):
         url, page_url = reverse("alliance:coordination"), reverse("alliance:failed_emails")
     page = client.get(url).content.decode()
     assert re.search(
-        rf'<a href="{re.escape(page_url)}">E-mails that could not be sent</a> <span class="badge bg-primary">2</span>', page
+        rf'<a href="{re.escape(page_url)}">E-mails that could not be sent</a> <span class="badge bg-primary">2</span>',
+        page,
     )

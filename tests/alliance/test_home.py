@@ -26,8 +26,12 @@ def figures(response):
 
 
 def section(response, key):
-    return [getattr(item, "title", None) for entry in response.context["sections"]
-            if entry["section"].key == key for item in entry["items"]]
+    return [
+        getattr(item, "title", None)
+        for entry in response.context["sections"]
+        if entry["section"].key == key
+        for item in entry["items"]
+    ]
 
 
 def test_true_figures_with_plurals(client, taxonomy):
@@ -43,7 +47,10 @@ def test_true_figures_with_plurals(client, taxonomy):
     EventFactory(cancelled=True, region=Region.objects.get(slug="calabria"), start=now, end=now)
     response = home(client, "en")
     assert figures(response) == [
-        (1, "ally"), (2, "regions where the network is present"), (1, "project"), (1, "event this year"),
+        (1, "ally"),
+        (2, "regions where the network is present"),
+        (1, "project"),
+        (1, "event this year"),
     ]
     assert "Set-Cookie" not in response.headers and not response.cookies
 
@@ -57,8 +64,12 @@ def test_next_events_near_the_chosen_region_first(client, taxonomy):
     veneto = Region.objects.get(slug="veneto")
     soon = timezone.now() + timedelta(days=3)
     EventFactory(title="Prima a Milano", start=soon, end=soon + timedelta(hours=2))
-    EventFactory(title="Poi a Verona", province=Province.objects.get(abbreviation="VR"),
-                 start=soon + timedelta(days=1), end=soon + timedelta(days=1, hours=2))
+    EventFactory(
+        title="Poi a Verona",
+        province=Province.objects.get(abbreviation="VR"),
+        start=soon + timedelta(days=1),
+        end=soon + timedelta(days=1, hours=2),
+    )
     EventFactory(title="Passato", start=soon - timedelta(days=30), end=soon - timedelta(days=30))
     EventFactory(title="Bozza", draft=True, region=veneto)
     assert section(home(client), "events") == ["Prima a Milano", "Poi a Verona"]

@@ -51,8 +51,9 @@ def my_projects(count):
 def my_pathways(count):
     manager = AllyManagerFactory(ally=MemberOrganizationFactory())
     for n in range(count):
-        PathwayApplicationFactory(pathway=PathwayFactory(title=f"Percorso {n}"), ally=manager.ally,
-                                  applicant=manager.user)
+        PathwayApplicationFactory(
+            pathway=PathwayFactory(title=f"Percorso {n}"), ally=manager.ally, applicant=manager.user
+        )
     return manager.user, en("initiatives:my_pathways"), None
 
 
@@ -64,8 +65,9 @@ def ally_managers(count):
     return owner.user, en("members:ally_managers", slug=f"sole-{count}"), None
 
 
-@pytest.mark.parametrize("world", [coordination, my_projects, my_pathways, ally_managers],
-                         ids=lambda world: world.__name__)
+@pytest.mark.parametrize(
+    "world", [coordination, my_projects, my_pathways, ally_managers], ids=lambda world: world.__name__
+)
 def test_the_query_count_does_not_grow_from_one_item_to_three(client, taxonomy, world):
     counts = {}
     for count in (1, 3):

@@ -152,8 +152,9 @@ def test_after_the_retry_window_the_row_fails_with_its_reason(smtp_server):
     assert failed_email_count() == 1
 
 
-def test_a_permanent_refusal_fails_at_once_and_can_be_sent_again(smtp_server, django_capture_on_commit_callbacks,
-                                                                  coordinator):
+def test_a_permanent_refusal_fails_at_once_and_can_be_sent_again(
+    smtp_server, django_capture_on_commit_callbacks, coordinator
+):
     smtp_server.refusals = ["550 Mailbox unavailable"]
     email = OutgoingEmailFactory()
 
@@ -254,9 +255,11 @@ def _stuck(handed_over: bool, minutes: int = 10) -> OutgoingEmail:
     email = OutgoingEmailFactory(message_id="<stuck@alleanza.example.org>")
     claimed = timezone.now() - timedelta(minutes=minutes)
     OutgoingEmail.objects.filter(pk=email.pk).update(
-        status=Status.SENDING, attempt_id=uuid.uuid4(), claimed_at=claimed,
-        handed_over_at=claimed + timedelta(seconds=1) if handed_over else None, give_up_at=timezone.now() + timedelta(
-            hours=1),
+        status=Status.SENDING,
+        attempt_id=uuid.uuid4(),
+        claimed_at=claimed,
+        handed_over_at=claimed + timedelta(seconds=1) if handed_over else None,
+        give_up_at=timezone.now() + timedelta(hours=1),
     )
     return email
 
@@ -365,8 +368,13 @@ def test_a_database_connection_terminated_after_the_250_sends_nothing_twice(smtp
         cursor.execute("SELECT pg_backend_pid()")
         worker_pid = cursor.fetchone()[0]
     db = settings.DATABASES["default"]
-    admin = psycopg2.connect(dbname=db["NAME"], user=db["USER"] or None, password=db["PASSWORD"] or None,
-                             host=db["HOST"] or None, port=db["PORT"] or None)
+    admin = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+    )
     admin.autocommit = True
 
     def terminate(envelope):
@@ -388,8 +396,9 @@ def test_a_database_connection_terminated_after_the_250_sends_nothing_twice(smtp
 # Fan-out -------------------------------------------------------------------------------------
 
 
-def test_hundreds_of_emails_in_one_transaction_are_a_few_tasks(smtp_server, settings,
-                                                               django_capture_on_commit_callbacks):
+def test_hundreds_of_emails_in_one_transaction_are_a_few_tasks(
+    smtp_server, settings, django_capture_on_commit_callbacks
+):
     from celery.signals import task_prerun
 
     settings.OUTBOX_BATCH_SIZE = 50
@@ -542,8 +551,13 @@ def test_redis_away_during_a_message_to_300_attendees_and_back_again(smtp_server
     settings.CACHES = {"default": {"BACKEND": "alliance.cache.FailOpenRedisCache", "LOCATION": dead}}
     with _broker(monkeypatch, dead):
         started = time.monotonic()
-        sent = message_attendees(event=event, actor=coordinator, statuses=["confirmed"], subject="Cambio di sala",
-                                 body="Ci vediamo in sala B.")
+        sent = message_attendees(
+            event=event,
+            actor=coordinator,
+            statuses=["confirmed"],
+            subject="Cambio di sala",
+            body="Ci vediamo in sala B.",
+        )
         elapsed = time.monotonic() - started
 
     assert sent == 300
@@ -586,8 +600,9 @@ def test_emails_queued_outside_a_transaction_can_still_leave_as_one_batch(smtp_s
     assert len(smtp_server.messages) == 60
 
 
-def test_the_emails_of_one_request_leave_as_one_batch_even_outside_a_transaction(smtp_server, settings,
-                                                                                 django_capture_on_commit_callbacks):
+def test_the_emails_of_one_request_leave_as_one_batch_even_outside_a_transaction(
+    smtp_server, settings, django_capture_on_commit_callbacks
+):
     from celery.signals import task_prerun
     from django.http import HttpResponse
 

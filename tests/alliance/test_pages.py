@@ -97,14 +97,28 @@ def test_coordination_area_shows_nothing_to_do_to_a_coordinator(client):
 
 
 COORDINATORS_MAY = {
-    "alliance.add_theme", "alliance.change_theme", "alliance.view_theme", "alliance.view_region",
-    "alliance.view_province", "alliance.view_outgoingemail",
-    "events.add_event", "events.change_event", "events.view_event", "events.change_registration",
+    "alliance.add_theme",
+    "alliance.change_theme",
+    "alliance.view_theme",
+    "alliance.view_region",
+    "alliance.view_province",
+    "alliance.view_outgoingemail",
+    "events.add_event",
+    "events.change_event",
+    "events.view_event",
+    "events.change_registration",
     "events.view_registration",
-    "initiatives.add_pathway", "initiatives.change_pathway", "initiatives.view_pathway",
-    "initiatives.change_project", "initiatives.view_project",
-    "members.add_principles", "members.view_principles", "members.change_ally", "members.view_ally",
-    "members.change_membershipapplication", "members.view_membershipapplication",
+    "initiatives.add_pathway",
+    "initiatives.change_pathway",
+    "initiatives.view_pathway",
+    "initiatives.change_project",
+    "initiatives.view_project",
+    "members.add_principles",
+    "members.view_principles",
+    "members.change_ally",
+    "members.view_ally",
+    "members.change_membershipapplication",
+    "members.view_membershipapplication",
 }
 
 
@@ -112,8 +126,9 @@ def coordinator_permissions():
     from django.contrib.auth.models import Group
 
     group = Group.objects.get(name="coordinators")
-    return {f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label",
-                                                                                  "codename")}
+    return {
+        f"{app}.{codename}" for app, codename in group.permissions.values_list("content_type__app_label", "codename")
+    }
 
 
 def test_the_coordinators_have_exactly_their_permissions():

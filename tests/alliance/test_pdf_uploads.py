@@ -46,8 +46,12 @@ def with_object_stream(action: bytes) -> bytes:
     add(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>")
     header = b"5 0 "
     packed = zlib.compress(header + action)
-    add(4, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(header), len(packed))
-        + packed + b"\nendstream")
+    add(
+        4,
+        b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (len(header), len(packed))
+        + packed
+        + b"\nendstream",
+    )
     xref_offset = sum(len(p) for p in parts)
     rows = [b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big")]
     for number in (1, 2, 3, 4):
@@ -57,7 +61,8 @@ def with_object_stream(action: bytes) -> bytes:
     table = b"".join(rows)
     parts.append(
         b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
-        + table + b"\nendstream\nendobj\n"
+        + table
+        + b"\nendstream\nendobj\n"
     )
     parts.append(b"startxref\n%d\n%%%%EOF\n" % xref_offset)
     return b"".join(parts)
@@ -84,23 +89,33 @@ def test_javascript_hidden_in_a_compressed_object_stream_is_refused():
 
 def test_document_javascript_is_refused():
     def names_tree(writer):
-        action = DictionaryObject({
-            NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');"),
-        })
-        writer._root_object[NameObject("/Names")] = DictionaryObject({
-            NameObject("/JavaScript"): DictionaryObject({
-                NameObject("/Names"): ArrayObject([TextStringObject("x"), writer._add_object(action)]),
-            }),
-        })
+        action = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert('x');"),
+            }
+        )
+        writer._root_object[NameObject("/Names")] = DictionaryObject(
+            {
+                NameObject("/JavaScript"): DictionaryObject(
+                    {
+                        NameObject("/Names"): ArrayObject([TextStringObject("x"), writer._add_object(action)]),
+                    }
+                ),
+            }
+        )
 
     assert refused_code(plain_pdf(change=names_tree)) == "active_content"
 
 
 def test_an_open_action_running_javascript_is_refused():
     def open_action(writer):
-        writer._root_object[NameObject("/OpenAction")] = DictionaryObject({
-            NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)"),
-        })
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert(1)"),
+            }
+        )
 
     assert refused_code(plain_pdf(change=open_action)) == "active_content"
 
@@ -111,13 +126,19 @@ def test_an_embedded_file_is_refused():
 
 def test_a_launch_action_on_a_link_is_refused():
     def launch(writer):
-        annotation = DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
-            NameObject("/Rect"): ArrayObject([]),
-            NameObject("/A"): DictionaryObject({
-                NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe"),
-            }),
-        })
+        annotation = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject([]),
+                NameObject("/A"): DictionaryObject(
+                    {
+                        NameObject("/S"): NameObject("/Launch"),
+                        NameObject("/F"): TextStringObject("cmd.exe"),
+                    }
+                ),
+            }
+        )
         writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
 
     assert refused_code(plain_pdf(change=launch)) == "active_content"
@@ -125,9 +146,11 @@ def test_a_launch_action_on_a_link_is_refused():
 
 def test_additional_actions_on_a_page_are_refused():
     def page_aa(writer):
-        writer.pages[0][NameObject("/AA")] = DictionaryObject({
-            NameObject("/O"): DictionaryObject({NameObject("/S"): NameObject("/GoTo")}),
-        })
+        writer.pages[0][NameObject("/AA")] = DictionaryObject(
+            {
+                NameObject("/O"): DictionaryObject({NameObject("/S"): NameObject("/GoTo")}),
+            }
+        )
 
     assert refused_code(plain_pdf(change=page_aa)) == "active_content"
 
@@ -173,11 +196,19 @@ def test_a_too_big_pdf_is_refused_with_its_size():
 
 @pytest.mark.parametrize(
     ("name", "extension"),
-    [("a.pdf", ".pdf"), ("A.PDF", ".pdf"), ("p.jpg", ".jpg"), ("p.webp", ".webp"), ("x.html", ""), ("x.svg", ""),
-     ("x.pdf.html", ""), ("noext", "")],
+    [
+        ("a.pdf", ".pdf"),
+        ("A.PDF", ".pdf"),
+        ("p.jpg", ".jpg"),
+        ("p.webp", ".webp"),
+        ("x.html", ""),
+        ("x.svg", ""),
+        ("x.pdf.html", ""),
+        ("noext", ""),
+    ],
 )
 def test_files_are_stored_only_under_the_extensions_the_cleaners_produce(name, extension):
     stored = RandomName("pathways/brochures")(None, name)
     assert stored.startswith("pathways/brochures/")
-    assert stored[len("pathways/brochures/"):].count(".") == (1 if extension else 0)
+    assert stored[len("pathways/brochures/") :].count(".") == (1 if extension else 0)
     assert stored.endswith(extension)

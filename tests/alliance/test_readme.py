@@ -21,8 +21,7 @@ def named_paths():
 
 
 def test_the_readme_names_paths():
-    assert {"docs/screenshot.png", "alliance/workflow.py", "bin/build-css.mjs", "requirements.in"} <= set(
-        named_paths())
+    assert {"docs/screenshot.png", "alliance/workflow.py", "bin/build-css.mjs", "requirements.in"} <= set(named_paths())
 
 
 @pytest.mark.parametrize("path", named_paths())
@@ -33,9 +32,19 @@ def test_every_path_the_readme_names_is_there(path):
 @pytest.mark.parametrize("app", ["members", "events", "initiatives"])
 def test_each_domain_app_has_the_files_the_readme_lists(app):
     folder = ROOT / app
-    for choice in (["models.py"], ["selectors.py"], ["services.py", "services"], ["permissions.py"],
-                   ["forms.py", "forms"], ["filters.py"], ["views"], ["urls.py"], ["admin.py"], ["search.py"],
-                   ["home.py"]):
+    for choice in (
+        ["models.py"],
+        ["selectors.py"],
+        ["services.py", "services"],
+        ["permissions.py"],
+        ["forms.py", "forms"],
+        ["filters.py"],
+        ["views"],
+        ["urls.py"],
+        ["admin.py"],
+        ["search.py"],
+        ["home.py"],
+    ):
         assert any((folder / name).exists() for name in choice), f"{app}/{' or '.join(choice)}"
 
 

@@ -42,8 +42,9 @@ def rows():
     log(old_declined, "status.declined", data={"field": "status", "from": "submitted", "to": "declined"})
 
     coordinator = CoordinatorFactory()
-    old_entry = log(new_declined, "status.declined", actor=coordinator, data={"note": "Manca lo statuto"},
-                    at=ago(days=1200))
+    old_entry = log(
+        new_declined, "status.declined", actor=coordinator, data={"note": "Manca lo statuto"}, at=ago(days=1200)
+    )
     new_entry = log(new_declined, "status.declined", actor=coordinator, data={"note": "Recente"})
     return locals()
 
@@ -109,10 +110,13 @@ def test_the_worker_knows_the_task_and_beat_runs_it_every_night(settings):
     assert schedule["schedule"].hour == {3}
 
 
-@pytest.mark.parametrize(("language", "text"), [
-    ("en", "Registrations whose e-mail address was never confirmed: removed after 9 days."),
-    ("it", "Iscrizioni il cui indirizzo e-mail non è mai stato confermato: rimosse dopo 9 giorni."),
-])
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Registrations whose e-mail address was never confirmed: removed after 9 days."),
+        ("it", "Iscrizioni il cui indirizzo e-mail non è mai stato confermato: rimosse dopo 9 giorni."),
+    ],
+)
 def test_the_privacy_page_states_the_periods_in_both_languages(client, settings, language, text):
     from django.urls import reverse
     from django.utils import translation

@@ -57,7 +57,9 @@ def test_results_grouped_by_kind_title_matches_first(client, indexed):
 
 def test_highlight_is_escaped_and_marked(client, indexed):
     with indexed():
-        MemberOrganizationFactory(name="<script>alert(1)</script> Orti & Co", slug="xss", summary="Gli orti <b>belli</b>")
+        MemberOrganizationFactory(
+            name="<script>alert(1)</script> Orti & Co", slug="xss", summary="Gli orti <b>belli</b>"
+        )
     response = client.get(url(q="orto"))
     html = response.content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Orti</mark> &amp; Co" in html
@@ -89,7 +91,8 @@ def test_region_filter_and_region_page(client, indexed, taxonomy):
     # The region and its seven provinces are places; five of each kind are shown, by name.
     assert everything_in_veneto.context["results"].counts == {"ally": 1, "place": 8}
     assert titles(everything_in_veneto) == {
-        "ally": ["Orti del Veneto"], "place": ["Belluno", "Padova", "Rovigo", "Treviso", "Veneto"],
+        "ally": ["Orti del Veneto"],
+        "place": ["Belluno", "Padova", "Rovigo", "Treviso", "Veneto"],
     }
     # An unknown region is ignored, not an error (the newest first when neither title is better).
     assert titles(client.get(url(q="orti", region="atlantide"))) == {"ally": ["Orti di Lombardia", "Orti del Veneto"]}
@@ -106,7 +109,9 @@ def test_constant_queries(client, indexed, django_assert_num_queries, count):
     with django_assert_num_queries(4):
         response = client.get(url(q="orti"))
     assert {kind: len(found) for kind, found in titles(response).items()} == {
-        "ally": count, "event": count, "project": count,
+        "ally": count,
+        "event": count,
+        "project": count,
     }
     # Regions, counts, the keys of one page of one kind, those documents.
     with django_assert_num_queries(4):
@@ -136,7 +141,9 @@ def test_signals_follow_changes_after_commit(indexed):
         speaker = SpeakerFactory(event=event, name="Lucia Ventura")
         SessionFactory(event=event, title="Laboratorio sulle mappe", speakers=[speaker])
     assert sorted(search.matching(search.parse("mappe")).values_list("kind", "title")) == [
-        ("event", "Assemblea di primavera"), ("session", "Laboratorio sulle mappe"), ("speaker", "Lucia Ventura"),
+        ("event", "Assemblea di primavera"),
+        ("session", "Laboratorio sulle mappe"),
+        ("speaker", "Lucia Ventura"),
     ]
     organizer = MemberOrganizationFactory(name="Cooperativa Girasole", slug="girasole")
     with indexed():

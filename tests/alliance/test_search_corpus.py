@@ -32,13 +32,21 @@ def test_corpus_on_sqlite(tmp_path):
     }
     python = sys.executable
     migrate = subprocess.run(
-        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, capture_output=True, text=True,
+        [python, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     assert migrate.returncode == 0, migrate.stderr
     run = subprocess.run(
         [python, "manage.py", "shell", "-c", "from tests.alliance.search_corpus import main; main()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr
     line = next(line for line in run.stdout.splitlines() if line.startswith("ANSWERS "))

@@ -69,7 +69,11 @@ def test_the_celery_app_without_a_settings_module_runs_production():
 
     result = subprocess.run(
         [sys.executable, "-c", "import alliance.celery; " + SHOW_SETTINGS],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert result.returncode == 0, result.stderr
@@ -80,13 +84,16 @@ def test_every_process_of_the_procfile_runs_production_unless_told_otherwise():
     lines = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()]
 
     assert [line.split(":", 1)[0] for line in lines] == ["web", "worker", "beat", "release"]
-    assert all("DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.production}" in line
-               for line in lines)
+    assert all(
+        "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.production}" in line for line in lines
+    )
 
 
 def test_the_demo_script_names_the_local_settings():
-    assert "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.local}" in (
-        ROOT / "bin" / "run-demo").read_text()
+    assert (
+        "DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-alliance.settings.local}"
+        in (ROOT / "bin" / "run-demo").read_text()
+    )
 
 
 def test_locale_and_time_zone():
@@ -120,12 +127,20 @@ def test_production_caches_compiled_templates_and_does_not_jit_compile_queries()
         "print(settings.DATABASES['default']['OPTIONS'].get('options'))"
     )
     env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/alleanza"}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[:2] == ["['Loader']", "-c jit=off"]
-    assert "cached" in subprocess.run(
-        [sys.executable, "-c", code.replace("type(l).__name__", "type(l).__module__")], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
-    ).stdout
+    assert (
+        "cached"
+        in subprocess.run(
+            [sys.executable, "-c", code.replace("type(l).__name__", "type(l).__module__")],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    )

@@ -30,14 +30,27 @@ def test_sitemap_lists_public_pages_in_both_languages_and_no_draft(client, djang
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     assert not response.cookies
-    content = {loc for loc in locations(response) if "/alleat" in loc or "/allies/" in loc or "/progett" in loc
-               or "/projects/" in loc or "/event" in loc or "/percors" in loc or "/pathways/" in loc}
+    content = {
+        loc
+        for loc in locations(response)
+        if "/alleat" in loc
+        or "/allies/" in loc
+        or "/progett" in loc
+        or "/projects/" in loc
+        or "/event" in loc
+        or "/percors" in loc
+        or "/pathways/" in loc
+    }
     base = "http://testserver"
     assert content >= {
-        f"{base}/alleati/orti-urbani/", f"{base}/en/allies/orti-urbani/",
-        f"{base}/progetti/cooperiamo/", f"{base}/en/projects/cooperiamo/",
-        f"{base}/eventi/giornata/", f"{base}/en/events/giornata/",
-        f"{base}/percorsi/costruire-comunita/", f"{base}/en/pathways/costruire-comunita/",
+        f"{base}/alleati/orti-urbani/",
+        f"{base}/en/allies/orti-urbani/",
+        f"{base}/progetti/cooperiamo/",
+        f"{base}/en/projects/cooperiamo/",
+        f"{base}/eventi/giornata/",
+        f"{base}/en/events/giornata/",
+        f"{base}/percorsi/costruire-comunita/",
+        f"{base}/en/pathways/costruire-comunita/",
     }
     everything = " ".join(locations(response))
     for draft in ("in-attesa", "bozza", "evento-bozza", "percorso-bozza"):

@@ -10,14 +10,26 @@ pytestmark = pytest.mark.django_db
 
 # ISTAT, 2024: region code -> (Italian name, English name, number of supra-municipal units).
 ISTAT_2024 = {
-    "01": ("Piemonte", "Piedmont", 8), "02": ("Valle d'Aosta/Vallée d'Aoste", "Aosta Valley", 1),
-    "03": ("Lombardia", "Lombardy", 12), "04": ("Trentino-Alto Adige/Südtirol", "Trentino-South Tyrol", 2),
-    "05": ("Veneto", "Veneto", 7), "06": ("Friuli-Venezia Giulia", "Friuli-Venezia Giulia", 4),
-    "07": ("Liguria", "Liguria", 4), "08": ("Emilia-Romagna", "Emilia-Romagna", 9),
-    "09": ("Toscana", "Tuscany", 10), "10": ("Umbria", "Umbria", 2), "11": ("Marche", "Marche", 5),
-    "12": ("Lazio", "Lazio", 5), "13": ("Abruzzo", "Abruzzo", 4), "14": ("Molise", "Molise", 2),
-    "15": ("Campania", "Campania", 5), "16": ("Puglia", "Apulia", 6), "17": ("Basilicata", "Basilicata", 2),
-    "18": ("Calabria", "Calabria", 5), "19": ("Sicilia", "Sicily", 9), "20": ("Sardegna", "Sardinia", 5),
+    "01": ("Piemonte", "Piedmont", 8),
+    "02": ("Valle d'Aosta/Vallée d'Aoste", "Aosta Valley", 1),
+    "03": ("Lombardia", "Lombardy", 12),
+    "04": ("Trentino-Alto Adige/Südtirol", "Trentino-South Tyrol", 2),
+    "05": ("Veneto", "Veneto", 7),
+    "06": ("Friuli-Venezia Giulia", "Friuli-Venezia Giulia", 4),
+    "07": ("Liguria", "Liguria", 4),
+    "08": ("Emilia-Romagna", "Emilia-Romagna", 9),
+    "09": ("Toscana", "Tuscany", 10),
+    "10": ("Umbria", "Umbria", 2),
+    "11": ("Marche", "Marche", 5),
+    "12": ("Lazio", "Lazio", 5),
+    "13": ("Abruzzo", "Abruzzo", 4),
+    "14": ("Molise", "Molise", 2),
+    "15": ("Campania", "Campania", 5),
+    "16": ("Puglia", "Apulia", 6),
+    "17": ("Basilicata", "Basilicata", 2),
+    "18": ("Calabria", "Calabria", 5),
+    "19": ("Sicilia", "Sicily", 9),
+    "20": ("Sardegna", "Sardinia", 5),
 }
 
 

@@ -47,10 +47,14 @@ def test_display_description_follows_the_active_language(taxonomy):
     theme = Theme.objects.get(slug="inserimento-lavorativo")
     with translation.override("en"):
         assert (theme.display_description, theme.description_language) == (
-            THEME_DESCRIPTIONS_EN["inserimento-lavorativo"], "en")
+            THEME_DESCRIPTIONS_EN["inserimento-lavorativo"],
+            "en",
+        )
     with translation.override("it"):
         assert (theme.display_description, theme.description_language) == (
-            THEME_DESCRIPTIONS["inserimento-lavorativo"], "it")
+            THEME_DESCRIPTIONS["inserimento-lavorativo"],
+            "it",
+        )
 
 
 def test_the_data_migration_fills_only_empty_english_descriptions(taxonomy):
@@ -61,7 +65,11 @@ def test_the_data_migration_fills_only_empty_english_descriptions(taxonomy):
     migration.fill(django_apps, None)
 
     assert dict(Theme.objects.values_list("slug", "description_en")) == {
-        **THEME_DESCRIPTIONS_EN, "reti-filiere-valore": "Written by a coordinator."}
+        **THEME_DESCRIPTIONS_EN,
+        "reti-filiere-valore": "Written by a coordinator.",
+    }
     migration.empty(django_apps, None)
     assert dict(Theme.objects.values_list("slug", "description_en")) == {
-        **{slug: "" for slug in THEME_DESCRIPTIONS_EN}, "reti-filiere-valore": "Written by a coordinator."}
+        **{slug: "" for slug in THEME_DESCRIPTIONS_EN},
+        "reti-filiere-valore": "Written by a coordinator.",
+    }

@@ -20,8 +20,13 @@ def test_allowed_transition_saves_and_logs_with_actor():
     application = MembershipApplicationFactory()
     coordinator = CoordinatorFactory()
     application.decision_reason = "Bene"
-    transition(application, MembershipApplication.Status.APPROVED, actor=coordinator, note="Bene",
-               update_fields=["decision_reason"])
+    transition(
+        application,
+        MembershipApplication.Status.APPROVED,
+        actor=coordinator,
+        note="Bene",
+        update_fields=["decision_reason"],
+    )
     application.refresh_from_db()
     assert application.status == "approved"
     assert application.decision_reason == "Bene"
@@ -78,7 +83,12 @@ def test_history_include_names_actor_and_note():
 
 @pytest.mark.parametrize(
     "value",
-    [datetime.date(1, 1, 1), datetime.date(9999, 12, 31), datetime.datetime(1, 1, 1, 12, 0), datetime.date(1949, 12, 31)],
+    [
+        datetime.date(1, 1, 1),
+        datetime.date(9999, 12, 31),
+        datetime.datetime(1, 1, 1, 12, 0),
+        datetime.date(1949, 12, 31),
+    ],
 )
 def test_dates_outside_the_sane_range_are_refused(value):
     with translation.override("en"):

@@ -17,8 +17,15 @@ from tests.factories.members import AllyFactory, MemberOrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ["00743110157", "riservato@example.org", "+39 333 0000001", "Bozza riservata", "segreta@example.org",
-           "Relatore Nascosto", "in-attesa"]
+SECRETS = [
+    "00743110157",
+    "riservato@example.org",
+    "+39 333 0000001",
+    "Bozza riservata",
+    "segreta@example.org",
+    "Relatore Nascosto",
+    "in-attesa",
+]
 
 
 @pytest.fixture
@@ -31,11 +38,18 @@ def _build_network():
     veneto = Region.objects.get(slug="veneto")
     verona = Province.objects.get(abbreviation="VR")
     orti = MemberOrganizationFactory(
-        name="Orti Urbani", slug="orti-urbani", tax_code="00743110157", contact_email="riservato@example.org",
-        phone="+39 333 0000001", city="Verona", province=verona, regions=[veneto],
+        name="Orti Urbani",
+        slug="orti-urbani",
+        tax_code="00743110157",
+        contact_email="riservato@example.org",
+        phone="+39 333 0000001",
+        city="Verona",
+        province=verona,
+        regions=[veneto],
     )
-    open_contact = MemberOrganizationFactory(name="Rete Aperta", slug="rete-aperta", contact_email="info@aperta.org",
-                                             contact_email_public=True)
+    open_contact = MemberOrganizationFactory(
+        name="Rete Aperta", slug="rete-aperta", contact_email="info@aperta.org", contact_email_public=True
+    )
     waiting = AllyFactory(name="In attesa", slug="in-attesa")
     project = ProjectFactory(title="Cooperiamo", slug="cooperiamo", lead_ally=orti, regions=[veneto])
     project.partners.create(ally=waiting, role="Partner in attesa")
@@ -73,8 +87,9 @@ def test_lists_say_public_things_only(client, network):
     projects = get(client, "/api/v1/projects/").json()
     assert [p["slug"] for p in projects["results"]] == ["cooperiamo"]
     assert projects["results"][0]["lead_ally"] == {"slug": "orti-urbani", "name": "Orti Urbani"}
-    assert projects["results"][0]["partners"] == [{"slug": "rete-aperta", "name": "Rete Aperta",
-                                                   "role": "Comunicazione"}]
+    assert projects["results"][0]["partners"] == [
+        {"slug": "rete-aperta", "name": "Rete Aperta", "role": "Comunicazione"}
+    ]
 
     events = get(client, "/api/v1/events/").json()
     assert [e["slug"] for e in events["results"]] == ["giornata"]
@@ -96,8 +111,12 @@ def test_lists_say_public_things_only(client, network):
 
 def test_details_by_slug_and_drafts_not_found(client, network):
     assert get(client, "/api/v1/events/giornata/").json()["title"] == "Giornata"
-    for path, model in [("/api/v1/events/evento-bozza/", "Event"), ("/api/v1/projects/bozza/", "Project"),
-                        ("/api/v1/pathways/percorso-bozza/", "Pathway"), ("/api/v1/allies/in-attesa/", "Ally")]:
+    for path, model in [
+        ("/api/v1/events/evento-bozza/", "Event"),
+        ("/api/v1/projects/bozza/", "Project"),
+        ("/api/v1/pathways/percorso-bozza/", "Pathway"),
+        ("/api/v1/allies/in-attesa/", "Ally"),
+    ]:
         response = client.get(path)
         assert response.status_code == 404, path
         assert response.json() == {"detail": f"No {model} matches the given query."}
@@ -177,8 +196,14 @@ def test_schema_validates(client):
     schema = response.json()
     validate_schema(schema)
     assert sorted(schema["paths"]) == [
-        "/api/v1/allies/", "/api/v1/allies/{slug}/", "/api/v1/events/", "/api/v1/events/{slug}/",
-        "/api/v1/pathways/", "/api/v1/pathways/{slug}/", "/api/v1/projects/", "/api/v1/projects/{slug}/",
+        "/api/v1/allies/",
+        "/api/v1/allies/{slug}/",
+        "/api/v1/events/",
+        "/api/v1/events/{slug}/",
+        "/api/v1/pathways/",
+        "/api/v1/pathways/{slug}/",
+        "/api/v1/projects/",
+        "/api/v1/projects/{slug}/",
     ]
     ally_fields = set(schema["components"]["schemas"]["Ally"]["properties"])
     assert "tax_code" not in ally_fields and "contact_email" not in ally_fields
@@ -212,19 +237,25 @@ def test_open_data_downloads(client, network):
     rows = list(csv.DictReader(io.StringIO(body.decode().lstrip("\ufeff"))))
     assert [r["slug"] for r in rows] == ["giornata"]
     assert rows[0]["sessions"] == "Workshop sugli orti" and rows[0]["organizers"] == "Orti Urbani"
-    everything = "".join(download(client, r, f)[1].decode()
-                         for r in ("allies", "projects", "events", "pathways") for f in ("json", "csv"))
+    everything = "".join(
+        download(client, r, f)[1].decode()
+        for r in ("allies", "projects", "events", "pathways")
+        for f in ("json", "csv")
+    )
     for secret in SECRETS:
         assert secret not in everything, secret
-    assert client.get(reverse("api:open_data_file", kwargs={"resource": "registrations", "fmt": "csv"})).status_code == 404
+    assert (
+        client.get(reverse("api:open_data_file", kwargs={"resource": "registrations", "fmt": "csv"})).status_code == 404
+    )
     assert "CC BY 4.0" in get(client, reverse("api:open_data")).content.decode()
     # gzip to those who accept it, the same bytes once unpacked
     packed, packed_body = download(client, "events", "csv", HTTP_ACCEPT_ENCODING="gzip, br")
     assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed_body) == body
 
 
-def test_the_nightly_task_writes_the_files_anew_with_the_licence_of_the_settings(client, network, settings,
-                                                                                django_capture_on_commit_callbacks):
+def test_the_nightly_task_writes_the_files_anew_with_the_licence_of_the_settings(
+    client, network, settings, django_capture_on_commit_callbacks
+):
     from alliance.tasks import publish_open_data_task
     from api import opendata
 
@@ -237,8 +268,9 @@ def test_the_nightly_task_writes_the_files_anew_with_the_licence_of_the_settings
 
     assert publish_open_data_task.apply().get() == 8  # through Celery (eager in the tests), as beat sends it
     files = sorted(p.name for p in opendata.root().iterdir())
-    assert files == sorted(f"alleanza-{r}.{f}{gz}" for r in opendata.RESOURCES for f in ("csv", "json")
-                           for gz in ("", ".gz"))
+    assert files == sorted(
+        f"alleanza-{r}.{f}{gz}" for r in opendata.RESOURCES for f in ("csv", "json") for gz in ("", ".gz")
+    )
     first = json.loads((opendata.root() / "alleanza-projects.json").read_text())
     assert first["licence"] == {"name": "CC BY-SA 4.0", "url": "https://creativecommons.org/licenses/by-sa/4.0/"}
     assert [p["slug"] for p in first["projects"]] == ["cooperiamo"]
@@ -249,7 +281,8 @@ def test_the_nightly_task_writes_the_files_anew_with_the_licence_of_the_settings
     assert [p["slug"] for p in json.loads(download(client, "projects", "json")[1])["projects"]] == ["cooperiamo"]
     publish_open_data_task.delay()
     assert sorted(p["slug"] for p in json.loads(download(client, "projects", "json")[1])["projects"]) == [
-        "cooperiamo", "nuovo"
+        "cooperiamo",
+        "nuovo",
     ]
     with translation.override("en"):
         page = get(client, reverse("api:open_data")).content.decode()
@@ -286,7 +319,8 @@ def test_a_former_member_leaves_the_api_and_the_network(client, taxonomy):
     suspended.save()
     assert [a["slug"] for a in get(client, "/api/v1/allies/").json()["results"]] == ["orti-urbani", "sospeso"]
     assert [p["slug"] for p in get(client, "/api/v1/projects/cooperiamo/").json()["partners"]] == ["sospeso"]
-    assert get(client, "/api/v1/events/giornata/").json()["organizers"] == [{"slug": "orti-urbani",
-                                                                            "name": "Orti Urbani"}]
+    assert get(client, "/api/v1/events/giornata/").json()["organizers"] == [
+        {"slug": "orti-urbani", "name": "Orti Urbani"}
+    ]
     assert get(client, "/api/v1/events/", organizer="ex-alleato").json()["count"] == 0
     assert [name for name, _url, _detail in works_with(lead)] == ["Sospeso"]

@@ -18,8 +18,13 @@ pytestmark = pytest.mark.django_db
 
 def admit(pathway, ally, **fields):
     return PathwayApplication.objects.create(
-        pathway=pathway, ally=ally, motivation="Lavorare in rete", contact_name="Anna Ricci",
-        contact_email="anna@example.org", status=PathwayApplication.Status.ADMITTED, **fields,
+        pathway=pathway,
+        ally=ally,
+        motivation="Lavorare in rete",
+        contact_name="Anna Ricci",
+        contact_email="anna@example.org",
+        status=PathwayApplication.Status.ADMITTED,
+        **fields,
     )
 
 
@@ -61,7 +66,10 @@ def test_works_with_on_the_ally_page(client, links):
     assert works_with(links["Cooperativa Sole"]) == []  # only drafts and a participation kept private
     html = client.get("/en/allies/orti-urbani/").content.decode()
     assert "Works with" in html
-    assert '<a href="/en/allies/rete-aperta/">Rete Aperta</a> <span class="ally-related__detail">project: Cooperiamo</span>' in html
+    assert (
+        '<a href="/en/allies/rete-aperta/">Rete Aperta</a> <span class="ally-related__detail">project: Cooperiamo</span>'
+        in html
+    )
     assert "Non approvato" not in html and "bozza" not in html
 
 
@@ -71,7 +79,9 @@ def test_network_page_graph_and_table(client, links):
     html = response.content.decode()
     graph = response.context["graph"]
     assert sorted(tuple(sorted((e.source.name, e.target.name))) for e in graph.edges) == [
-        ("Fondazione Ponte", "Orti Urbani"), ("Fondazione Ponte", "Rete Aperta"), ("Orti Urbani", "Rete Aperta"),
+        ("Fondazione Ponte", "Orti Urbani"),
+        ("Fondazione Ponte", "Rete Aperta"),
+        ("Orti Urbani", "Rete Aperta"),
     ]
     assert html.count('class="network-svg__node"') == 3
     assert 'aria-label="Orti Urbani, works with 2 allies"' in html
@@ -90,15 +100,18 @@ def test_presence_map(client, taxonomy, django_capture_on_commit_callbacks):
     # The project's lead ally has no region: 2 allies are public, one of them in Veneto.
     assert 'aria-label="Veneto: 1 ally, 1 project, 1 event"' in html
     assert re.search(r'<a href="/en/search/\?region=veneto" class="presence-map__region presence-map__region--4"', html)
-    assert 'class="presence-map__region presence-map__region--0" aria-label="Molise: 0 allies, 0 projects, 0 events"' in html
+    assert (
+        'class="presence-map__region presence-map__region--0" aria-label="Molise: 0 allies, 0 projects, 0 events"'
+        in html
+    )
     # Italy's regions drawn from the boundaries installed from npm, inline: no tile, no script, no other host
-    assert html.count("<path d=\"m") == 20
+    assert html.count('<path d="m') == 20
     veneto_link = re.search(r'<a href="/en/search/\?region=veneto".*?</a>', html, re.S).group(0)
     assert "<title>Veneto</title>" in veneto_link
     assert re.search(r'<text x="[\d.]+" y="[\d.]+"[^>]*class="presence-map__count">3</text>', veneto_link)
     assert '<a href="https://github.com/VictorCazanave/svg-maps/tree/master/packages/italy">@svg-maps/italy</a>' in html
     assert '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">CC BY 4.0</a>' in html
-    svg = html[html.index('<svg class="presence-map"'):html.index("</svg>")]
+    svg = html[html.index('<svg class="presence-map"') : html.index("</svg>")]
     assert "<script" not in svg and "<image" not in svg and "http" not in svg.replace("http://www.w3.org", "")
     # the table stays, as the text alternative
     assert '<th scope="row"><a href="/en/search/?region=veneto">Veneto</a></th>' in html
@@ -118,9 +131,7 @@ def test_the_outlines_are_read_from_the_package_and_simplified_faithfully():
         points = {(round(x, 1), round(y, 1)) for ring in original for x, y in ring}
         for ring in drawn:
             for x, y in ring:
-                assert (round(x, 1), round(y, 1)) in points or min(
-                    abs(x - px) + abs(y - py) for px, py in points
-                ) < 0.3
+                assert (round(x, 1), round(y, 1)) in points or min(abs(x - px) + abs(y - py) for px, py in points) < 0.3
     lazio = shapes.regions["12"]
     assert 280 < lazio.label_x < 360 and 320 < lazio.label_y < 420  # the count sits inside the region
 

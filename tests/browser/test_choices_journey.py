@@ -37,8 +37,13 @@ def per_meeting_cycle() -> Event:
     monday += timedelta(days=(7 - monday.weekday()) % 7)
     days = [monday + timedelta(weeks=2 * n) for n in range(6)]
     event = EventFactory(
-        title="Imprese di nuovo welfare", slug="imprese-di-nuovo-welfare", is_series=True, register_per_meeting=True,
-        city="Verona", venue_name="Casa Comune Mag", start=datetime.combine(days[0], time(14), tzinfo=ROME),
+        title="Imprese di nuovo welfare",
+        slug="imprese-di-nuovo-welfare",
+        is_series=True,
+        register_per_meeting=True,
+        city="Verona",
+        venue_name="Casa Comune Mag",
+        start=datetime.combine(days[0], time(14), tzinfo=ROME),
         end=datetime.combine(days[-1], time(18), tzinfo=ROME),
     )
     for n, day in enumerate(days):
@@ -83,18 +88,34 @@ def test_a_member_chooses_two_meetings_then_changes_one_from_the_registration_pa
     assert sorted(registration.session_choices.values_list("session", flat=True)) == [meetings[3].pk, meetings[4].pk]
     changed = OutgoingEmail.objects.get(template="event_sessions_changed")
     files = {a["filename"]: Calendar.from_ical(a["content"]) for a in changed.attachments}
-    assert [c.decoded("dtstart").date() for c in files["event.ics"].walk("VEVENT")] == [meetings[3].day,
-                                                                                         meetings[4].day]
+    assert [c.decoded("dtstart").date() for c in files["event.ics"].walk("VEVENT")] == [
+        meetings[3].day,
+        meetings[4].day,
+    ]
     assert [c.decoded("dtstart").date() for c in files["sessions-removed.ics"].walk("VEVENT")] == [meetings[1].day]
 
 
 def test_an_attendee_switches_workshop_within_the_slot_from_the_link_of_the_registration(page, assert_accessible):
     event = EventFactory(title="Fare Rete", capacity=None)
     day = timezone.localtime(event.start, ROME).date()
-    first = SessionFactory(event=event, day=day, start_time=time(14), end_time=time(16), title="Comunità educanti",
-                           kind="workshop", capacity=10)
-    SessionFactory(event=event, day=day, start_time=time(14), end_time=time(16), title="Economia di luogo",
-                   kind="workshop", capacity=10)
+    first = SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(14),
+        end_time=time(16),
+        title="Comunità educanti",
+        kind="workshop",
+        capacity=10,
+    )
+    SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(14),
+        end_time=time(16),
+        title="Economia di luogo",
+        kind="workshop",
+        capacity=10,
+    )
     registration = RegistrationFactory(event=event, name="Luca Bianchi", language="en")
     SessionChoice.objects.create(registration=registration, session=first, status=SessionChoice.Status.CONFIRMED)
 
@@ -113,8 +134,12 @@ def test_a_coordinator_finds_a_draft_by_status_and_organizer(page, assert_access
     mag = MemberOrganizationFactory(name="Mag Verona")
     EventFactory(title="Cooperiamo 2027", draft=True, organizers=[mag], day=next_month_day(5))
     EventFactory(title="Cooperiamo 2026", organizers=[mag], day=next_month_day(6))
-    EventFactory(title="Fare Rete", draft=True, organizers=[MemberOrganizationFactory(name="Consorzio Cgm")],
-                 day=next_month_day(7))
+    EventFactory(
+        title="Fare Rete",
+        draft=True,
+        organizers=[MemberOrganizationFactory(name="Consorzio Cgm")],
+        day=next_month_day(7),
+    )
     CoordinatorFactory(email="coordinatrice@example.org", preferred_language="en")
     log_in(page, "coordinatrice@example.org")
 

@@ -26,8 +26,9 @@ def link_in(email: OutgoingEmail, name: str) -> str:
 
 
 def test_a_guest_registers_confirms_by_email_and_cancels(page, assert_accessible, taxonomy):
-    event = EventFactory(title="Laboratorio sul valore generato", capacity=10, venue_name="Casa Comune Mag",
-                         city="Verona")
+    event = EventFactory(
+        title="Laboratorio sul valore generato", capacity=10, venue_name="Casa Comune Mag", city="Verona"
+    )
     SessionFactory(event=event, title="Apertura")
 
     page.goto(f"/en/events/{event.slug}/")
@@ -97,11 +98,13 @@ def test_a_coordinator_creates_an_event_with_three_sessions_publishes_it_and_che
     page.locator("#id_registration_policy").select_option("open")
     page.locator("#id_speakers-0-name").fill("Paolo Dagazzini")
     page.locator("#id_speakers-0-role").fill("Coordinatore di progetto")
-    for n, (title, kind, start, end, room, seats) in enumerate([
-        ("Plenaria di apertura", "plenary", "09:30", "10:30", "Sala grande", ""),
-        ("Laboratorio: beni comuni", "workshop", "11:00", "13:00", "Aula 1", "20"),
-        ("Laboratorio: welfare generativo", "workshop", "11:00", "13:00", "Aula 2", "20"),
-    ]):
+    for n, (title, kind, start, end, room, seats) in enumerate(
+        [
+            ("Plenaria di apertura", "plenary", "09:30", "10:30", "Sala grande", ""),
+            ("Laboratorio: beni comuni", "workshop", "11:00", "13:00", "Aula 1", "20"),
+            ("Laboratorio: welfare generativo", "workshop", "11:00", "13:00", "Aula 2", "20"),
+        ]
+    ):
         page.locator(f"#id_sessions-{n}-title").fill(title)
         page.locator(f"#id_sessions-{n}-kind").select_option(kind)
         page.locator(f"#id_sessions-{n}-day").fill(day)
@@ -127,9 +130,15 @@ def test_a_coordinator_creates_an_event_with_three_sessions_publishes_it_and_che
     event.refresh_from_db()
     assert event.status == Event.Status.PUBLISHED
 
-    Registration.objects.create(event=event, name="Nadia Fontana", email="nadia@example.org",
-                                privacy_accepted_at=timezone.now(), email_confirmed_at=timezone.now(),
-                                status=Registration.Status.CONFIRMED, confirmed_at=timezone.now())
+    Registration.objects.create(
+        event=event,
+        name="Nadia Fontana",
+        email="nadia@example.org",
+        privacy_accepted_at=timezone.now(),
+        email_confirmed_at=timezone.now(),
+        status=Registration.Status.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
     page.goto(f"/en/coordination/events/{event.slug}/check-in/")
     assert_accessible(page)
     page.locator("#check-in-q").fill("nadia")
@@ -174,7 +183,8 @@ def test_an_organizer_lowers_the_seats_confirms_the_move_and_reads_the_history(p
     assert_accessible(page)
     assert [Registration.objects.get(pk=p.pk).status for p in people] == ["confirmed", "waitlisted", "waitlisted"]
     assert sorted(OutgoingEmail.objects.filter(template="event_moved_to_waitlist").values_list("to", flat=True)) == [
-        people[1].email, people[2].email,
+        people[1].email,
+        people[2].email,
     ]
 
     page.goto(f"/en/coordination/events/{event.slug}/registrations/")

@@ -25,7 +25,9 @@ def demo_pathway(taxonomy, principles):
     """The demo's “Costruire comunità” with its two promoters; the test links it to a project of the first."""
     promoter = AllyManagerFactory(
         ally=MemberOrganizationFactory(name="Fondazione Carisap", slug="fondazione-carisap"),
-        user__email="paola@carisap.example.org", user__full_name="Paola Neri", user__preferred_language="en",
+        user__email="paola@carisap.example.org",
+        user__full_name="Paola Neri",
+        user__preferred_language="en",
     )
     bottega = AllyManagerFactory(ally=MemberOrganizationFactory(name="Bottega del Terzo Settore", slug="bottega"))
     allies = {ally.name: ally for ally in (promoter.ally, bottega.ally)}
@@ -33,8 +35,9 @@ def demo_pathway(taxonomy, principles):
     pathway = Pathway.objects.get(title="Costruire comunità")
     pathway.project = ProjectFactory(title="Cooperiamo per il buon vivere", slug="cooperiamo", lead_ally=promoter.ally)
     pathway.save(update_fields=["project"])
-    PathwayApplicationFactory(pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"),
-                              contact_email="anna@sole.example.org")
+    PathwayApplicationFactory(
+        pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"), contact_email="anna@sole.example.org"
+    )
     return pathway
 
 
@@ -80,7 +83,8 @@ def test_a_promoting_ally_runs_costruire_comunita_and_links_an_event_to_its_stag
     page.keyboard.press("Enter")
     expect(project).to_have_value("Cooperiamo per il buon vivere")
     page.get_by_label("Pathway stage it carries out").select_option(
-        label="Costruire comunità — stage 3: Tavoli di facilitazione nel Piceno")
+        label="Costruire comunità — stage 3: Tavoli di facilitazione nel Piceno"
+    )
     page.locator("#id_speakers-0-name").fill("Sara Fermani")
     speaker_ally = page.locator("#id_speakers-0-ally")
     speaker_ally.focus()

@@ -92,7 +92,10 @@ def test_an_ally_proposes_a_project_a_coordinator_publishes_it_and_a_visitor_fin
 
     project = Project.objects.get(title="Orti Condivisi del Brenta")
     assert (project.publication, project.lead_ally, project.status, str(project.start_date)) == (
-        "draft", lead, "running", "2026-03-01"
+        "draft",
+        lead,
+        "running",
+        "2026-03-01",
     )
     assert list(project.regions.all()) == [veneto]
     assert [t.slug for t in project.themes.all()] == ["inserimento-lavorativo"]
@@ -159,9 +162,7 @@ def test_an_ally_proposes_a_project_a_coordinator_publishes_it_and_a_visitor_fin
     project.refresh_from_db()
     assert project.publication == Project.Publication.PUBLISHED
     assert project.published_at is not None
-    assert [
-        (e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(project) if "field" in e.data
-    ] == [
+    assert [(e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(project) if "field" in e.data] == [
         ("", "draft", "marta@melograno.example.org"),
         ("draft", "submitted", "marta@melograno.example.org"),
         ("submitted", "published", "coordinatrice@example.org"),
@@ -185,17 +186,29 @@ def test_an_organization_applies_to_a_pathway_is_admitted_reports_on_a_stage_and
     )
     pathway = PathwayFactory(title="Costruire comunità", slug="costruire-comunita", places=5)
     listening = StageFactory(
-        pathway=pathway, position=1, kind="listening", title="Ascolto del territorio",
-        start_date=today - timedelta(days=5), end_date=today + timedelta(days=10),
+        pathway=pathway,
+        position=1,
+        kind="listening",
+        title="Ascolto del territorio",
+        start_date=today - timedelta(days=5),
+        end_date=today + timedelta(days=10),
         report_prompt="Raccontate in poche righe che cosa avete ascoltato.",
     )
     StageFactory(
-        pathway=pathway, position=2, kind="facilitation_table", title="Tavoli di facilitazione",
-        start_date=today + timedelta(days=11), end_date=today + timedelta(days=40),
+        pathway=pathway,
+        position=2,
+        kind="facilitation_table",
+        title="Tavoli di facilitazione",
+        start_date=today + timedelta(days=11),
+        end_date=today + timedelta(days=40),
     )
     StageFactory(
-        pathway=pathway, position=3, kind="crowdfunding", title="Campagna di crowdfunding",
-        start_date=today + timedelta(days=41), end_date=today + timedelta(days=90),
+        pathway=pathway,
+        position=3,
+        kind="crowdfunding",
+        title="Campagna di crowdfunding",
+        start_date=today + timedelta(days=41),
+        end_date=today + timedelta(days=90),
     )
 
     # The organization opens the pathway: the current stage is marked.
@@ -231,7 +244,9 @@ def test_an_organization_applies_to_a_pathway_is_admitted_reports_on_a_stage_and
     assert_accessible(page)
     application = PathwayApplication.objects.get(pathway=pathway, ally=manager.ally)
     assert (application.status, application.contact_name, application.contact_email) == (
-        "submitted", "Marta Zanon", "percorsi@melograno.example.org"
+        "submitted",
+        "Marta Zanon",
+        "percorsi@melograno.example.org",
     )
 
     # The coordinator admits it, then sets the first stage in progress.
@@ -322,7 +337,12 @@ def test_an_organization_applies_to_a_pathway_is_admitted_reports_on_a_stage_and
         (p.stage.title, p.state, p.report, p.report_submitted_at is not None)
         for p in StageProgress.objects.filter(application=application)
     ] == [
-        ("Ascolto del territorio", "in_progress", "Abbiamo incontrato trenta famiglie e due scuole del quartiere.", True),
+        (
+            "Ascolto del territorio",
+            "in_progress",
+            "Abbiamo incontrato trenta famiglie e due scuole del quartiere.",
+            True,
+        ),
         ("Tavoli di facilitazione", "not_started", "", False),
         ("Campagna di crowdfunding", "not_started", "", False),
     ]
@@ -337,7 +357,11 @@ def test_an_organization_applies_to_a_pathway_is_admitted_reports_on_a_stage_and
             "New application to “Costruire comunità”: Cooperativa Sociale Il Melograno",
             "sent",
         ),
-        ("percorsi@melograno.example.org", "Cooperativa Sociale Il Melograno is admitted to “Costruire comunità”", "sent"),
+        (
+            "percorsi@melograno.example.org",
+            "Cooperativa Sociale Il Melograno is admitted to “Costruire comunità”",
+            "sent",
+        ),
     ]
 
 
@@ -350,14 +374,23 @@ def test_a_promoting_ally_runs_its_pathway_and_the_stage_event_shows_on_the_path
     today = timezone.localdate()
     promoter = AllyManagerFactory(
         ally=MemberOrganizationFactory(name="Fondazione Carisap", slug="fondazione-carisap"),
-        user__email="paola@carisap.example.org", user__full_name="Paola Neri", user__preferred_language="en",
+        user__email="paola@carisap.example.org",
+        user__full_name="Paola Neri",
+        user__preferred_language="en",
     )
     project = ProjectFactory(title="Cooperiamo per il buon vivere", slug="cooperiamo")
-    pathway = PathwayFactory(title="Costruire comunità", slug="costruire-comunita", places=12, status="running",
-                             project=project)
+    pathway = PathwayFactory(
+        title="Costruire comunità", slug="costruire-comunita", places=12, status="running", project=project
+    )
     pathway.organizers.add(promoter.ally)
-    stage = StageFactory(pathway=pathway, position=1, kind="facilitation_table", title="Tavoli di facilitazione",
-                         start_date=today, end_date=today + timedelta(days=60))
+    stage = StageFactory(
+        pathway=pathway,
+        position=1,
+        kind="facilitation_table",
+        title="Tavoli di facilitazione",
+        start_date=today,
+        end_date=today + timedelta(days=60),
+    )
     application = PathwayApplicationFactory(
         pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"), contact_email="anna@sole.example.org"
     )
@@ -403,6 +436,7 @@ def test_a_promoting_ally_runs_its_pathway_and_the_stage_event_shows_on_the_path
 
     application.refresh_from_db()
     assert application.status == PathwayApplication.Status.ADMITTED
-    assert [(e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(application)
-            if "field" in e.data][-1] == ("submitted", "admitted", "paola@carisap.example.org")
+    assert [(e.data["from"], e.data["to"], e.actor.email) for e in workflow.history(application) if "field" in e.data][
+        -1
+    ] == ("submitted", "admitted", "paola@carisap.example.org")
     assert list(pathway.stages.values_list("title", flat=True)) == ["Tavoli di facilitazione nel Piceno"]

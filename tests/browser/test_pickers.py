@@ -135,7 +135,10 @@ def test_adding_organizers_with_the_keyboard_only(event_to_edit, page, assert_ac
     page.keyboard.press("Enter")
     expect(page.get_by_text("Your changes are saved.")).to_be_visible()
     assert organizer_names(event_to_edit) == [
-        "Associazione Rete Anziani", "Cooperativa Sociale Il Melograno", "Fondazione Rete Comune"]
+        "Associazione Rete Anziani",
+        "Cooperativa Sociale Il Melograno",
+        "Fondazione Rete Comune",
+    ]
     # Unticking removes one.
     page.get_by_role("checkbox", name="Associazione Rete Anziani").press("Space")
     page.get_by_role("button", name="Save", exact=True).last.click()
@@ -196,7 +199,8 @@ def test_the_picker_fits_a_phone_screen(event_to_edit, browser, live_server, ass
         # the script would: the button's own click handler is what the script adds).
         page.keyboard.press("Escape")
         page.locator("[data-ally-picker='admission_allies'] [data-ally-picker-search]").evaluate(
-            "button => button.form.requestSubmit(button)")
+            "button => button.form.requestSubmit(button)"
+        )
         expect(page.get_by_text("3 allies found: tick the ones to add, then save.")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert_accessible(page)

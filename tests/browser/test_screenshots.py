@@ -18,8 +18,13 @@ def png_size(path):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, str(ROOT / "bin" / "screenshots"), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bin" / "screenshots"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_the_script_writes_every_picture_the_readme_shows(live_server, taxonomy, tmp_path):
@@ -27,7 +32,9 @@ def test_the_script_writes_every_picture_the_readme_shows(live_server, taxonomy,
 
     assert result.returncode == 0, result.stderr
     assert {path.name: png_size(path) for path in tmp_path.iterdir()} == {
-        "screenshot.png": (1280, 1100), "directory.png": (1280, 1400), "events.png": (1280, 1100),
+        "screenshot.png": (1280, 1100),
+        "directory.png": (1280, 1400),
+        "events.png": (1280, 1100),
         "phone.png": (360, 780),
     }
     readme = (ROOT / "README.md").read_text()

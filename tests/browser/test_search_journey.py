@@ -20,18 +20,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def content(taxonomy):
     veneto = Region.objects.get(slug="veneto")
-    orti = MemberOrganizationFactory(name="Cooperativa Sociale Orti Urbani", slug="orti-urbani", city="Verona",
-                                     province=Province.objects.get(abbreviation="VR"), regions=[veneto])
+    orti = MemberOrganizationFactory(
+        name="Cooperativa Sociale Orti Urbani",
+        slug="orti-urbani",
+        city="Verona",
+        province=Province.objects.get(abbreviation="VR"),
+        regions=[veneto],
+    )
     partner = MemberOrganizationFactory(name="Rete Aperta", slug="rete-aperta")
-    project = ProjectFactory(title="Cooperiamo per l'Economia del Buon Vivere", slug="cooperiamo", lead_ally=orti,
-                             regions=[veneto])
+    project = ProjectFactory(
+        title="Cooperiamo per l'Economia del Buon Vivere", slug="cooperiamo", lead_ally=orti, regions=[veneto]
+    )
     project.partners.create(ally=partner)
-    event = EventFactory(title="Giornata della Generatività Sociale", slug="giornata", city="Milano",
-                         organizers=[orti, partner])
+    event = EventFactory(
+        title="Giornata della Generatività Sociale", slug="giornata", city="Milano", organizers=[orti, partner]
+    )
     speaker = SpeakerFactory(event=event, name="Stefano Granata")
     SessionFactory(event=event, title="Workshop tematico: orti condivisi", kind="workshop", speakers=[speaker])
-    PathwayFactory(title="Costruire comunità", slug="costruire-comunita",
-                   purpose="Accompagnare le organizzazioni verso la generatività.")
+    PathwayFactory(
+        title="Costruire comunità",
+        slug="costruire-comunita",
+        purpose="Accompagnare le organizzazioni verso la generatività.",
+    )
 
 
 def test_a_visitor_finds_events_sessions_and_places_with_the_words_they_type(page, content, assert_accessible):
@@ -41,8 +51,9 @@ def test_a_visitor_finds_events_sessions_and_places_with_the_words_they_type(pag
     page.get_by_label("Search the portal").press("Enter")
     expect(page).to_have_url(re.compile(r"/en/search/\?q=generativita$"))
     expect(page.get_by_role("status")).to_have_text("4 results for “generativita”.")
-    expect(page.locator("main h2")).to_have_text(["Events (1)", "Sessions and workshops (1)",
-                                                               "Speakers (1)", "Pathways (1)"])
+    expect(page.locator("main h2")).to_have_text(
+        ["Events (1)", "Sessions and workshops (1)", "Speakers (1)", "Pathways (1)"]
+    )
     event_link = page.get_by_role("link", name="Giornata della Generatività Sociale")
     expect(event_link.locator("mark")).to_have_text("Generatività")
     assert_accessible(page)
@@ -82,8 +93,9 @@ def screenshots(tmp_path_factory):
     return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
 
 
-def test_the_map_is_reached_by_keyboard_and_works_without_javascript(browser, live_server, page, content,
-                                                                     assert_accessible, screenshots):
+def test_the_map_is_reached_by_keyboard_and_works_without_javascript(
+    browser, live_server, page, content, assert_accessible, screenshots
+):
     page.goto("/en/network/")
     assert_accessible(page)
     regions = page.locator("svg.presence-map a")
@@ -101,8 +113,9 @@ def test_the_map_is_reached_by_keyboard_and_works_without_javascript(browser, li
     assert "Veneto: 1 ally, 1 project, 0 events" in reached
     expect(page.get_by_role("link", name="Cooperativa Sociale Orti Urbani, works with one ally")).to_be_visible()
 
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
-                                  viewport={"width": 360, "height": 740})
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 740}
+    )
     phone = context.new_page()
     phone.goto("/en/network/")
     phone.locator('svg.presence-map a[aria-label^="Veneto"]').click()
@@ -114,8 +127,9 @@ def test_the_map_is_reached_by_keyboard_and_works_without_javascript(browser, li
     context.close()
 
 
-def test_the_lists_filter_by_a_typed_ally_with_or_without_javascript(browser, live_server, page, content,
-                                                                      assert_accessible):
+def test_the_lists_filter_by_a_typed_ally_with_or_without_javascript(
+    browser, live_server, page, content, assert_accessible
+):
     page.goto("/en/projects/")
     field = page.get_by_label("Ally involved")
     expect(field).to_have_attribute("role", "combobox")  # the type-ahead of static/js/ally-search.js
@@ -131,8 +145,9 @@ def test_the_lists_filter_by_a_typed_ally_with_or_without_javascript(browser, li
     expect(page.get_by_role("link", name="Cooperiamo per l'Economia del Buon Vivere")).to_be_visible()
     assert_accessible(page)
 
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
-                                  viewport={"width": 360, "height": 740})
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 740}
+    )
     phone = context.new_page()
     phone.goto("/en/events/")
     phone.get_by_label("Organized by").fill("rete aperta")

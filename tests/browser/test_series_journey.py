@@ -27,8 +27,12 @@ def verona_cycle() -> Event:
     monday += timedelta(days=(7 - monday.weekday()) % 7)
     days = [monday + timedelta(weeks=2 * n) for n in range(6)]
     event = EventFactory(
-        title="Imprese di nuovo welfare", slug="imprese-di-nuovo-welfare", is_series=True, city="Verona",
-        venue_name="Casa Comune Mag", start=datetime.combine(days[0], time(14), tzinfo=ROME),
+        title="Imprese di nuovo welfare",
+        slug="imprese-di-nuovo-welfare",
+        is_series=True,
+        city="Verona",
+        venue_name="Casa Comune Mag",
+        start=datetime.combine(days[0], time(14), tzinfo=ROME),
         end=datetime.combine(days[-1], time(18), tzinfo=ROME),
     )
     for n, day in enumerate(days):
@@ -64,7 +68,9 @@ def test_a_coordinator_checks_in_at_the_third_meeting_cancels_the_fourth_and_mak
     assert list(Attendance.objects.filter(registration=nadia).values_list("session", flat=True)) == [meetings[2].pk]
 
     page.goto(f"/en/coordination/events/{event.slug}/")
-    page.get_by_role("link", name=f"Cancel this meeting – {meetings[3].day:%-d} {meetings[3].day:%B}", exact=True).click()
+    page.get_by_role(
+        "link", name=f"Cancel this meeting – {meetings[3].day:%-d} {meetings[3].day:%B}", exact=True
+    ).click()
     assert_accessible(page)
     page.get_by_label("Message to the attendees (optional)").fill("La sala non è disponibile.")
     page.get_by_role("button", name="Cancel this meeting").click()

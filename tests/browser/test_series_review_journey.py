@@ -35,8 +35,14 @@ from tests.factories.members import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROME = ZoneInfo("Europe/Rome")
-TITLES = ["Nominazione della qualità", "Relazione con la P.A.", "Servizi sociali ripensati",
-          "Co-progettazione", "Rendicontazione degli esiti", "Creatività al lavoro"]
+TITLES = [
+    "Nominazione della qualità",
+    "Relazione con la P.A.",
+    "Servizi sociali ripensati",
+    "Co-progettazione",
+    "Rendicontazione degli esiti",
+    "Creatività al lavoro",
+]
 QUESTION_EN = "How do you or your organization meet the eligibility requirements set by the regional rules?"
 QUESTION_IT = "In che modo tu o la tua organizzazione soddisfate i requisiti previsti dalla normativa regionale?"
 ANSWER = "Cooperativa sociale di tipo A: gestiamo servizi domiciliari per anziani a Verona."
@@ -47,9 +53,16 @@ def members_only_cycle() -> Event:
     monday += timedelta(days=(7 - monday.weekday()) % 7)
     days = [monday + timedelta(weeks=2 * n) for n in range(6)]
     event = EventFactory(
-        title="Imprese di nuovo welfare", slug="imprese-di-nuovo-welfare", is_series=True, city="Verona",
-        venue_name="Casa Comune Mag", registration_policy="members", admission_review=True, capacity=30,
-        start=datetime.combine(days[0], time(14), tzinfo=ROME), end=datetime.combine(days[-1], time(18), tzinfo=ROME),
+        title="Imprese di nuovo welfare",
+        slug="imprese-di-nuovo-welfare",
+        is_series=True,
+        city="Verona",
+        venue_name="Casa Comune Mag",
+        registration_policy="members",
+        admission_review=True,
+        capacity=30,
+        start=datetime.combine(days[0], time(14), tzinfo=ROME),
+        end=datetime.combine(days[-1], time(18), tzinfo=ROME),
         reminder_offsets=[2880],
     )
     for day, title in zip(days, TITLES, strict=True):
@@ -74,8 +87,9 @@ def test_seed_004_a_member_answers_is_reviewed_admitted_reminded_checked_in_and_
 ):
     event = members_only_cycle()
     meetings = list(event.sessions.all())
-    ally = MemberOrganizationFactory(name="Cooperativa Il Ponte", approved_at=datetime(2021, 3, 15, 10, tzinfo=ROME),
-                                     verified_at=timezone.now())
+    ally = MemberOrganizationFactory(
+        name="Cooperativa Il Ponte", approved_at=datetime(2021, 3, 15, 10, tzinfo=ROME), verified_at=timezone.now()
+    )
     giulia = VerifiedUserFactory(email="giulia@example.org", full_name="Giulia Ferrari", preferred_language="en")
     AllyManagerFactory(ally=ally, user=giulia)
     VerifiedUserFactory(email="nuovo@example.org", full_name="Nuovo Utente", preferred_language="en")
@@ -96,7 +110,11 @@ def test_seed_004_a_member_answers_is_reviewed_admitted_reminded_checked_in_and_
     assert_accessible(page)
     [question] = event.questions.all()
     assert (question.kind, question.label, question.label_en, question.required) == (
-        "text", QUESTION_IT, QUESTION_EN, True)
+        "text",
+        QUESTION_IT,
+        QUESTION_EN,
+        True,
+    )
     sign_out(page)
 
     # A signed-in person without a member ally is told to join.

@@ -68,4 +68,5 @@ def test_number_links_and_the_account_menu_toggle_are_at_least_24_px(browser, li
     assert len(toggle) == 1 and toggle[0][1] >= 24 and toggle[0][2] >= 24, toggle
     assert "0" in [text for text, _w, _h in counts]
     assert [(text, width >= 24, height >= 24) for text, width, height in counts] == [
-        (text, True, True) for text, _w, _h in counts]
+        (text, True, True) for text, _w, _h in counts
+    ]

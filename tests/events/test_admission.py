@@ -43,8 +43,9 @@ def attendee(user):
 
 def cycle(**kwargs):
     """The seed-004 cycle: members of the alliance only, each request reviewed."""
-    return EventFactory(title="Imprese di nuovo welfare", registration_policy="members", admission_review=True,
-                        **kwargs)
+    return EventFactory(
+        title="Imprese di nuovo welfare", registration_policy="members", admission_review=True, **kwargs
+    )
 
 
 def test_the_former_policy_reads_as_the_two_settings():
@@ -87,7 +88,9 @@ def test_members_only_on_review_refuses_whoever_is_not_a_member(who):
         user = None
         email = "ospite@example.org"
     else:
-        ally = OrganizationFactory() if who == "non_member" else MemberOrganizationFactory(membership_status="suspended")
+        ally = (
+            OrganizationFactory() if who == "non_member" else MemberOrganizationFactory(membership_status="suspended")
+        )
         user = manager_of(ally, f"{who}@example.org")
         email = user.email
 
@@ -163,7 +166,7 @@ def test_everyone_on_review_lets_a_guest_apply_after_confirming_the_address():
 def test_the_editor_sets_both_settings_and_logs_the_change(client):
     coordinator = CoordinatorFactory()
     client.force_login(coordinator)
-    day = (timezone.localdate() + timedelta(days=40))
+    day = timezone.localdate() + timedelta(days=40)
     ally = MemberOrganizationFactory()
 
     response = client.post(
@@ -176,8 +179,10 @@ def test_the_editor_sets_both_settings_and_logs_the_change(client):
     assert (event.admission, event.admission_review, list(event.admission_allies.all())) == ("allies", True, [ally])
 
     edit = client.get(url("events:event_edit", slug=event.slug))
-    response = client.post(url("events:event_edit", slug=event.slug),
-                           page_data(edit, registration_policy="members", admission_review="immediate"))
+    response = client.post(
+        url("events:event_edit", slug=event.slug),
+        page_data(edit, registration_policy="members", admission_review="immediate"),
+    )
     assert response.status_code == 302
     event.refresh_from_db()
     assert (event.admission, event.admission_review) == ("members", False)
@@ -187,7 +192,7 @@ def test_the_editor_sets_both_settings_and_logs_the_change(client):
 
 def test_the_editor_refuses_members_of_given_allies_without_allies(client):
     client.force_login(CoordinatorFactory())
-    day = (timezone.localdate() + timedelta(days=40))
+    day = timezone.localdate() + timedelta(days=40)
 
     response = client.post(url("events:event_create"), new_event_data(day, registration_policy="allies"))
 

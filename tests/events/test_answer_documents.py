@@ -42,10 +42,15 @@ def stored_files(root):
 def registered_with_document(event):
     document = RegistrationQuestion.objects.create(event=event, position=0, kind=Kind.PDF, label="Statuto (PDF)")
     user = VerifiedUserFactory(email="giulia@example.org")
-    result = services.register(event=event, user=user, attendee=services.Attendee(
-        name="Giulia Verdi", email="giulia@example.org",
-        answers=[AnswerData(question_id=document.pk, file=pdf_upload())],
-    ))
+    result = services.register(
+        event=event,
+        user=user,
+        attendee=services.Attendee(
+            name="Giulia Verdi",
+            email="giulia@example.org",
+            answers=[AnswerData(question_id=document.pk, file=pdf_upload())],
+        ),
+    )
     return result.registration, result.registration.answers.get()
 
 
@@ -82,8 +87,17 @@ def test_only_the_organizers_and_the_attendee_get_the_document(client):
     organizer_of(other_event, email="altra@example.org")
     client.force_login(organizer)
     # Another event's address, or the answer under another registration: 404.
-    assert client.get(url("events:registration_document", slug=event.slug, pk=RegistrationFactory(event=event).pk,
-                          answer_pk=answer.pk)).status_code == 404
+    assert (
+        client.get(
+            url(
+                "events:registration_document",
+                slug=event.slug,
+                pk=RegistrationFactory(event=event).pk,
+                answer_pk=answer.pk,
+            )
+        ).status_code
+        == 404
+    )
 
     response = client.get(address)
     assert response.status_code == 200
@@ -127,10 +141,14 @@ def test_the_pages_the_csv_and_the_data_download_link_to_the_views(client):
 
 
 def register_with_document(event, document):
-    return services.register(event=event, attendee=services.Attendee(
-        name="Giulia Verdi", email="giulia@example.org",
-        answers=[AnswerData(question_id=document.pk, file=pdf_upload())],
-    ))
+    return services.register(
+        event=event,
+        attendee=services.Attendee(
+            name="Giulia Verdi",
+            email="giulia@example.org",
+            answers=[AnswerData(question_id=document.pk, file=pdf_upload())],
+        ),
+    )
 
 
 def test_a_registration_refused_under_the_lock_leaves_no_file(folders):
@@ -168,10 +186,14 @@ def test_registering_an_address_again_keeps_the_first_document_only(folders):
     registration, answer = registered_with_document(event)
     document = answer.question
 
-    again = services.register(event=event, attendee=services.Attendee(
-        name="Giulia Verdi", email="giulia@example.org",
-        answers=[AnswerData(question_id=document.pk, file=SimpleUploadedFile("b.pdf", plain_pdf()))],
-    ))
+    again = services.register(
+        event=event,
+        attendee=services.Attendee(
+            name="Giulia Verdi",
+            email="giulia@example.org",
+            answers=[AnswerData(question_id=document.pk, file=SimpleUploadedFile("b.pdf", plain_pdf()))],
+        ),
+    )
 
     assert again.created is False
     assert stored_files(folders.PRIVATE_MEDIA_ROOT) == [folders.PRIVATE_MEDIA_ROOT / answer.file.name]

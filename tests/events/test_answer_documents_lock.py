@@ -32,10 +32,14 @@ def test_the_documents_are_checked_and_written_before_the_lock(settings, tmp_pat
 
     def attempt(name, data):
         try:
-            results[name] = services.register(event=event, attendee=services.Attendee(
-                name="Giulia Verdi", email=f"{name}@example.org",
-                answers=[AnswerData(question_id=document.pk, file=pdf_upload(data))],
-            ))
+            results[name] = services.register(
+                event=event,
+                attendee=services.Attendee(
+                    name="Giulia Verdi",
+                    email=f"{name}@example.org",
+                    answers=[AnswerData(question_id=document.pk, file=pdf_upload(data))],
+                ),
+            )
         except RegistrationError as exc:
             results[name] = exc
         finally:

@@ -216,7 +216,9 @@ def test_registering_an_address_already_confirmed_tells_nothing_and_mails_its_li
     client, django_capture_on_commit_callbacks, mailoutbox, signed_in
 ):
     event = EventFactory(title="Generare comunità")
-    registration = RegistrationFactory(event=event, email="giulia.ferri@example.org", name="Giulia Ferri", language="en")
+    registration = RegistrationFactory(
+        event=event, email="giulia.ferri@example.org", name="Giulia Ferri", language="en"
+    )
     if signed_in:
         client.force_login(VerifiedUserFactory(email="curioso@example.org"))
 
@@ -781,8 +783,10 @@ def test_guest_registrations_are_rate_limited_per_address(client, settings, djan
 
 
 def test_send_the_link_again_is_rate_limited(client, settings, django_capture_on_commit_callbacks, mailoutbox):
-    settings.ALLEANZA_RATE_LIMITS = {"events.guest_registration": "100/h/ip,100/h/key",
-                                     "events.resend_link": "100/h/ip,0/h/key"}
+    settings.ALLEANZA_RATE_LIMITS = {
+        "events.guest_registration": "100/h/ip,100/h/key",
+        "events.resend_link": "100/h/ip,0/h/key",
+    }
     event = EventFactory()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("events:register", slug=event.slug), form_data())

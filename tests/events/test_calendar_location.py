@@ -14,13 +14,18 @@ pytestmark = pytest.mark.django_db
 
 def session_locations(event, sessions):
     calendar = Calendar.from_ical(event_calendar(event, sessions))
-    return {str(component["summary"]).split(" – ")[0]: str(component["location"])
-            for component in calendar.walk("VEVENT") if str(component["uid"]).startswith("session-")}
+    return {
+        str(component["summary"]).split(" – ")[0]: str(component["location"])
+        for component in calendar.walk("VEVENT")
+        if str(component["uid"]).startswith("session-")
+    }
 
 
 def test_a_room_named_like_the_venue_is_said_once_and_other_rooms_before_the_venue():
     event = EventFactory(venue_name="Villa Bernini", address="Via Roma 1", city="Verona")
-    plenary = SessionFactory(event=event, title="Plenaria", room=" villa bernini", start_time=time(9), end_time=time(10))
+    plenary = SessionFactory(
+        event=event, title="Plenaria", room=" villa bernini", start_time=time(9), end_time=time(10)
+    )
     workshop = SessionFactory(event=event, title="Laboratorio", room="Sala A", start_time=time(10), end_time=time(11))
     no_room = SessionFactory(event=event, title="Pranzo", room="", start_time=time(12), end_time=time(13))
 

@@ -32,6 +32,7 @@ def in_english():
     with translation.override("en"):
         yield
 
+
 Status = Registration.Status
 Choice = SessionChoice.Status
 
@@ -42,14 +43,22 @@ def per_meeting_cycle(**kwargs):
 
 def join(event, meetings, language="it", user=None):
     user = user or VerifiedUserFactory()
-    return register(event=event, user=user, attendee=Attendee(
-        name=user.full_name, email=user.email, language=language, session_ids=[m.pk for m in meetings],
-    )).registration
+    return register(
+        event=event,
+        user=user,
+        attendee=Attendee(
+            name=user.full_name,
+            email=user.email,
+            language=language,
+            session_ids=[m.pk for m in meetings],
+        ),
+    ).registration
 
 
 def calendars(email):
-    return {a["filename"]: Calendar.from_ical(a["content"]) for a in email.attachments
-            if a["mimetype"] == "text/calendar"}
+    return {
+        a["filename"]: Calendar.from_ical(a["content"]) for a in email.attachments if a["mimetype"] == "text/calendar"
+    }
 
 
 def starts(cal) -> list:
@@ -70,7 +79,9 @@ def test_the_attendee_of_a_per_meeting_series_gets_exactly_the_meetings_chosen_e
 
     assert registration.status == Status.CONFIRMED
     assert set(registration.session_choices.values_list("session", "status")) == {
-        (meetings[0].pk, Choice.CONFIRMED), (meetings[2].pk, Choice.CONFIRMED)}
+        (meetings[0].pk, Choice.CONFIRMED),
+        (meetings[2].pk, Choice.CONFIRMED),
+    }
     # The confirmation: its calendar file and its text hold the two meetings, not the six.
     email = OutgoingEmail.objects.get(template="event_confirmation", to=registration.email)
     [cal] = calendars(email).values()
@@ -86,7 +97,9 @@ def test_the_attendee_of_a_per_meeting_series_gets_exactly_the_meetings_chosen_e
     assert len(Calendar.from_ical(public).walk("VEVENT")) == 6
     # Reminders before their two meetings only.
     assert set(Reminder.objects.filter(registration=registration).values_list("session", flat=True)) == {
-        meetings[0].pk, meetings[2].pk}
+        meetings[0].pk,
+        meetings[2].pk,
+    }
 
     # Check-in: refused at a meeting they did not choose, and they are not on its list.
     coordinator = CoordinatorFactory()
@@ -117,14 +130,25 @@ def test_a_per_meeting_series_asks_for_at_least_one_meeting_and_offers_checkboxe
     html = page.content.decode()
     assert html.count('type="checkbox" name="meetings"') == 6
     assert "<fieldset" in html and meetings[3].title in html
-    response = client.post(reverse("events:register", kwargs={"slug": event.slug}), {
-        "name": "Anna Neri", "email": user.email, "privacy_consent": "on",
-    })
+    response = client.post(
+        reverse("events:register", kwargs={"slug": event.slug}),
+        {
+            "name": "Anna Neri",
+            "email": user.email,
+            "privacy_consent": "on",
+        },
+    )
     assert response.status_code == 200
     assert not Registration.objects.exists()
-    response = client.post(reverse("events:register", kwargs={"slug": event.slug}), {
-        "name": "Anna Neri", "email": user.email, "privacy_consent": "on", "meetings": [meetings[1].pk, meetings[4].pk],
-    })
+    response = client.post(
+        reverse("events:register", kwargs={"slug": event.slug}),
+        {
+            "name": "Anna Neri",
+            "email": user.email,
+            "privacy_consent": "on",
+            "meetings": [meetings[1].pk, meetings[4].pk],
+        },
+    )
     assert response.status_code == 302
     registration = Registration.objects.get()
     assert sorted(registration.session_choices.values_list("session", flat=True)) == [meetings[1].pk, meetings[4].pk]
@@ -138,7 +162,9 @@ def test_a_full_meeting_waitlists_that_meeting_only_and_promotes_with_its_remind
     first = join(event, [meetings[1]])
     second = join(event, [meetings[0], meetings[1]], language="en")
     assert dict(second.session_choices.values_list("session", "status")) == {
-        meetings[0].pk: Choice.CONFIRMED, meetings[1].pk: Choice.WAITLISTED}
+        meetings[0].pk: Choice.CONFIRMED,
+        meetings[1].pk: Choice.WAITLISTED,
+    }
     assert not Reminder.objects.filter(registration=second, session=meetings[1]).exists()
     [cal] = calendars(OutgoingEmail.objects.get(template="event_confirmation", to=second.email)).values()
     assert starts(cal) == [at(meetings[0])]
@@ -191,18 +217,22 @@ def test_changing_meetings_sends_the_new_calendar_with_a_higher_sequence_and_tak
     [removed] = files["sessions-removed.ics"].walk("VEVENT")
     assert removed.decoded("dtstart") == at(meetings[2]) and str(removed["status"]) == "CANCELLED"
     assert str(removed["uid"]) == str(files["event.ics"].walk("VEVENT")[0]["uid"]).replace(
-        str(meetings[0].pk), str(meetings[2].pk), 1)
+        str(meetings[0].pk), str(meetings[2].pk), 1
+    )
     # Reminders follow; the change is on the record with its actor.
     assert set(Reminder.objects.filter(registration=registration).values_list("session", flat=True)) == {
-        meetings[0].pk, meetings[4].pk}
+        meetings[0].pk,
+        meetings[4].pk,
+    }
     entry = LogEntry.objects.get(action="events.registration.sessions_changed")
     assert entry.actor == user and entry.data["added_ids"] == [meetings[4].pk]
     assert entry.data["removed_ids"] == [meetings[2].pk]
 
     # The same choice again changes nothing and sends nothing.
     OutgoingEmail.objects.all().delete()
-    assert not change_sessions(registration=registration, session_ids=[meetings[0].pk, meetings[4].pk],
-                               actor=user).changed
+    assert not change_sessions(
+        registration=registration, session_ids=[meetings[0].pk, meetings[4].pk], actor=user
+    ).changed
     assert not OutgoingEmail.objects.exists()
     # At least one meeting; a stranger without the link may not.
     with pytest.raises(RegistrationError, match="at least one meeting"):
@@ -234,12 +264,33 @@ def workshops_event(seats=1):
     """Seed 001: a slot of parallel workshops with few seats, and a plenary."""
     event = EventFactory(capacity=None, title="Fare Rete")
     day = timezone.localtime(event.start, ROME).date()
-    a = SessionFactory(event=event, day=day, start_time=time(14), end_time=time(16), title="Comunità educanti",
-                       kind="workshop", capacity=seats)
-    b = SessionFactory(event=event, day=day, start_time=time(14), end_time=time(16), title="Economia di luogo",
-                       kind="workshop", capacity=seats)
-    later = SessionFactory(event=event, day=day, start_time=time(16, 30), end_time=time(18), title="Rigenerare",
-                           kind="workshop", capacity=10)
+    a = SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(14),
+        end_time=time(16),
+        title="Comunità educanti",
+        kind="workshop",
+        capacity=seats,
+    )
+    b = SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(14),
+        end_time=time(16),
+        title="Economia di luogo",
+        kind="workshop",
+        capacity=seats,
+    )
+    later = SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(16, 30),
+        end_time=time(18),
+        title="Rigenerare",
+        kind="workshop",
+        capacity=10,
+    )
     return event, a, b, later
 
 
@@ -257,8 +308,10 @@ def test_switching_workshop_within_the_slot_respects_the_seats_and_promotes_the_
         change_sessions(registration=x, session_ids=[a.pk, b.pk], by_link=True)
     # X moves to B (full): X waits for B; A's seat goes to Z, first in A's line, who is told.
     change_sessions(registration=x, session_ids=[b.pk, later.pk], by_link=True)
-    assert dict(x.session_choices.values_list("session", "status")) == {b.pk: Choice.WAITLISTED,
-                                                                       later.pk: Choice.CONFIRMED}
+    assert dict(x.session_choices.values_list("session", "status")) == {
+        b.pk: Choice.WAITLISTED,
+        later.pk: Choice.CONFIRMED,
+    }
     assert dict(z.session_choices.values_list("session", "status")) == {a.pk: Choice.CONFIRMED}
     assert OutgoingEmail.objects.filter(template="event_session_promoted", to=z.email).exists()
     assert LogEntry.objects.filter(action="events.registration.session_promoted", object_id=z.pk).exists()
@@ -266,7 +319,9 @@ def test_switching_workshop_within_the_slot_respects_the_seats_and_promotes_the_
     files = calendars(OutgoingEmail.objects.get(template="event_sessions_changed", to=x.email))
     summaries = sorted(str(c["summary"]) for c in files["event.ics"].walk("VEVENT"))
     assert summaries == ["Fare Rete", "Rigenerare – Fare Rete"]
-    assert [str(c["summary"]) for c in files["sessions-removed.ics"].walk("VEVENT")] == ["Comunità educanti – Fare Rete"]
+    assert [str(c["summary"]) for c in files["sessions-removed.ics"].walk("VEVENT")] == [
+        "Comunità educanti – Fare Rete"
+    ]
     # Y gives up B: X, first in B's line, gets it.
     change_sessions(registration=y, session_ids=[], by_link=True)
     assert dict(x.session_choices.values_list("session", "status"))[b.pk] == Choice.CONFIRMED
@@ -303,7 +358,8 @@ def test_the_registration_page_links_to_the_change_page_which_changes_the_worksh
     slot = next(name for name in ("slot_1", "slot_2") if f'name="{name}" value="{a.pk}"' in html)
     response = client.post(change_url, {slot: b.pk})
     assert response.status_code == 302 and response["Location"].endswith(
-        reverse("events:registration", kwargs={"token": registration.token}))
+        reverse("events:registration", kwargs={"token": registration.token})
+    )
     assert list(registration.session_choices.values_list("session", "status")) == [(b.pk, Choice.CONFIRMED)]
     entry = LogEntry.objects.get(action="events.registration.sessions_changed")
     assert entry.actor is None  # a guest with the link
@@ -367,8 +423,9 @@ def test_registration_per_meeting_cannot_be_switched_once_people_registered(clie
 def test_the_registration_pages_offer_the_certificate_once_checked_in(client, django_assert_max_num_queries):
     event = verona_cycle()
     user = VerifiedUserFactory()
-    registration = register(event=event, user=user, attendee=Attendee(
-        name=user.full_name, email=user.email, language="en")).registration
+    registration = register(
+        event=event, user=user, attendee=Attendee(name=user.full_name, email=user.email, language="en")
+    ).registration
     certificate = reverse("events:certificate", kwargs={"token": registration.token})
     page = reverse("events:registration", kwargs={"token": registration.token})
     client.force_login(user)
@@ -392,8 +449,9 @@ def test_my_registrations_asks_the_same_queries_for_one_or_many_series_with_cert
     def add_series():
         event = verona_cycle()
         registration = RegistrationFactory(event=event, email=user.email)
-        Attendance.objects.create(registration=registration, session=event.sessions.first(),
-                                  checked_in_at=timezone.now())
+        Attendance.objects.create(
+            registration=registration, session=event.sessions.first(), checked_in_at=timezone.now()
+        )
 
     add_series()
     client.get(reverse("events:my_registrations"))

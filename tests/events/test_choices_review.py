@@ -32,9 +32,18 @@ def in_english():
 
 def rows(event, **capacities):
     """The programme as the editor sends it, with new seats for the sessions named by pk."""
-    return [SessionData(pk=s.pk, title=s.title, kind=s.kind, day=s.day, start_time=s.start_time,
-                        end_time=s.end_time, capacity=capacities.get(str(s.pk), s.capacity))
-            for s in event.sessions.all()]
+    return [
+        SessionData(
+            pk=s.pk,
+            title=s.title,
+            kind=s.kind,
+            day=s.day,
+            start_time=s.start_time,
+            end_time=s.end_time,
+            capacity=capacities.get(str(s.pk), s.capacity),
+        )
+        for s in event.sessions.all()
+    ]
 
 
 def test_fewer_seats_at_a_meeting_take_it_out_of_the_calendar_and_the_reminders():
@@ -46,11 +55,18 @@ def test_fewer_seats_at_a_meeting_take_it_out_of_the_calendar_and_the_reminders(
     sequence = event.sequence
     OutgoingEmail.objects.all().delete()
 
-    services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
-                        programme=Programme(sessions=rows(event, **{str(meetings[1].pk): 1})), confirm_moves=True)
+    services.save_event(
+        event=event,
+        actor=CoordinatorFactory(),
+        data=EventData(),
+        programme=Programme(sessions=rows(event, **{str(meetings[1].pk): 1})),
+        confirm_moves=True,
+    )
 
     assert dict(moved.session_choices.values_list("session", "status")) == {
-        meetings[1].pk: Choice.WAITLISTED, meetings[2].pk: Choice.CONFIRMED}
+        meetings[1].pk: Choice.WAITLISTED,
+        meetings[2].pk: Choice.CONFIRMED,
+    }
     # No reminder of a meeting where they hold no seat; the other meeting's stay; the first keeps theirs.
     assert set(Reminder.objects.filter(registration=moved).values_list("session", flat=True)) == {meetings[2].pk}
     assert Reminder.objects.filter(registration=first, session=meetings[1]).exists()
@@ -67,23 +83,34 @@ def test_fewer_seats_at_a_meeting_take_it_out_of_the_calendar_and_the_reminders(
     assert not OutgoingEmail.objects.filter(to=first.email).exists()
 
 
-
 def test_fewer_seats_in_a_workshop_take_that_workshop_only_out_of_the_calendar():
     event, a, b, later = workshops_event(seats=2)
-    people = [services.register(event=event, attendee=services.Attendee(
-        name=f"Persona {n}", email=f"p{n}@example.org", language="en", session_ids=[a.pk, later.pk])).registration
-        for n in range(2)]
+    people = [
+        services.register(
+            event=event,
+            attendee=services.Attendee(
+                name=f"Persona {n}", email=f"p{n}@example.org", language="en", session_ids=[a.pk, later.pk]
+            ),
+        ).registration
+        for n in range(2)
+    ]
     for person in people:
         services.confirm_email(token=person.token)
     OutgoingEmail.objects.all().delete()
-    services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
-                        programme=Programme(sessions=rows(event, **{str(a.pk): 1})), confirm_moves=True)
+    services.save_event(
+        event=event,
+        actor=CoordinatorFactory(),
+        data=EventData(),
+        programme=Programme(sessions=rows(event, **{str(a.pk): 1})),
+        confirm_moves=True,
+    )
     [email] = OutgoingEmail.objects.filter(template="event_session_waitlisted")
     files = calendars(email)
     assert set(files) == {"sessions-removed.ics"}
     [entry] = files["sessions-removed.ics"].walk("VEVENT")  # the workshop, not the event nor the other workshop
     assert str(entry["summary"]) == f"{a.title} – {event.title}" and str(entry["status"]) == "CANCELLED"
     assert "The attached calendar file (.ics) takes this session out of your calendar." in email.body_text
+
 
 # The change page with past sessions or sessions no longer choosable ---------------------------------------------
 
@@ -129,21 +156,27 @@ def test_a_cancelled_meeting_does_not_block_changing_the_others():
     # The cancelled meeting's choice stays as the record of it; the other changed.
     assert sorted(registration.session_choices.values_list("session", flat=True)) == [meetings[1].pk, meetings[3].pk]
     # Sent again by the service's caller, it is neither refused nor given up.
-    change = services.change_sessions(registration=registration, session_ids=[meetings[1].pk, meetings[3].pk],
-                                      by_link=True)
+    change = services.change_sessions(
+        registration=registration, session_ids=[meetings[1].pk, meetings[3].pk], by_link=True
+    )
     assert not change.changed
 
 
 def test_a_workshop_that_lost_its_seat_limit_keeps_its_choice_and_does_not_block_changes():
     event, a, b, later = workshops_event(seats=5)
-    registration = services.register(event=event, attendee=services.Attendee(
-        name="Anna Neri", email="anna@example.org", language="en", session_ids=[a.pk, later.pk])).registration
+    registration = services.register(
+        event=event,
+        attendee=services.Attendee(
+            name="Anna Neri", email="anna@example.org", language="en", session_ids=[a.pk, later.pk]
+        ),
+    ).registration
     services.confirm_email(token=registration.token)
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
     rows_without_limit = rows(event, **{str(a.pk): None})
-    services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
-                        programme=Programme(sessions=rows_without_limit))
+    services.save_event(
+        event=event, actor=CoordinatorFactory(), data=EventData(), programme=Programme(sessions=rows_without_limit)
+    )
     client = Client()
     form = client.get(change_url(registration)).content.decode()
     slot = next(name for name in ("slot_1", "slot_2") if f'name="{name}" value="{later.pk}"' in form)
@@ -180,11 +213,16 @@ def test_no_seat_at_any_meeting_is_said_so_and_no_calendar_file_is_promised(lang
     assert not calendars(email)  # no seat at any meeting: no file
     with translation.override(language):
         subject = gettext("Registration confirmed; you are waiting for a seat at “%(session)s”: %(title)s") % {
-            "session": meetings[1].title, "title": event.title}
-        no_seat = gettext("Your registration for “%(title)s” is confirmed, but every meeting you chose is full for "
-                          "now: you have no seat yet.") % {"title": event.title}
+            "session": meetings[1].title,
+            "title": event.title,
+        }
+        no_seat = gettext(
+            "Your registration for “%(title)s” is confirmed, but every meeting you chose is full for "
+            "now: you have no seat yet."
+        ) % {"title": event.title}
         reserved = gettext("Your registration for “%(title)s” is confirmed: your seat is reserved.") % {
-            "title": event.title}
+            "title": event.title
+        }
         ics = gettext("The attached calendar file (.ics) adds your meetings to your calendar.")
         event_ics = gettext("The attached calendar file (.ics) adds the event to your calendar.")
     assert email.subject == subject
@@ -201,9 +239,11 @@ def test_no_seat_at_two_meetings_counts_the_meetings(language):
     full(meetings[2])
     registration = join(event, [meetings[1], meetings[2]], language=language)
     with translation.override(language):
-        subject = ngettext("Registration confirmed; you are waiting for a seat at your %(counter)s meeting: %(title)s",
-                           "Registration confirmed; you are waiting for a seat at your %(counter)s meetings: %(title)s",
-                           2) % {"counter": 2, "title": event.title}
+        subject = ngettext(
+            "Registration confirmed; you are waiting for a seat at your %(counter)s meeting: %(title)s",
+            "Registration confirmed; you are waiting for a seat at your %(counter)s meetings: %(title)s",
+            2,
+        ) % {"counter": 2, "title": event.title}
     assert confirmation(registration).subject == subject
 
 
@@ -216,12 +256,15 @@ def test_a_seat_at_some_meetings_counts_the_full_ones_as_meetings_and_attaches_t
     registration = join(event, [meetings[0], meetings[1], meetings[2]], language=language)
     email = confirmation(registration)
     with translation.override(language):
-        subject = ngettext("Your seat is confirmed; for %(counter)s meeting you are on the waiting list: %(title)s",
-                           "Your seat is confirmed; for %(counter)s meetings you are on the waiting list: %(title)s",
-                           2) % {"counter": 2, "title": event.title}
+        subject = ngettext(
+            "Your seat is confirmed; for %(counter)s meeting you are on the waiting list: %(title)s",
+            "Your seat is confirmed; for %(counter)s meetings you are on the waiting list: %(title)s",
+            2,
+        ) % {"counter": 2, "title": event.title}
         ics = gettext("The attached calendar file (.ics) adds your meetings to your calendar.")
         reserved = gettext("Your registration for “%(title)s” is confirmed: your seat is reserved.") % {
-            "title": event.title}
+            "title": event.title
+        }
     assert email.subject == subject
     assert ics in email.body_text and reserved in email.body_text
     [cal] = calendars(email).values()
@@ -230,8 +273,10 @@ def test_a_seat_at_some_meetings_counts_the_full_ones_as_meetings_and_attaches_t
 
 def test_an_event_with_workshops_still_promises_the_file_it_attaches():
     event, a, b, later = workshops_event(seats=5)
-    registration = services.register(event=event, attendee=services.Attendee(
-        name="Anna Neri", email="anna@example.org", language="en", session_ids=[a.pk])).registration
+    registration = services.register(
+        event=event,
+        attendee=services.Attendee(name="Anna Neri", email="anna@example.org", language="en", session_ids=[a.pk]),
+    ).registration
     services.confirm_email(token=registration.token)
     email = confirmation(registration)
     assert calendars(email)
@@ -249,8 +294,9 @@ def test_after_registration_closed_meetings_may_be_given_up_but_not_added():
     event.registration_closes_at = timezone.now() - timedelta(minutes=1)
     event.save(update_fields=["registration_closes_at"])
     with pytest.raises(services.RegistrationError, match="Registration is closed. You may still give up a meeting"):
-        services.change_sessions(registration=registration, session_ids=[meetings[1].pk, meetings[2].pk,
-                                                                         meetings[3].pk], by_link=True)
+        services.change_sessions(
+            registration=registration, session_ids=[meetings[1].pk, meetings[2].pk, meetings[3].pk], by_link=True
+        )
     # A swap adds one too: refused, nothing changed.
     response = Client().post(change_url(registration), {"meetings": [meetings[1].pk, meetings[3].pk]})
     assert response.status_code == 200 and "Registration is closed." in response.content.decode()
@@ -299,7 +345,8 @@ def test_registration_per_meeting_is_refused_on_an_event_that_is_not_a_series():
     response = client.post(edit, page_data(client.get(edit), register_per_meeting="on"))
     assert response.status_code == 200
     assert response.context["editor"].event_form.errors["register_per_meeting"] == [
-        "Registration per meeting is only for a series of meetings: tick “series of meetings” too, or untick this."]
+        "Registration per meeting is only for a series of meetings: tick “series of meetings” too, or untick this."
+    ]
     event.refresh_from_db()
     assert not event.register_per_meeting
     # With the series ticked too, it is taken.

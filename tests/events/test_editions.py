@@ -20,27 +20,43 @@ def fare_rete() -> Event:
     """Seed 001: two days of plenaries and parallel workshops, 7 sessions a day."""
     first, second = date(2027, 3, 26), date(2027, 3, 27)  # summer time begins in between (28 March)
     event = EventFactory(
-        title="Fare Rete 2027", slug="fare-rete-2027",
-        start=datetime.combine(first, time(9, 30), tzinfo=ROME), end=datetime.combine(second, time(17), tzinfo=ROME),
+        title="Fare Rete 2027",
+        slug="fare-rete-2027",
+        start=datetime.combine(first, time(9, 30), tzinfo=ROME),
+        end=datetime.combine(second, time(17), tzinfo=ROME),
         registration_opens_at=datetime(2027, 1, 15, 9, tzinfo=ROME),
         registration_closes_at=datetime(2027, 3, 20, 23, 59, tzinfo=ROME),
         reminder_offsets=[2880, 120],
     )
     speaker = SpeakerFactory(event=event, name="Anna Zenarolla")
-    slots = [(time(9, 30), time(10, 30)), (time(10, 30), time(11, 0)), (time(11, 0), time(13, 0)),
-             (time(14, 0), time(15, 30)), (time(14, 0), time(15, 30)), (time(15, 30), time(16, 0)),
-             (time(16, 0), time(17, 0))]
+    slots = [
+        (time(9, 30), time(10, 30)),
+        (time(10, 30), time(11, 0)),
+        (time(11, 0), time(13, 0)),
+        (time(14, 0), time(15, 30)),
+        (time(14, 0), time(15, 30)),
+        (time(15, 30), time(16, 0)),
+        (time(16, 0), time(17, 0)),
+    ]
     for day in (first, second):
         for n, (begins, ends) in enumerate(slots):
-            SessionFactory(event=event, day=day, start_time=begins, end_time=ends, title=f"{day:%d} sessione {n}",
-                           speakers=[speaker] if n == 0 else [])
+            SessionFactory(
+                event=event,
+                day=day,
+                start_time=begins,
+                end_time=ends,
+                title=f"{day:%d} sessione {n}",
+                speakers=[speaker] if n == 0 else [],
+            )
     assert event.sessions.count() == 14
     return event
 
 
 def sessions_of(event):
-    return [(s.title, s.day, s.start_time, s.end_time, [sp.name for sp in s.speakers.all()])
-            for s in event.sessions.order_by("day", "start_time", "title")]
+    return [
+        (s.title, s.day, s.start_time, s.end_time, [sp.name for sp in s.speakers.all()])
+        for s in event.sessions.order_by("day", "start_time", "title")
+    ]
 
 
 @pytest.mark.django_db
@@ -84,6 +100,7 @@ def test_the_new_edition_form_on_the_management_page():
     response = client.post(url, {"title": "Fare Rete 2028", "start": "2028-03-26T09:30"})
     copy = Event.objects.get(slug="fare-rete-2028")
     assert response.status_code == 302 and response["Location"].endswith(
-        reverse("events:event_edit", kwargs={"slug": copy.slug}))
+        reverse("events:event_edit", kwargs={"slug": copy.slug})
+    )
     assert copy.sessions.count() == 14
     assert copy.sessions.order_by("day").first().day == date(2028, 3, 26)

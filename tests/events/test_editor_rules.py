@@ -85,21 +85,25 @@ def test_the_editor_refuses_fewer_seats_than_confirmed_and_offers_the_explicit_m
     assert set(event.registrations.values_list("status", flat=True)) == {Status.CONFIRMED}
     assert emails() == []
 
-    confirmed = client.post(url("events:event_edit", slug=event.slug),
-                            page_data(refused, capacity="2", confirm_moves="on"))
+    confirmed = client.post(
+        url("events:event_edit", slug=event.slug), page_data(refused, capacity="2", confirm_moves="on")
+    )
 
     assert confirmed.status_code == 302
     assert fresh(event).capacity == 2
     assert [fresh(p).status for p in people] == [Status.CONFIRMED] * 2 + [Status.WAITLISTED] * 3
     assert emails() == sorted(("event_moved_to_waitlist", p.email) for p in people[2:])
-    assert messages_of(confirmed) == ["3 people moved to the waiting list and were told by e-mail.",
-                                      "Your changes are saved."]
+    assert messages_of(confirmed) == [
+        "3 people moved to the waiting list and were told by e-mail.",
+        "Your changes are saved.",
+    ]
 
 
 def test_the_editor_no_longer_deletes_a_session_under_the_people_who_chose_it(client, coordinator):
     event = EventFactory(capacity=None)
-    room = SessionFactory(event=event, kind="workshop", capacity=2, title="Comunità educanti",
-                          start_time=time(14), end_time=time(16))
+    room = SessionFactory(
+        event=event, kind="workshop", capacity=2, title="Comunità educanti", start_time=time(14), end_time=time(16)
+    )
     people = seated(event, 3, session_ids=[room.pk])  # two seated, one waiting for it
     page = client.get(url("events:event_edit", slug=event.slug))
     data = page_data(page)
@@ -198,8 +202,11 @@ def test_the_models_refuse_dates_out_of_range_whatever_the_path(english):
         session.full_clean()
     assert refused.value.message_dict["day"] == [OUT_OF_RANGE]
     with pytest.raises(ValidationError):
-        services.save_event(event=EventFactory(), actor=CoordinatorFactory(),
-                            data=services.EventData(registration_opens_at=datetime(1, 1, 1, tzinfo=ROME)))
+        services.save_event(
+            event=EventFactory(),
+            actor=CoordinatorFactory(),
+            data=services.EventData(registration_opens_at=datetime(1, 1, 1, tzinfo=ROME)),
+        )
 
 
 # The admin --------------------------------------------------------------------------------------
@@ -250,15 +257,18 @@ def test_the_admin_shows_the_workflow_fields_read_only(client, admin_user):
     form = page.context["adminform"].form
     assert {"status", "capacity", "sequence", "published_at", "cancelled_at"} & set(form.fields) == set()
 
-    response = client.post(change, admin_data(page, status="cancelled", capacity="1", sequence="9",
-                                              summary="Dal pannello"))
+    response = client.post(
+        change, admin_data(page, status="cancelled", capacity="1", sequence="9", summary="Dal pannello")
+    )
 
     assert response.status_code == 302
     saved = fresh(event)
     assert (saved.summary, saved.status, saved.capacity, saved.sequence) == ("Dal pannello", "published", 5, 0)
     assert {fresh(p).status for p in people} == {Status.CONFIRMED}
     registration_page = client.get(reverse("admin:events_registration_change", args=[people[0].pk]))
-    assert {"status", "event", "email", "checked_in_at"} & set(registration_page.context["adminform"].form.fields) == set()
+    assert {"status", "event", "email", "checked_in_at"} & set(
+        registration_page.context["adminform"].form.fields
+    ) == set()
 
 
 @pytest.mark.parametrize("year", [1, 9999])
@@ -330,8 +340,9 @@ def test_the_admin_cancels_registrations_through_the_service_and_cannot_add_or_d
 
 
 @pytest.mark.parametrize("changes", [1, 3])
-def test_the_editor_shows_the_events_history_in_constant_queries(client, coordinator, django_assert_num_queries,
-                                                                  changes):
+def test_the_editor_shows_the_events_history_in_constant_queries(
+    client, coordinator, django_assert_num_queries, changes
+):
     event = EventFactory(capacity=100)
     for n in range(changes):
         services.save_event(event=event, actor=coordinator, data=services.EventData(capacity=101 + n))
@@ -369,15 +380,31 @@ def test_an_event_added_in_the_admin_is_created_by_the_service_as_a_draft(client
     add = reverse("admin:events_event_add")
     page = client.get(add)
     start = timezone.localtime(timezone.now() + timedelta(days=30), ROME)
-    data = admin_data(page, title="Dal pannello", slug="dal-pannello", kind="conference", summary="Sintesi.",
-                      language="it", registration_policy="open", reminder_offsets="[120]", status="published",
-                      start_0=f"{start:%Y-%m-%d}", start_1="09:30", end_0=f"{start:%Y-%m-%d}", end_1="12:30")
+    data = admin_data(
+        page,
+        title="Dal pannello",
+        slug="dal-pannello",
+        kind="conference",
+        summary="Sintesi.",
+        language="it",
+        registration_policy="open",
+        reminder_offsets="[120]",
+        status="published",
+        start_0=f"{start:%Y-%m-%d}",
+        start_1="09:30",
+        end_0=f"{start:%Y-%m-%d}",
+        end_1="12:30",
+    )
 
     response = client.post(add, data)
 
     assert response.status_code == 302
     event = Event.objects.get(slug="dal-pannello")
     assert (event.title, event.status, event.capacity, event.created_by, event.sequence) == (
-        "Dal pannello", Event.Status.DRAFT, None, admin_user, 0,
+        "Dal pannello",
+        Event.Status.DRAFT,
+        None,
+        admin_user,
+        0,
     )
     assert [(e.action, e.actor) for e in history(event)] == [("events.event.created", admin_user)]

@@ -121,10 +121,15 @@ def changed(language):
     event = make_event()
     registration = confirmed_guest(event, language)
     event = Event.objects.get(pk=event.pk)
-    services.save_event(event=event, actor=CoordinatorFactory(), data=services.EventData(
-        start=event.start + timedelta(days=1, hours=1), end=event.end + timedelta(days=1, hours=1),
-        venue_name="Teatro Municipale Valli",
-    ))
+    services.save_event(
+        event=event,
+        actor=CoordinatorFactory(),
+        data=services.EventData(
+            start=event.start + timedelta(days=1, hours=1),
+            end=event.end + timedelta(days=1, hours=1),
+            venue_name="Teatro Municipale Valli",
+        ),
+    )
     return registration
 
 
@@ -247,7 +252,8 @@ def test_the_link_sent_again_opens_the_registration_once_the_address_is_confirme
     services.resend_registration_link(confirmed)
 
     assert sorted(OutgoingEmail.objects.values_list("template", "to")) == [
-        ("event_email_check", ADDRESS), ("event_registration_link", "altra@example.org")
+        ("event_email_check", ADDRESS),
+        ("event_registration_link", "altra@example.org"),
     ]
     check, link = sent("event_email_check", unconfirmed), sent("event_registration_link", confirmed)
     assert absolute("events:confirm_email", language, token=unconfirmed.token) in check.body_text

@@ -37,8 +37,14 @@ def crowd(event, count=PEOPLE):
     now = timezone.now()
     Registration.objects.bulk_create(
         Registration(
-            event=event, name=f"Persona {n}", email=f"folla{n}@example.org", privacy_accepted_at=now,
-            status=Status.CONFIRMED, email_confirmed_at=now, confirmed_at=now, language="it",
+            event=event,
+            name=f"Persona {n}",
+            email=f"folla{n}@example.org",
+            privacy_accepted_at=now,
+            status=Status.CONFIRMED,
+            email_confirmed_at=now,
+            confirmed_at=now,
+            language="it",
         )
         for n in range(count)
     )
@@ -83,15 +89,17 @@ def test_registrations_go_through_while_a_300_person_time_change_is_being_emaile
     coordinator = CoordinatorFactory()
     newcomers = [VerifiedUserFactory() for _ in range(NEWCOMERS)]
     outcome, pool = arriving_while_the_emails_are_rendered(
-        monkeypatch, "event_changed",
+        monkeypatch,
+        "event_changed",
         lambda user: services.register(event=event, attendee=as_attendee(user), user=user).registration,
         newcomers,
     )
     later = event.start + timedelta(hours=2)
 
     with pool:
-        result = services.save_event(event=event, actor=coordinator,
-                                     data=EventData(start=later, end=event.end + timedelta(hours=2)))
+        result = services.save_event(
+            event=event, actor=coordinator, data=EventData(start=later, end=event.end + timedelta(hours=2))
+        )
         registered = [future.result() for future in outcome["futures"]]
 
     # Every newcomer was registered while the first change e-mail was still waiting to be rendered.
@@ -126,8 +134,7 @@ def test_a_300_person_cancellation_is_emailed_without_holding_the_event(monkeypa
             return services.cancel_registration(registration=leaving, actor=None)
         return services.register(event=event, attendee=as_attendee(item), user=item)
 
-    outcome, pool = arriving_while_the_emails_are_rendered(monkeypatch, "event_cancelled", work,
-                                                           ["leave", *newcomers])
+    outcome, pool = arriving_while_the_emails_are_rendered(monkeypatch, "event_cancelled", work, ["leave", *newcomers])
 
     with pool:
         services.cancel_event(event=event, actor=coordinator, message="Allerta meteo.")
@@ -154,8 +161,9 @@ def test_the_outbox_renders_nothing_when_the_service_refuses():
     crowd(event, count=2)
 
     with pytest.raises(services.DisplacementError):
-        services.save_event(event=event, actor=CoordinatorFactory(),
-                            data=EventData(capacity=1, start=event.start + timedelta(hours=1)))
+        services.save_event(
+            event=event, actor=CoordinatorFactory(), data=EventData(capacity=1, start=event.start + timedelta(hours=1))
+        )
 
     assert OutgoingEmail.objects.count() == 0
     assert Event.objects.get(pk=event.pk).start == event.start

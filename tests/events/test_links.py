@@ -67,8 +67,12 @@ def test_a_manager_links_their_event_to_their_project_and_stage(client, world):
     event, manager = world["event"], world["mine"]["manager"]
     client.force_login(manager.user)
 
-    response = edit(client, event, project="riservato mine",  # typed: the project field takes a title
-                    pathway_stage=str(world["mine"]["stage"].pk))
+    response = edit(
+        client,
+        event,
+        project="riservato mine",  # typed: the project field takes a title
+        pathway_stage=str(world["mine"]["stage"].pk),
+    )
 
     assert response.status_code == 302, response.context["editor"].event_form.errors
     event.refresh_from_db()
@@ -132,9 +136,14 @@ def test_the_service_refuses_another_allys_project_or_stage(world, name):
 def test_the_service_refuses_a_new_event_linked_to_another_allys_stage(world):
     manager = world["mine"]["manager"]
     day = next_month_day(12)
-    data = EventData(title="Nuovo", summary="Uno", start=datetime(day.year, day.month, day.day, 9, tzinfo=ROME),
-                     end=datetime(day.year, day.month, day.day, 12, tzinfo=ROME), organizers=[manager.ally],
-                     pathway_stage=world["theirs"]["stage"])
+    data = EventData(
+        title="Nuovo",
+        summary="Uno",
+        start=datetime(day.year, day.month, day.day, 9, tzinfo=ROME),
+        end=datetime(day.year, day.month, day.day, 12, tzinfo=ROME),
+        organizers=[manager.ally],
+        pathway_stage=world["theirs"]["stage"],
+    )
     with pytest.raises(ValidationError):
         services.save_event(event=None, actor=manager.user, data=data)
     assert not Event.objects.filter(title="Nuovo").exists()
@@ -157,8 +166,9 @@ def test_an_outsider_can_neither_open_the_editor_nor_link(client, world):
     event = world["event"]
 
     assert client.get(url("events:event_edit", slug=event.slug)).status_code == 404
-    response = client.post(url("events:event_edit", slug=event.slug),
-                           {"project": str(world["mine"]["project"].pk), "action": "save"})
+    response = client.post(
+        url("events:event_edit", slug=event.slug), {"project": str(world["mine"]["project"].pk), "action": "save"}
+    )
     assert response.status_code == 404
     with pytest.raises(PermissionDenied):
         services.save_event(event=event, actor=outsider, data=EventData(project=world["mine"]["project"]))
@@ -169,8 +179,11 @@ def test_an_outsider_can_neither_open_the_editor_nor_link(client, world):
 def test_a_coordinator_links_any_and_the_link_stays_when_a_manager_saves(client, world):
     event = world["event"]
     coordinator = CoordinatorFactory()
-    services.save_event(event=event, actor=coordinator,
-                        data=EventData(project=world["theirs"]["project"], pathway_stage=world["theirs"]["stage"]))
+    services.save_event(
+        event=event,
+        actor=coordinator,
+        data=EventData(project=world["theirs"]["project"], pathway_stage=world["theirs"]["stage"]),
+    )
     client.force_login(world["mine"]["manager"].user)
 
     response = edit(client, event, title="Laboratorio di comunità, seconda parte")
@@ -211,9 +224,12 @@ def test_a_speaker_cannot_be_linked_to_an_ally_that_is_not_a_member(world):
     speaker = SpeakerFactory(event=event, name="Paolo Neri")
 
     with pytest.raises(ValidationError):
-        services.save_event(event=event, actor=world["mine"]["manager"].user, data=EventData(),
-                            programme=Programme(speakers=[SpeakerData(pk=speaker.pk, name="Paolo Neri",
-                                                                      ally=applicant)]))
+        services.save_event(
+            event=event,
+            actor=world["mine"]["manager"].user,
+            data=EventData(),
+            programme=Programme(speakers=[SpeakerData(pk=speaker.pk, name="Paolo Neri", ally=applicant)]),
+        )
     speaker.refresh_from_db()
     assert speaker.ally is None
 
@@ -228,17 +244,21 @@ def test_without_javascript_search_lists_the_matches_and_saves_nothing(client, w
         MemberOrganizationFactory(name=name)
     page = client.get(url("events:event_edit", slug=event.slug))
 
-    searched = client.post(url("events:event_edit", slug=event.slug),
-                           page_data(page, organizers_search="orti", ally_search="organizers",
-                                     title="Non ancora salvato"))
+    searched = client.post(
+        url("events:event_edit", slug=event.slug),
+        page_data(page, organizers_search="orti", ally_search="organizers", title="Non ancora salvato"),
+    )
 
     assert searched.status_code == 200
     content = searched.content.decode()
     assert "2 allies found" in content
     picker = searched.context["editor"].event_form["organizers"]
-    assert [ally.name for ally in picker.field.widget.get_context(
-        "organizers", picker.value(), {"id": "id_organizers"})["widget"]["results"]] == [
-        "Associazione Orti Uniti", "Cooperativa Orti Solidali"]
+    assert [
+        ally.name
+        for ally in picker.field.widget.get_context("organizers", picker.value(), {"id": "id_organizers"})["widget"][
+            "results"
+        ]
+    ] == ["Associazione Orti Uniti", "Cooperativa Orti Solidali"]
     event.refresh_from_db()
     assert event.title == "Laboratorio di comunità"  # nothing saved
 
@@ -257,15 +277,20 @@ def test_a_name_typed_in_the_picker_is_taken_on_saving_when_one_ally_matches(cli
     client.force_login(CoordinatorFactory())
     page = client.get(url("events:event_edit", slug=event.slug))
 
-    several = client.post(url("events:event_edit", slug=event.slug),
-                          page_data(page, registration_policy="allies", admission_allies_search="e"))
+    several = client.post(
+        url("events:event_edit", slug=event.slug),
+        page_data(page, registration_policy="allies", admission_allies_search="e"),
+    )
     assert several.status_code == 200
     with translation.override("en"):
         assert several.context["editor"].event_form.errors["admission_allies"] == [
-            "Several allies match “e”: tick the ones you mean below, then save."]
+            "Several allies match “e”: tick the ones you mean below, then save."
+        ]
 
-    response = client.post(url("events:event_edit", slug=event.slug),
-                           page_data(page, registration_policy="allies", admission_allies_search="terzo settore"))
+    response = client.post(
+        url("events:event_edit", slug=event.slug),
+        page_data(page, registration_policy="allies", admission_allies_search="terzo settore"),
+    )
     assert response.status_code == 302
     event.refresh_from_db()
     assert (event.admission, list(event.admission_allies.all())) == ("allies", [world["theirs"]["manager"].ally])
@@ -298,21 +323,41 @@ def test_the_type_ahead_for_organizers_offers_a_manager_only_their_allies(client
 def test_admission_is_saved_in_the_same_transaction_as_the_event(world):
     event, manager = world["event"], world["mine"]["manager"]
     day = event.start.date()
-    broken = Programme(sessions=[SessionData(title="Apertura", day=day, start_time=event.start.time(),
-                                             end_time=event.end.time(), speaker_names=["Nessuno"])])
+    broken = Programme(
+        sessions=[
+            SessionData(
+                title="Apertura",
+                day=day,
+                start_time=event.start.time(),
+                end_time=event.end.time(),
+                speaker_names=["Nessuno"],
+            )
+        ]
+    )
 
     with pytest.raises(ValidationError):  # the programme fails after the admission was written
-        services.save_event(event=event, actor=manager.user, programme=broken,
-                            data=EventData(title="Cambiato", admission="allies", admission_review=True,
-                                           admission_allies=[world["theirs"]["manager"].ally]))
+        services.save_event(
+            event=event,
+            actor=manager.user,
+            programme=broken,
+            data=EventData(
+                title="Cambiato",
+                admission="allies",
+                admission_review=True,
+                admission_allies=[world["theirs"]["manager"].ally],
+            ),
+        )
 
     event.refresh_from_db()
     assert (event.title, event.admission, event.admission_review) == ("Laboratorio di comunità", "open", False)
     assert not event.admission_allies.exists()
     assert not LogEntry.objects.filter(action="events.event.admission_changed").exists()
 
-    services.save_event(event=event, actor=manager.user,
-                        data=EventData(admission="allies", admission_allies=[world["theirs"]["manager"].ally]))
+    services.save_event(
+        event=event,
+        actor=manager.user,
+        data=EventData(admission="allies", admission_allies=[world["theirs"]["manager"].ally]),
+    )
     event.refresh_from_db()
     assert event.admission == "allies"
     assert LogEntry.objects.filter(action="events.event.admission_changed", actor=manager.user).count() == 1
@@ -323,9 +368,10 @@ def test_creating_with_admission_is_one_save(client):
     ally = MemberOrganizationFactory()
     day = next_month_day(14)
 
-    response = client.post(url("events:event_create"),
-                           new_event_data(day, registration_policy="allies", admission_review="review",
-                                          admission_allies=[str(ally.pk)]))
+    response = client.post(
+        url("events:event_create"),
+        new_event_data(day, registration_policy="allies", admission_review="review", admission_allies=[str(ally.pk)]),
+    )
 
     assert response.status_code == 302
     event = Event.objects.get()

@@ -84,8 +84,15 @@ def new_event_data(day: date, *, speakers=None, sessions=None, **overrides):
 
 def session_row(day, title, start, end, speakers="", kind="plenary", capacity="", room=""):
     return {
-        "title": title, "kind": kind, "day": f"{day:%Y-%m-%d}", "start_time": start, "end_time": end,
-        "room": room, "capacity": capacity, "description": "", "speaker_names": speakers,
+        "title": title,
+        "kind": kind,
+        "day": f"{day:%Y-%m-%d}",
+        "start_time": start,
+        "end_time": end,
+        "room": room,
+        "capacity": capacity,
+        "description": "",
+        "speaker_names": speakers,
     }
 
 
@@ -93,8 +100,13 @@ def page_data(response, **changes):
     """What the editor page sends back untouched, as a browser would, with `changes` applied."""
     editor = response.context["editor"]
     data = {}
-    forms = [editor.event_form, editor.speakers.management_form, editor.sessions.management_form,
-             *editor.speakers.forms, *editor.sessions.forms]
+    forms = [
+        editor.event_form,
+        editor.speakers.management_form,
+        editor.sessions.management_form,
+        *editor.speakers.forms,
+        *editor.sessions.forms,
+    ]
     for form in forms:
         for field in form:
             if field.widget_type in ("clearablefile", "file"):
@@ -137,14 +149,27 @@ def test_a_coordinator_creates_an_event_with_its_speakers_and_sessions_in_one_po
         day,
         speakers=[
             {"name": "Anna Bianchi", "role": "Sociologa", "affiliation": "Università di Bologna", "bio": ""},
-            {"name": "Luca  Verdi", "role": "Presidente", "affiliation": "Cooperativa L'Ape", "to_be_confirmed": "on",
-             "bio": ""},
+            {
+                "name": "Luca  Verdi",
+                "role": "Presidente",
+                "affiliation": "Cooperativa L'Ape",
+                "to_be_confirmed": "on",
+                "bio": "",
+            },
             {},
         ],
         sessions=[
             session_row(day, "Apertura", "09:30", "10:30", speakers="anna bianchi"),
-            session_row(day, "Laboratorio sulle reti", "11:00", "12:30", speakers="Luca Verdi", kind="workshop",
-                        capacity="20", room="Sala A"),
+            session_row(
+                day,
+                "Laboratorio sulle reti",
+                "11:00",
+                "12:30",
+                speakers="Luca Verdi",
+                kind="workshop",
+                capacity="20",
+                room="Sala A",
+            ),
             session_row(day, "Conclusioni", "16:30", "17:30", speakers="Anna Bianchi, Luca Verdi"),
             {"kind": "plenary"},  # an empty row as a browser sends it: the select keeps its default
         ],
@@ -156,7 +181,10 @@ def test_a_coordinator_creates_an_event_with_its_speakers_and_sessions_in_one_po
     assert response.status_code == 302
     assert response["Location"] == url("events:event_edit", slug=event.slug)
     assert (event.title, event.slug, event.status, event.created_by) == (
-        "Generare comunità a Reggio Emilia", "generare-comunita-a-reggio-emilia", "draft", coordinator,
+        "Generare comunità a Reggio Emilia",
+        "generare-comunita-a-reggio-emilia",
+        "draft",
+        coordinator,
     )
     assert (event.start, event.end) == (rome(day, 9, 30), rome(day, 17, 30))
     assert (event.capacity, event.interpretation, event.reminder_offsets) == (80, "LIS", [2880, 120])
@@ -212,21 +240,37 @@ def test_save_and_add_more_rows_saves_and_comes_back_with_three_more_empty_rows(
     ("change", "field_error"),
     [
         ({"end": "{day}T08:00"}, "The end must come after the start."),
-        ({"session_speakers": "Anna Bianchi, Carla Neri"},
-         "“Carla Neri” is not among the speakers of this event: add them to the speakers above, or check the "
-         "spelling."),
-        ({"pdf": b"<html>not a pdf</html>"},
-         "This file is not a PDF, whatever its name says: export the programme as PDF and upload it again."),
+        (
+            {"session_speakers": "Anna Bianchi, Carla Neri"},
+            "“Carla Neri” is not among the speakers of this event: add them to the speakers above, or check the "
+            "spelling.",
+        ),
+        (
+            {"pdf": b"<html>not a pdf</html>"},
+            "This file is not a PDF, whatever its name says: export the programme as PDF and upload it again.",
+        ),
         ({"session_day": 1}, "The event takes place on {date}: move the session to that day."),
         ({"session_end": "09:00"}, "The session must end after it starts."),
         ({"kind": "webinar"}, "A webinar needs its online link."),
         ({"reminders": "48, due"}, "“due” is not a number of hours: write e.g. “48, 2”."),
-        ({"session_capacity": "30"}, "Only workshops can have seats of their own: plenaries and breaks are for "
-                                     "everyone registered to the event. Leave it empty, or make it a workshop."),
+        (
+            {"session_capacity": "30"},
+            "Only workshops can have seats of their own: plenaries and breaks are for "
+            "everyone registered to the event. Leave it empty, or make it a workshop.",
+        ),
         ({"registration_closes_at": "{day}T18:00"}, "Registration must close before the event ends."),
     ],
-    ids=["end-before-start", "unknown-speaker", "not-a-pdf", "session-outside-the-event", "session-backwards",
-         "webinar-without-link", "reminders-not-numbers", "seats-for-a-plenary", "registration-closes-too-late"],
+    ids=[
+        "end-before-start",
+        "unknown-speaker",
+        "not-a-pdf",
+        "session-outside-the-event",
+        "session-backwards",
+        "webinar-without-link",
+        "reminders-not-numbers",
+        "seats-for-a-plenary",
+        "registration-closes-too-late",
+    ],
 )
 def test_invalid_data_saves_nothing_and_says_why(client, coordinator, change, field_error):
     day = next_month_day(12)
@@ -235,11 +279,15 @@ def test_invalid_data_saves_nothing_and_says_why(client, coordinator, change, fi
         speakers=[{"name": "Anna Bianchi"}, {}, {}],
         sessions=[
             session_row(
-                day + timedelta(days=change.get("session_day", 0)), "Apertura", "09:30",
-                change.get("session_end", "10:30"), speakers=change.get("session_speakers", "Anna Bianchi"),
+                day + timedelta(days=change.get("session_day", 0)),
+                "Apertura",
+                "09:30",
+                change.get("session_end", "10:30"),
+                speakers=change.get("session_speakers", "Anna Bianchi"),
                 capacity=change.get("session_capacity", ""),
             ),
-            {}, {},
+            {},
+            {},
         ],
     )
     for key in ("end", "kind", "reminders", "registration_closes_at"):
@@ -260,7 +308,9 @@ def test_a_real_pdf_is_stored(client, coordinator, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     day = next_month_day(12)
     data = new_event_data(day)
-    data["programme_pdf"] = SimpleUploadedFile("programma", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", content_type="application/pdf")
+    data["programme_pdf"] = SimpleUploadedFile(
+        "programma", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", content_type="application/pdf"
+    )
 
     client.post(url("events:event_create"), data)
 
@@ -310,19 +360,22 @@ def test_editing_keeps_deletes_and_adds_rows(client, coordinator):
 
     assert response.status_code == 302
     assert list(Speaker.objects.filter(event=event).values_list("name", "position")) == [
-        ("Anna Bianchi", 0), ("Carla Neri", 1),
+        ("Anna Bianchi", 0),
+        ("Carla Neri", 1),
     ]
-    assert [
-        (s.title, sorted(p.name for p in s.speakers.all())) for s in Session.objects.filter(event=event)
-    ] == [("Apertura", ["Anna Bianchi"]), ("Laboratorio", ["Anna Bianchi", "Carla Neri"])]
+    assert [(s.title, sorted(p.name for p in s.speakers.all())) for s in Session.objects.filter(event=event)] == [
+        ("Apertura", ["Anna Bianchi"]),
+        ("Laboratorio", ["Anna Bianchi", "Carla Neri"]),
+    ]
     assert messages_of(response) == ["Your changes are saved."]
 
 
 # Changing a published event tells the people registered ---------------------------------------
 
 
-def test_moving_a_published_event_emails_the_people_registered(client, coordinator, django_capture_on_commit_callbacks,
-                                                               mailoutbox):
+def test_moving_a_published_event_emails_the_people_registered(
+    client, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
     event = EventFactory(title="Incontro di primavera", capacity=1)  # full: the waiting list stays
     confirmed = RegistrationFactory(event=event, email="confermata@example.org", language="en")
     waiting = RegistrationFactory(event=event, email="in-attesa@example.org", status="waitlisted")
@@ -341,7 +394,8 @@ def test_moving_a_published_event_emails_the_people_registered(client, coordinat
     assert (event.start, event.end) == (rome(day, 10), rome(day, 18))
     sent = OutgoingEmail.objects.filter(template="event_changed").order_by("to")
     assert [(e.to, e.language) for e in sent] == [
-        ("confermata@example.org", "en"), ("in-attesa@example.org", "it"),
+        ("confermata@example.org", "en"),
+        ("in-attesa@example.org", "it"),
     ]
     assert sorted(m.to[0] for m in mailoutbox) == [confirmed.email, waiting.email]
     english = next(m for m in mailoutbox if m.to == [confirmed.email])
@@ -388,8 +442,15 @@ def test_duplicating_copies_the_programme_into_a_draft(client, coordinator):
     event = EventFactory(title="Lunedì generativi 1", organizers=[ally])
     anna = SpeakerFactory(event=event, name="Anna Bianchi")
     SessionFactory(event=event, title="Apertura", speakers=[anna])
-    SessionFactory(event=event, title="Laboratorio", kind="workshop", capacity=15, start_time=time(11),
-                   end_time=time(12), speakers=[anna])
+    SessionFactory(
+        event=event,
+        title="Laboratorio",
+        kind="workshop",
+        capacity=15,
+        start_time=time(11),
+        end_time=time(12),
+        speakers=[anna],
+    )
     RegistrationFactory(event=event)
 
     response = client.post(url("events:event_duplicate", slug=event.slug))
@@ -397,13 +458,17 @@ def test_duplicating_copies_the_programme_into_a_draft(client, coordinator):
     copy = Event.objects.exclude(pk=event.pk).get()
     assert response["Location"] == url("events:event_edit", slug=copy.slug)
     assert (copy.title, copy.status, copy.published_at, copy.created_by) == (
-        "Lunedì generativi 1 (copy)", "draft", None, coordinator,
+        "Lunedì generativi 1 (copy)",
+        "draft",
+        None,
+        coordinator,
     )
     assert list(copy.organizers.all()) == [ally]
     assert list(copy.speakers.values_list("name", flat=True)) == ["Anna Bianchi"]
     copied_anna = copy.speakers.get()
     assert [(s.title, s.capacity, list(s.speakers.all())) for s in copy.sessions.all()] == [
-        ("Apertura", None, [copied_anna]), ("Laboratorio", 15, [copied_anna]),
+        ("Apertura", None, [copied_anna]),
+        ("Laboratorio", 15, [copied_anna]),
     ]
     assert copy.registrations.count() == 0
 
@@ -583,8 +648,9 @@ def test_the_names_of_the_co_organizers_are_shown_as_text_not_html(client):
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_the_list_of_events_takes_the_same_queries_for_one_or_three(client, coordinator, django_assert_num_queries,
-                                                                    count):
+def test_the_list_of_events_takes_the_same_queries_for_one_or_three(
+    client, coordinator, django_assert_num_queries, count
+):
     for n in range(count):
         event = EventFactory(title=f"Evento {n}", day=next_month_day(10 + n))
         RegistrationFactory(event=event)
@@ -628,8 +694,10 @@ def test_the_list_shows_status_counts_and_links(client, coordinator):
 
 
 def test_the_editor_shows_italian_time_in_the_browsers_date_picker(client, coordinator):
-    event = EventFactory(start=datetime(2031, 7, 1, 7, 30, tzinfo=ZoneInfo("UTC")),
-                         end=datetime(2031, 7, 1, 15, 0, tzinfo=ZoneInfo("UTC")))
+    event = EventFactory(
+        start=datetime(2031, 7, 1, 7, 30, tzinfo=ZoneInfo("UTC")),
+        end=datetime(2031, 7, 1, 15, 0, tzinfo=ZoneInfo("UTC")),
+    )
 
     content = client.get(url("events:event_edit", slug=event.slug)).content.decode()
 
@@ -670,11 +738,19 @@ def test_more_seats_for_a_workshop_saved_with_the_programme_promote_its_waiting_
     first = RegistrationFactory(event=event, status=Registration.Status.CONFIRMED)
     second = RegistrationFactory(event=event, status=Registration.Status.CONFIRMED)
     SessionChoice.objects.create(registration=first, session=workshop, status=SessionChoice.Status.CONFIRMED)
-    waiting = SessionChoice.objects.create(registration=second, session=workshop,
-                                           status=SessionChoice.Status.WAITLISTED, waitlisted_at=timezone.now())
+    waiting = SessionChoice.objects.create(
+        registration=second, session=workshop, status=SessionChoice.Status.WAITLISTED, waitlisted_at=timezone.now()
+    )
 
-    more_seats = SessionData(pk=workshop.pk, title=workshop.title, kind=workshop.kind, day=workshop.day,
-                             start_time=workshop.start_time, end_time=workshop.end_time, capacity=2)
+    more_seats = SessionData(
+        pk=workshop.pk,
+        title=workshop.title,
+        kind=workshop.kind,
+        day=workshop.day,
+        start_time=workshop.start_time,
+        end_time=workshop.end_time,
+        capacity=2,
+    )
     save_event(event=event, actor=coordinator, data=EventData(), programme=Programme(sessions=[more_seats]))
 
     waiting.refresh_from_db()

@@ -139,7 +139,7 @@ def test_the_filter_form_labels_every_field_and_loads_the_type_ahead(client, coo
     EventFactory()
     html = client.get(url()).content.decode()
     start = html.index('class="portal-form directory-filters__form"')
-    form = html[start:html.index("</form>", start)]
+    form = html[start : html.index("</form>", start)]
     for name in ("q", "status", "organizer"):
         assert re.search(rf'<label[^>]*for="id_{name}"', form), name
         assert f'id="id_{name}"' in form

@@ -242,8 +242,14 @@ def test_the_organizer_choices_are_the_approved_allies_that_organize_public_even
 
     field = response.context["filter"].form.fields["organizer"]
     assert [ally.name for ally in field.queryset] == ["Organizzatrice"]
-    assert names.json() == {"results": [{"name": "Organizzatrice", "slug": Event.objects.get(
-        organizers__name="Organizzatrice").organizers.get(name="Organizzatrice").slug}]}
+    assert names.json() == {
+        "results": [
+            {
+                "name": "Organizzatrice",
+                "slug": Event.objects.get(organizers__name="Organizzatrice").organizers.get(name="Organizzatrice").slug,
+            }
+        ]
+    }
     assert not names.cookies
     assert listed(refused) == []
     assert refused.context["filter"].form.errors["organizer"] == [
@@ -322,8 +328,9 @@ def test_the_list_finds_what_the_site_search_finds(client, taxonomy, django_capt
         giornata = on_day(3, title="Giornata della Generatività", summary="Una giornata di lavoro.")
         SessionFactory(event=giornata, title="Laboratorio sugli orti urbani")
         SpeakerFactory(event=giornata, name="Marta Rossini")
-        on_day(4, title="Orti in festa", summary="Cooperative e orto.",
-               province=Province.objects.get(abbreviation="VR"))
+        on_day(
+            4, title="Orti in festa", summary="Cooperative e orto.", province=Province.objects.get(abbreviation="VR")
+        )
         on_day(5, title="Orto segreto", summary="Generatività e cooperativa.", draft=True)
 
     def found(words):
@@ -420,8 +427,11 @@ def test_a_month_outside_the_years_1900_to_2100_is_invalid_like_any_other(client
 @pytest.mark.parametrize(("month", "params"), [("1900-01", {"when": "past"}), ("2100-12", {})])
 def test_the_first_and_the_last_month_accepted_filter_the_list(client, month, params):
     year, number = map(int, month.split("-"))
-    EventFactory(title="Quel mese", start=datetime(year, number, 10, 9, 30, tzinfo=ROME),
-                 end=datetime(year, number, 10, 17, tzinfo=ROME))
+    EventFactory(
+        title="Quel mese",
+        start=datetime(year, number, 10, 9, 30, tzinfo=ROME),
+        end=datetime(year, number, 10, 17, tzinfo=ROME),
+    )
 
     response = client.get(url("events:event_list", "en"), {"month": month, **params})
 
@@ -713,7 +723,10 @@ def test_a_draft_cancelled_before_publication_stays_private(client):
     assert list(listing.context["filter"].form.fields["organizer"].queryset) == []
     assert [str(c["summary"]) for c in feed.walk("VEVENT")] == ["Annullato dopo la pubblicazione"]
     assert [anonymous.status_code, anonymous_ics.status_code, register.status_code, other_user.status_code] == [
-        404, 404, 404, 404
+        404,
+        404,
+        404,
+        404,
     ]
     assert organizer_page.status_code == 200
 

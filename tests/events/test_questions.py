@@ -64,9 +64,14 @@ def questions_of(event):
     """The seed-004 kind of questions: a required choice, a yes/no, a date, an optional PDF."""
     return [
         RegistrationQuestion.objects.create(
-            event=event, position=0, kind=Kind.CHOICE, required=True,
-            label="Quale requisito soddisfi?", label_en="Which requirement do you meet?",
-            choices="Socia lavoratrice\nVolontaria", choices_en="Worker member\nVolunteer",
+            event=event,
+            position=0,
+            kind=Kind.CHOICE,
+            required=True,
+            label="Quale requisito soddisfi?",
+            label_en="Which requirement do you meet?",
+            choices="Socia lavoratrice\nVolontaria",
+            choices_en="Worker member\nVolunteer",
         ),
         RegistrationQuestion.objects.create(event=event, position=1, kind=Kind.YES_NO, label="Hai già partecipato?"),
         RegistrationQuestion.objects.create(event=event, position=2, kind=Kind.DATE, label="Data di adesione"),
@@ -86,8 +91,13 @@ def organizer_of(event, email="organizzatrice@example.org"):
 
 
 def formset_data(rows, *, initial=0, **extra):
-    data = {"questions-TOTAL_FORMS": str(len(rows)), "questions-INITIAL_FORMS": str(initial),
-            "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000", **extra}
+    data = {
+        "questions-TOTAL_FORMS": str(len(rows)),
+        "questions-INITIAL_FORMS": str(initial),
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
+        **extra,
+    }
     for n, row in enumerate(rows):
         for key, value in row.items():
             data[f"questions-{n}-{key}"] = value
@@ -104,14 +114,25 @@ def test_an_organizer_adds_orders_and_edits_questions_on_their_own_page(client):
     assert response.status_code == 200
     assert 'aria-current="page">Registration questions</a>' in response.content.decode()
 
-    response = client.post(page, formset_data([
-        {"kind": "yes_no", "label": "Sei socia di Mag?", "label_en": "Are you a member of Mag?", "ORDER": "2",
-         "required": "on"},
-        {"kind": "choice", "label": "Requisito", "choices": "A\nB", "ORDER": "1"},
-    ]))
+    response = client.post(
+        page,
+        formset_data(
+            [
+                {
+                    "kind": "yes_no",
+                    "label": "Sei socia di Mag?",
+                    "label_en": "Are you a member of Mag?",
+                    "ORDER": "2",
+                    "required": "on",
+                },
+                {"kind": "choice", "label": "Requisito", "choices": "A\nB", "ORDER": "1"},
+            ]
+        ),
+    )
     assert response.status_code == 302
     assert [(q.kind, q.label, q.required, q.position) for q in event.questions.all()] == [
-        ("choice", "Requisito", False, 0), ("yes_no", "Sei socia di Mag?", True, 1),
+        ("choice", "Requisito", False, 0),
+        ("yes_no", "Sei socia di Mag?", True, 1),
     ]
     entry = LogEntry.objects.get(action="events.event.questions_changed")
     assert (entry.actor, entry.data["added"]) == (organizer, 2)
@@ -121,8 +142,10 @@ def test_the_page_refuses_a_choice_without_options_and_saves_nothing(client):
     event = EventFactory()
     client.force_login(organizer_of(event))
 
-    response = client.post(url("events:questions", slug=event.slug),
-                           formset_data([{"kind": "choice", "label": "Requisito", "choices": "Solo uno"}]))
+    response = client.post(
+        url("events:questions", slug=event.slug),
+        formset_data([{"kind": "choice", "label": "Requisito", "choices": "Solo uno"}]),
+    )
 
     assert response.status_code == 200
     assert "give at least two options" in response.content.decode()
@@ -210,28 +233,41 @@ def test_a_registration_saves_its_answers_in_the_same_transaction(client, media)
     event = EventFactory()
     choice, yes_no, day, document = questions_of(event)
 
-    response = client.post(url("events:register", slug=event.slug), register_data(event, **{
-        str(choice.pk): "Socia lavoratrice", str(yes_no.pk): "yes", str(day.pk): "2024-03-01",
-        str(document.pk): pdf_upload(name="statuto.PDF.exe"),
-    }))
+    response = client.post(
+        url("events:register", slug=event.slug),
+        register_data(
+            event,
+            **{
+                str(choice.pk): "Socia lavoratrice",
+                str(yes_no.pk): "yes",
+                str(day.pk): "2024-03-01",
+                str(document.pk): pdf_upload(name="statuto.PDF.exe"),
+            },
+        ),
+    )
 
     assert response.status_code == 302
     registration = Registration.objects.get(event=event)
     answers = {a.question_id: a for a in registration.answers.all()}
     assert (answers[choice.pk].value, answers[yes_no.pk].value, answers[day.pk].value) == (
-        "Socia lavoratrice", "yes", "2024-03-01"
+        "Socia lavoratrice",
+        "yes",
+        "2024-03-01",
     )
     assert answers[document.pk].file.name.startswith("events/answers/")
     assert answers[document.pk].file.name.endswith(".pdf")
     assert (media / answers[document.pk].file.name).read_bytes().startswith(b"%PDF-")
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("choice", "", "Please answer this question."),
-    ("choice", "Presidente", "Select a valid choice."),
-    ("day", "1200-01-01", "Enter a date between 01/01/1950 and 31/12/2100."),
-    ("document", "not a pdf", "This file is not a PDF document."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("choice", "", "Please answer this question."),
+        ("choice", "Presidente", "Select a valid choice."),
+        ("day", "1200-01-01", "Enter a date between 01/01/1950 and 31/12/2100."),
+        ("document", "not a pdf", "This file is not a PDF document."),
+    ],
+)
 def test_wrong_answers_are_refused_and_nothing_is_saved(client, field, value, message):
     event = EventFactory()
     choice, yes_no, day, document = questions_of(event)
@@ -239,7 +275,8 @@ def test_wrong_answers_are_refused_and_nothing_is_saved(client, field, value, me
     target = {"choice": choice, "day": day, "document": document}[field]
     answers[str(target.pk)] = (
         SimpleUploadedFile("statuto.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
-        if field == "document" else value
+        if field == "document"
+        else value
     )
 
     response = client.post(url("events:register", slug=event.slug), register_data(event, **answers))
@@ -263,18 +300,29 @@ def oversized_pdf() -> bytes:
     return data[:-6] + b"%" + b"0" * MAX_PDF_BYTES + b"\n" + data[-6:]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (oversized_pdf, "the limit is 10.0\xa0MB"),
-    (scripted_pdf, "This PDF contains scripts, actions or embedded files, which are not accepted."),
-])
-def test_an_oversized_or_scripted_pdf_is_refused_by_the_form_and_nothing_is_saved(client, media, public_media,
-                                                                                   data, message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (oversized_pdf, "the limit is 10.0\xa0MB"),
+        (scripted_pdf, "This PDF contains scripts, actions or embedded files, which are not accepted."),
+    ],
+)
+def test_an_oversized_or_scripted_pdf_is_refused_by_the_form_and_nothing_is_saved(
+    client, media, public_media, data, message
+):
     event = EventFactory()
     choice, _, _, document = questions_of(event)
 
-    response = client.post(url("events:register", slug=event.slug), register_data(event, **{
-        str(choice.pk): "Volontaria", str(document.pk): pdf_upload(data()),
-    }))
+    response = client.post(
+        url("events:register", slug=event.slug),
+        register_data(
+            event,
+            **{
+                str(choice.pk): "Volontaria",
+                str(document.pk): pdf_upload(data()),
+            },
+        ),
+    )
 
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[f"question_{document.pk}"])
@@ -288,8 +336,9 @@ def test_the_service_holds_the_rules_whatever_the_form_lets_through():
     choice, yes_no, day, document = questions_of(event)
 
     def attempt(*answers):
-        return services.register(event=event, attendee=services.Attendee(
-            name="Ospite", email="ospite@example.org", answers=list(answers)))
+        return services.register(
+            event=event, attendee=services.Attendee(name="Ospite", email="ospite@example.org", answers=list(answers))
+        )
 
     with pytest.raises(RegistrationError, match="Please answer"):
         attempt(AnswerData(question_id=yes_no.pk, value="yes"))
@@ -298,10 +347,14 @@ def test_the_service_holds_the_rules_whatever_the_form_lets_through():
     with pytest.raises(RegistrationError, match="answer yes or no"):
         attempt(AnswerData(question_id=choice.pk, value="Volontaria"), AnswerData(question_id=yes_no.pk, value="forse"))
     with pytest.raises(RegistrationError, match="give a valid date"):
-        attempt(AnswerData(question_id=choice.pk, value="Volontaria"), AnswerData(question_id=day.pk, value="3000-01-01"))
+        attempt(
+            AnswerData(question_id=choice.pk, value="Volontaria"), AnswerData(question_id=day.pk, value="3000-01-01")
+        )
     with pytest.raises(RegistrationError, match="not a PDF"):
-        attempt(AnswerData(question_id=choice.pk, value="Volontaria"),
-                AnswerData(question_id=document.pk, file=SimpleUploadedFile("a.pdf", b"GIF89a")))
+        attempt(
+            AnswerData(question_id=choice.pk, value="Volontaria"),
+            AnswerData(question_id=document.pk, file=SimpleUploadedFile("a.pdf", b"GIF89a")),
+        )
     other = RegistrationQuestion.objects.create(event=EventFactory(), kind=Kind.TEXT, label="Altro")
     with pytest.raises(RegistrationError, match="does not ask"):
         attempt(AnswerData(question_id=choice.pk, value="Volontaria"), AnswerData(question_id=other.pk, value="x"))
@@ -314,7 +367,7 @@ def test_the_service_holds_the_rules_whatever_the_form_lets_through():
 def test_answers_on_the_attendees_page_the_organizers_list_and_the_csv(client):
     event = EventFactory()
     choice, yes_no, *_ = questions_of(event)
-    choice.label = "=HYPERLINK(\"http://evil\")"
+    choice.label = '=HYPERLINK("http://evil")'
     choice.save()
     registration = RegistrationFactory(event=event, name="Giulia Verdi")
     RegistrationAnswer.objects.create(registration=registration, question=choice, value="Volontaria")
@@ -331,7 +384,7 @@ def test_answers_on_the_attendees_page_the_organizers_list_and_the_csv(client):
     response = client.get(url("events:registrations_csv", slug=event.slug))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header = rows[0]
-    assert header[-4:] == ["'=HYPERLINK(\"http://evil\")", "Hai già partecipato?", "Data di adesione", "Statuto (PDF)"]
+    assert header[-4:] == ['\'=HYPERLINK("http://evil")', "Hai già partecipato?", "Data di adesione", "Statuto (PDF)"]
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Giulia Verdi"][-4:] == ["Volontaria", "yes", "", ""]
     assert by_name["Senza risposte"][-4:] == ["", "", "", ""]
@@ -407,10 +460,14 @@ def test_removing_answered_questions_from_the_page_asks_for_confirmation(client)
     event = EventFactory()
     client.force_login(organizer_of(event))
     choice, yes_no, day, document = questions_of(event)
-    RegistrationAnswer.objects.create(registration=RegistrationFactory(event=event), question=choice, value="Volontaria")
+    RegistrationAnswer.objects.create(
+        registration=RegistrationFactory(event=event), question=choice, value="Volontaria"
+    )
     page = url("events:questions", slug=event.slug)
-    rows = [{"id": str(q.pk), "kind": q.kind, "label": q.label, "choices": q.choices, "ORDER": str(n)}
-            for n, q in enumerate([choice, yes_no, day, document], start=1)]
+    rows = [
+        {"id": str(q.pk), "kind": q.kind, "label": q.label, "choices": q.choices, "ORDER": str(n)}
+        for n, q in enumerate([choice, yes_no, day, document], start=1)
+    ]
     rows[0]["DELETE"] = "on"
 
     response = client.post(page, formset_data(rows, initial=4))

@@ -93,7 +93,11 @@ def test_the_list_counts_every_status_and_the_seats_left(client, coordinator, wo
     response = client.get(url("events:registrations", slug=event.slug))
 
     assert [(value, count) for value, _label, count in response.context["counts"]] == [
-        ("pending", 1), ("confirmed", 2), ("waitlisted", 1), ("declined", 0), ("cancelled", 1),
+        ("pending", 1),
+        ("confirmed", 2),
+        ("waitlisted", 1),
+        ("declined", 0),
+        ("cancelled", 1),
     ]
     assert response.context["seats_left"] == 48
     content = response.content.decode()
@@ -139,8 +143,9 @@ def act(client, registration, action, **data):
 @pytest.fixture
 def application():
     event = EventFactory(title="Scuola di comunità", registration_policy="application", capacity=2)
-    return RegistrationFactory(event=event, name="Anna Bianchi", email="anna@example.org", status="pending",
-                               language="en")
+    return RegistrationFactory(
+        event=event, name="Anna Bianchi", email="anna@example.org", status="pending", language="en"
+    )
 
 
 def test_approving_an_application_confirms_it_and_tells_the_person(client, coordinator, application):
@@ -169,7 +174,9 @@ def test_declining_with_a_reason_sends_it(client, coordinator, application):
 
     application.refresh_from_db()
     assert (application.status, application.decision_reason) == ("declined", "Il corso è riservato agli operatori.")
-    assert messages_of(response) == ["The application of “Anna Bianchi” is declined; they received your reason by e-mail."]
+    assert messages_of(response) == [
+        "The application of “Anna Bianchi” is declined; they received your reason by e-mail."
+    ]
     email = OutgoingEmail.objects.get()
     assert (email.to, email.template, email.language) == ("anna@example.org", "event_application_declined", "en")
     assert "Il corso è riservato agli operatori." in email.body_text
@@ -277,19 +284,27 @@ def test_a_redirect_elsewhere_is_not_followed(client, coordinator):
 def test_the_csv_opens_in_a_spreadsheet_with_one_row_per_registration(client, coordinator):
     event = EventFactory(slug="giornata-dei-laboratori")
     reti = SessionFactory(event=event, title="Reti", kind="workshop", capacity=10)
-    scuole = SessionFactory(event=event, title="Scuole", kind="workshop", capacity=10, start_time=time(14),
-                            end_time=time(15))
+    scuole = SessionFactory(
+        event=event, title="Scuole", kind="workshop", capacity=10, start_time=time(14), end_time=time(15)
+    )
     anna = RegistrationFactory(
-        event=event, name="Anna Bianchi", email="anna@example.org", organization="Cooperativa L'Àpe",
-        role="Educatrice", accessibility_needs="Sedia a rotelle", public_consent=True,
+        event=event,
+        name="Anna Bianchi",
+        email="anna@example.org",
+        organization="Cooperativa L'Àpe",
+        role="Educatrice",
+        accessibility_needs="Sedia a rotelle",
+        public_consent=True,
     )
     SessionChoice.objects.create(registration=anna, session=reti, status="confirmed")
     SessionChoice.objects.create(registration=anna, session=scuole, status="waitlisted")
-    bruno = RegistrationFactory(event=event, name="=HYPERLINK(\"http://x\")", email="bruno@example.org",
-                                status="waitlisted", language="en")
+    bruno = RegistrationFactory(
+        event=event, name='=HYPERLINK("http://x")', email="bruno@example.org", status="waitlisted", language="en"
+    )
     checked = datetime(2030, 5, 14, 9, 5, tzinfo=ROME)
-    Registration.objects.filter(pk=anna.pk).update(created_at=datetime(2030, 5, 1, 18, 30, tzinfo=ROME),
-                                                   checked_in_at=checked)
+    Registration.objects.filter(pk=anna.pk).update(
+        created_at=datetime(2030, 5, 1, 18, 30, tzinfo=ROME), checked_in_at=checked
+    )
     Registration.objects.filter(pk=bruno.pk).update(created_at=datetime(2030, 5, 2, 8, 0, tzinfo=ROME))
 
     response = client.get(url("events:registrations_csv", slug=event.slug))
@@ -300,13 +315,45 @@ def test_the_csv_opens_in_a_spreadsheet_with_one_row_per_registration(client, co
     assert raw.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(raw.removeprefix("\ufeff"))))
     assert rows == [
-        ["Name", "E-mail address", "Organization", "Role", "Status", "Sessions", "Accessibility needs",
-         "Shown in the public list", "Language", "Registered at", "Checked in at"],
-        ["Anna Bianchi", "anna@example.org", "Cooperativa L'Àpe", "Educatrice", "Confirmed",
-         "Reti (Confirmed); Scuole (On the waiting list)", "Sedia a rotelle", "yes", "it", "2030-05-01 18:30",
-         "2030-05-14 09:05"],
-        ["'=HYPERLINK(\"http://x\")", "bruno@example.org", "", "", "On the waiting list", "", "", "no", "en",
-         "2030-05-02 08:00", ""],
+        [
+            "Name",
+            "E-mail address",
+            "Organization",
+            "Role",
+            "Status",
+            "Sessions",
+            "Accessibility needs",
+            "Shown in the public list",
+            "Language",
+            "Registered at",
+            "Checked in at",
+        ],
+        [
+            "Anna Bianchi",
+            "anna@example.org",
+            "Cooperativa L'Àpe",
+            "Educatrice",
+            "Confirmed",
+            "Reti (Confirmed); Scuole (On the waiting list)",
+            "Sedia a rotelle",
+            "yes",
+            "it",
+            "2030-05-01 18:30",
+            "2030-05-14 09:05",
+        ],
+        [
+            '\'=HYPERLINK("http://x")',
+            "bruno@example.org",
+            "",
+            "",
+            "On the waiting list",
+            "",
+            "",
+            "no",
+            "en",
+            "2030-05-02 08:00",
+            "",
+        ],
     ]
 
 
@@ -322,8 +369,9 @@ def test_the_csv_follows_the_filters(client, coordinator, workshops_event):
 # Messages ------------------------------------------------------------------------------------------------
 
 
-def test_a_message_to_the_waiting_list_reaches_only_them(client, coordinator, django_capture_on_commit_callbacks,
-                                                          mailoutbox):
+def test_a_message_to_the_waiting_list_reaches_only_them(
+    client, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
     event = EventFactory(title="Incontro di primavera", capacity=1)
     RegistrationFactory(event=event, email="confermata@example.org")
     RegistrationFactory(event=event, email="attesa1@example.org", status="waitlisted", language="en")
@@ -352,8 +400,9 @@ def test_a_message_to_the_pending_counts_and_reaches_only_the_confirmed_addresse
 ):
     event = EventFactory(registration_policy="application")
     RegistrationFactory(event=event, email="richiedente@example.org", status="pending", confirmed_at=None)
-    RegistrationFactory(event=event, email="mai-confermato@example.org", status="pending", confirmed_at=None,
-                        email_confirmed_at=None)
+    RegistrationFactory(
+        event=event, email="mai-confermato@example.org", status="pending", confirmed_at=None, email_confirmed_at=None
+    )
 
     page = client.get(url("events:message", slug=event.slug))
     with django_capture_on_commit_callbacks(execute=True):
@@ -371,12 +420,15 @@ def test_a_message_needs_a_subject_and_a_text(client, coordinator):
     event = EventFactory()
     RegistrationFactory(event=event)
 
-    response = client.post(url("events:message", slug=event.slug), {"recipients": "confirmed", "subject": "", "body": ""})
+    response = client.post(
+        url("events:message", slug=event.slug), {"recipients": "confirmed", "subject": "", "body": ""}
+    )
 
     assert response.status_code == 200
     assert OutgoingEmail.objects.count() == 0
     assert response.context["form"].errors == {
-        "subject": ["This field is required."], "body": ["This field is required."],
+        "subject": ["This field is required."],
+        "body": ["This field is required."],
     }
 
 
@@ -388,8 +440,9 @@ def door():
     event = EventFactory(title="Incontro di primavera")
     people = {
         "maria": RegistrationFactory(event=event, name="Maria Rossi", email="maria@example.org"),
-        "mario": RegistrationFactory(event=event, name="Mario Verdi", email="mv@example.org",
-                                     organization="Cooperativa ROSSINI"),
+        "mario": RegistrationFactory(
+            event=event, name="Mario Verdi", email="mv@example.org", organization="Cooperativa ROSSINI"
+        ),
         "paolo": RegistrationFactory(event=event, name="Paolo Bianchi", email="paolo.rossi@example.org"),
         "waiting": RegistrationFactory(event=event, name="Rossana Neri", status="waitlisted"),
         "other": RegistrationFactory(event=event, name="Giulia Blu"),
@@ -407,7 +460,10 @@ def test_check_in_search_finds_confirmed_people_by_name_email_or_organization(cl
     assert "0 checked in out of 4 confirmed attendees." in response.content.decode()
     everyone = client.get(url("events:check_in", slug=event.slug))
     assert [r.name for r in everyone.context["attendees"]] == [
-        "Giulia Blu", "Maria Rossi", "Mario Verdi", "Paolo Bianchi",
+        "Giulia Blu",
+        "Maria Rossi",
+        "Mario Verdi",
+        "Paolo Bianchi",
     ]
 
 
@@ -497,5 +553,6 @@ def test_the_admin_lists_and_shows_events_registrations_and_reminders(client, wo
     assert [r.name for r in registrations] == ["Anna Bianchi", "Carla Neri"]
     # The programme is the editor's (its rules about seats and removed sessions live in the service): read-only here.
     inlines = client.get(pages[1]).context["inline_admin_formsets"]
-    assert [(i.opts.model.__name__, i.has_add_permission, i.has_change_permission, i.has_delete_permission)
-            for i in inlines] == [("Speaker", False, False, False), ("Session", False, False, False)]
+    assert [
+        (i.opts.model.__name__, i.has_add_permission, i.has_change_permission, i.has_delete_permission) for i in inlines
+    ] == [("Speaker", False, False, False), ("Session", False, False, False)]

@@ -243,7 +243,9 @@ def test_two_runs_at_the_same_moment_send_each_reminder_once(batch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "when"), [("en", "starts in 2 hours,"), ("it", "inizia tra 2 ore e che il tuo posto")])
+@pytest.mark.parametrize(
+    ("language", "when"), [("en", "starts in 2 hours,"), ("it", "inizia tra 2 ore e che il tuo posto")]
+)
 def test_when_the_task_was_away_only_the_nearest_reminder_is_sent(language, when):
     event = EventFactory()
     attendee = signed_in(event, preferred_language=language)

@@ -31,26 +31,32 @@ def url(name, language="en", **kwargs):
 
 
 def cycle(**kwargs):
-    return EventFactory(title="Imprese di nuovo welfare", registration_policy="members", admission_review=True,
-                        **kwargs)
+    return EventFactory(
+        title="Imprese di nuovo welfare", registration_policy="members", admission_review=True, **kwargs
+    )
 
 
 def member_request(event, n, *, question=None, verified=False):
     """A member's request waiting for a decision, with an answer to `question`."""
-    ally = MemberOrganizationFactory(name=f"Cooperativa {n}", approved_at=timezone.now() - timedelta(days=400 + n),
-                                     verified_at=timezone.now() if verified else None)
+    ally = MemberOrganizationFactory(
+        name=f"Cooperativa {n}",
+        approved_at=timezone.now() - timedelta(days=400 + n),
+        verified_at=timezone.now() if verified else None,
+    )
     user = VerifiedUserFactory(email=f"socia{n}@example.org", full_name=f"Socia {n}")
     AllyManagerFactory(ally=ally, user=user)
-    registration = RegistrationFactory(event=event, user=user, name=f"Socia {n}", email=user.email,
-                                       status=Status.PENDING, confirmed_at=None)
+    registration = RegistrationFactory(
+        event=event, user=user, name=f"Socia {n}", email=user.email, status=Status.PENDING, confirmed_at=None
+    )
     if question is not None:
         RegistrationAnswer.objects.create(registration=registration, question=question, value=f"Requisito {n}")
     return registration
 
 
 def eligibility(event):
-    return RegistrationQuestion.objects.create(event=event, kind="text", required=True,
-                                               label="Quali requisiti soddisfi?", label_en="Which requirements?")
+    return RegistrationQuestion.objects.create(
+        event=event, kind="text", required=True, label="Quali requisiti soddisfi?", label_en="Which requirements?"
+    )
 
 
 def test_the_card_shows_the_ally_member_since_verified_past_participation_and_answers(client):
@@ -114,11 +120,16 @@ def test_bulk_approval_seats_in_order_then_the_waiting_list_and_tells_everyone(c
     requests = [member_request(event, n) for n in range(3)]
     client.force_login(coordinator)
 
-    response = client.post(url("events:registrations_decide", slug=event.slug),
-                           {"ids": [r.pk for r in requests], "decision": "approve"}, follow=True)
+    response = client.post(
+        url("events:registrations_decide", slug=event.slug),
+        {"ids": [r.pk for r in requests], "decision": "approve"},
+        follow=True,
+    )
 
     assert [Registration.objects.get(pk=r.pk).status for r in requests] == [
-        Status.CONFIRMED, Status.CONFIRMED, Status.WAITLISTED
+        Status.CONFIRMED,
+        Status.CONFIRMED,
+        Status.WAITLISTED,
     ]
     assert "Done: 2 people got a seat; 1 went to the waiting list." in response.content.decode()
     assert OutgoingEmail.objects.filter(template="event_confirmation").count() == 2
@@ -143,13 +154,18 @@ def test_a_bulk_decline_needs_a_reason_which_goes_into_the_emails(client):
     ids = [r.pk for r in requests]
     client.force_login(CoordinatorFactory())
 
-    response = client.post(url("events:registrations_decide", slug=event.slug),
-                           {"ids": ids, "decision": "decline", "reason": " "}, follow=True)
+    response = client.post(
+        url("events:registrations_decide", slug=event.slug),
+        {"ids": ids, "decision": "decline", "reason": " "},
+        follow=True,
+    )
     assert "Please give the applicants a reason." in response.content.decode()
     assert set(Registration.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.PENDING}
 
-    client.post(url("events:registrations_decide", slug=event.slug),
-                {"ids": ids, "decision": "decline", "reason": "Il ciclo è per le imprese di welfare."})
+    client.post(
+        url("events:registrations_decide", slug=event.slug),
+        {"ids": ids, "decision": "decline", "reason": "Il ciclo è per le imprese di welfare."},
+    )
     assert set(Registration.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.DECLINED}
     bodies = OutgoingEmail.objects.filter(template="event_application_declined").values_list("body_text", flat=True)
     assert len(bodies) == 2 and all("Il ciclo è per le imprese di welfare." in body for body in bodies)
@@ -162,8 +178,9 @@ def test_the_service_skips_what_is_not_waiting_and_refuses_foreign_ids_quietly()
     confirmed = RegistrationFactory(event=event)
     other_event = member_request(cycle(), 2)
 
-    report = decide_registrations(event=event, ids=[waiting.pk, confirmed.pk, other_event.pk], decision="approve",
-                                  actor=coordinator)
+    report = decide_registrations(
+        event=event, ids=[waiting.pk, confirmed.pk, other_event.pk], decision="approve", actor=coordinator
+    )
 
     assert (report.confirmed, report.waitlisted, report.declined, report.skipped) == (1, 0, 0, 2)
     other_event.refresh_from_db()
@@ -183,8 +200,12 @@ def test_cards_and_the_bulk_action_do_not_exist_for_others(client, who):
     client.force_login(user)
 
     assert client.get(url("events:registrations", slug=event.slug)).status_code == 404
-    assert client.post(url("events:registrations_decide", slug=event.slug),
-                       {"ids": [waiting.pk], "decision": "approve"}).status_code == 404
+    assert (
+        client.post(
+            url("events:registrations_decide", slug=event.slug), {"ids": [waiting.pk], "decision": "approve"}
+        ).status_code
+        == 404
+    )
     waiting.refresh_from_db()
     assert waiting.status == Status.PENDING
 
@@ -214,16 +235,29 @@ def test_the_card_shows_the_attendees_allies_not_those_of_whoever_filled_the_for
     A request whose address a member verified, made signed out, shows that member's ally."""
     event = cycle()
     member = member_request(event, 1).user  # Cooperativa 1
-    colleague = RegistrationFactory(event=event, user=member, name="Collega", email="collega@example.org",
-                                    status=Status.PENDING, confirmed_at=None)
-    signed_out = RegistrationFactory(event=event, user=None, name="Socia 1 di nuovo", email="SOCIA1@example.org",
-                                     status=Status.PENDING, confirmed_at=None)
+    colleague = RegistrationFactory(
+        event=event, user=member, name="Collega", email="collega@example.org", status=Status.PENDING, confirmed_at=None
+    )
+    signed_out = RegistrationFactory(
+        event=event,
+        user=None,
+        name="Socia 1 di nuovo",
+        email="SOCIA1@example.org",
+        status=Status.PENDING,
+        confirmed_at=None,
+    )
     # An address verified by nobody does not tie a request to the account that merely holds it unverified.
     holder = VerifiedUserFactory(email="nonverificata@example.org")
     holder.emailaddress_set.update(verified=False)
     AllyManagerFactory(ally=MemberOrganizationFactory(name="Cooperativa Altrui"), user=holder)
-    unverified = RegistrationFactory(event=event, user=holder, name="Non verificata",
-                                     email="nonverificata@example.org", status=Status.PENDING, confirmed_at=None)
+    unverified = RegistrationFactory(
+        event=event,
+        user=holder,
+        name="Non verificata",
+        email="nonverificata@example.org",
+        status=Status.PENDING,
+        confirmed_at=None,
+    )
     client.force_login(CoordinatorFactory())
 
     html = client.get(url("events:registrations", slug=event.slug)).content.decode()
@@ -242,8 +276,9 @@ def test_only_coordinators_see_an_ally_that_is_not_public_on_the_card(client):
     AllyManagerFactory(ally=organizing, user=organizer)
     applicant = VerifiedUserFactory(email="candidata@example.org")
     AllyManagerFactory(ally=AllyFactory(name="Cooperativa in attesa"), user=applicant)
-    request = RegistrationFactory(event=event, user=applicant, name="Candidata", email=applicant.email,
-                                  status=Status.PENDING, confirmed_at=None)
+    request = RegistrationFactory(
+        event=event, user=applicant, name="Candidata", email=applicant.email, status=Status.PENDING, confirmed_at=None
+    )
 
     client.force_login(organizer)
     seen_by_organizer = card_of(client.get(url("events:registrations", slug=event.slug)).content.decode(), request)

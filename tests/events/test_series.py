@@ -43,9 +43,14 @@ def verona_cycle(**kwargs) -> Event:
     monday = first_monday()
     days = [monday + timedelta(weeks=2 * i) for i in range(6)]
     event = EventFactory(
-        title="Imprese di nuovo welfare", venue_name="Casa Comune Mag", city="Verona", is_series=True,
-        start=datetime.combine(days[0], time(14), tzinfo=ROME), end=datetime.combine(days[-1], time(18), tzinfo=ROME),
-        capacity=30, **kwargs,
+        title="Imprese di nuovo welfare",
+        venue_name="Casa Comune Mag",
+        city="Verona",
+        is_series=True,
+        start=datetime.combine(days[0], time(14), tzinfo=ROME),
+        end=datetime.combine(days[-1], time(18), tzinfo=ROME),
+        capacity=30,
+        **kwargs,
     )
     for day, title in zip(days, TITLES, strict=True):
         SessionFactory(event=event, day=day, start_time=time(14), end_time=time(18), title=title)
@@ -54,8 +59,9 @@ def verona_cycle(**kwargs) -> Event:
 
 def attendee(event, language="it") -> Registration:
     user = VerifiedUserFactory()
-    return register(event=event, user=user, attendee=Attendee(name=user.full_name, email=user.email,
-                                                               language=language)).registration
+    return register(
+        event=event, user=user, attendee=Attendee(name=user.full_name, email=user.email, language=language)
+    ).registration
 
 
 def vevents(text: str) -> list:
@@ -92,8 +98,7 @@ def test_the_attendees_ics_and_the_public_calendars_hold_six_mondays_14_to_18_an
         assert session.title in email.body_text
     assert email.body_text.count("14:00–18:00") == 6
 
-    client_ics = vevents(Client().get(
-        reverse("events:event_ics", kwargs={"slug": event.slug})).content.decode())
+    client_ics = vevents(Client().get(reverse("events:event_ics", kwargs={"slug": event.slug})).content.decode())
     assert_six_mondays(client_ics, event)
     feed = Client().get(reverse("events:feed")).content.decode()
     assert_six_mondays([c for c in vevents(feed) if event.title in str(c["summary"])], event)
@@ -106,7 +111,8 @@ def test_a_reminder_reaches_the_attendee_before_the_second_meeting_once():
     meetings = list(event.sessions.all())
     assert Reminder.objects.filter(registration=registration).count() == 12
     assert set(Reminder.objects.filter(registration=registration).values_list("session", flat=True)) == {
-        m.pk for m in meetings}
+        m.pk for m in meetings
+    }
     OutgoingEmail.objects.all().delete()
 
     second = datetime.combine(meetings[1].day, meetings[1].start_time, tzinfo=ROME)
@@ -132,9 +138,14 @@ def test_check_in_at_the_third_meeting_marks_only_that_one_and_is_logged():
     assert check_in_meeting(registration=registration, session=meetings[2], actor=coordinator) is True
     assert check_in_meeting(registration=registration, session=meetings[2], actor=coordinator) is False
     assert list(Attendance.objects.filter(registration=registration).values_list("session", flat=True)) == [
-        meetings[2].pk]
-    assert LogEntry.objects.filter(action="events.registration.meeting_checked_in",
-                                   data__session_id=meetings[2].pk).count() == 1
+        meetings[2].pk
+    ]
+    assert (
+        LogEntry.objects.filter(
+            action="events.registration.meeting_checked_in", data__session_id=meetings[2].pk
+        ).count()
+        == 1
+    )
 
     client = Client()
     client.force_login(coordinator)
@@ -144,10 +155,13 @@ def test_check_in_at_the_third_meeting_marks_only_that_one_and_is_logged():
     response = client.post(url, {"meeting": meetings[3].pk, "registration": registration.pk})
     assert response.status_code == 302
     assert sorted(Attendance.objects.filter(registration=registration).values_list("session", flat=True)) == [
-        meetings[2].pk, meetings[3].pk]
+        meetings[2].pk,
+        meetings[3].pk,
+    ]
     client.post(url, {"meeting": meetings[3].pk, "registration": registration.pk, "undo": "1"})
     assert list(Attendance.objects.filter(registration=registration).values_list("session", flat=True)) == [
-        meetings[2].pk]
+        meetings[2].pk
+    ]
 
 
 def pdf_text(content: bytes) -> str:
@@ -199,8 +213,14 @@ def test_the_certificate_lists_the_meetings_attended_and_the_hours_in_the_attend
     # Delivered (the outbox's task runs at once in tests) with the same PDF bytes.
     from django.core import mail
 
-    [sent] = [m for m in mail.outbox if m.to == [registration.email] and "certificate" in str(m.attachments)
-              or m.to == [registration.email] and any(a[2] == "application/pdf" for a in m.attachments)]
+    [sent] = [
+        m
+        for m in mail.outbox
+        if m.to == [registration.email]
+        and "certificate" in str(m.attachments)
+        or m.to == [registration.email]
+        and any(a[2] == "application/pdf" for a in m.attachments)
+    ]
     [part] = [p for p in sent.message().walk() if p.get_content_type() == "application/pdf"]
     assert meetings[5].title in pdf_text(part.get_payload(decode=True))
 
@@ -229,8 +249,7 @@ def test_cancelling_one_meeting_tells_its_attendees_and_cancels_its_vevent_only(
         assert str(component["status"]) == "CANCELLED" and int(component["sequence"]) == event.sequence
     assert not Reminder.objects.filter(session=meetings[3]).exists()
     assert Reminder.objects.filter(session=meetings[4]).exists()
-    public = vevents(Client().get(
-        reverse("events:event_ics", kwargs={"slug": event.slug})).content.decode())
+    public = vevents(Client().get(reverse("events:event_ics", kwargs={"slug": event.slug})).content.decode())
     statuses = {str(c["uid"]).split("@")[0]: str(c["status"]) for c in public}
     assert statuses[f"session-{meetings[3].pk}"] == "CANCELLED"
     assert list(statuses.values()).count("CONFIRMED") == 5
@@ -245,8 +264,12 @@ def test_a_meeting_moved_in_time_is_a_change_everyone_hears_of_with_the_new_cale
     meeting = list(event.sessions.all())[1]
     OutgoingEmail.objects.all().delete()
     values = {n: getattr(meeting, n) for n in ("title", "kind", "day", "room", "capacity", "description")}
-    save_event(event=event, actor=coordinator, data=EventData(), programme=Programme(
-        sessions=[SessionData(pk=meeting.pk, start_time=time(15), end_time=time(19), **values)]))
+    save_event(
+        event=event,
+        actor=coordinator,
+        data=EventData(),
+        programme=Programme(sessions=[SessionData(pk=meeting.pk, start_time=time(15), end_time=time(19), **values)]),
+    )
     [email] = OutgoingEmail.objects.filter(template="event_changed", to=registration.email)
     [ics] = [a["content"] for a in email.attachments if a["mimetype"] == "text/calendar"]
     moved = [c for c in vevents(ics) if str(c["uid"]).startswith(f"session-{meeting.pk}@")][0]

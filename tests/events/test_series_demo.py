@@ -24,8 +24,12 @@ def test_the_demo_verona_cycles_are_series_of_six_mondays_with_requests_in_sever
     past, upcoming = cycles
     assert Attendance.objects.filter(registration__event=past).exists()
     states = set(upcoming.registrations.values_list("status", flat=True))
-    assert {Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.DECLINED,
-            Registration.Status.CANCELLED} <= states
+    assert {
+        Registration.Status.PENDING,
+        Registration.Status.CONFIRMED,
+        Registration.Status.DECLINED,
+        Registration.Status.CANCELLED,
+    } <= states
     load_demo_events()  # twice: nothing doubled
     assert Event.objects.filter(is_series=True, city="Verona").count() == 2
 
@@ -37,7 +41,11 @@ def test_the_demo_verona_cycle_asks_one_eligibility_question_answered_by_request
     [question] = upcoming.questions.all()
     assert question.required and "normativa regionale" in question.label and "regional rules" in question.label_en
     answered = set(Registration.objects.filter(answers__question=question).values_list("status", flat=True))
-    assert {Registration.Status.PENDING, Registration.Status.CONFIRMED, Registration.Status.DECLINED,
-            Registration.Status.CANCELLED} <= answered
+    assert {
+        Registration.Status.PENDING,
+        Registration.Status.CONFIRMED,
+        Registration.Status.DECLINED,
+        Registration.Status.CANCELLED,
+    } <= answered
     load_demo_events()
     assert upcoming.questions.count() == 1

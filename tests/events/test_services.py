@@ -86,14 +86,17 @@ def choice_statuses(session):
 
 def edit(event, actor, *, programme=None, confirm_moves=False, **changes):
     """Save `changes` to the event's own fields through the service, as the editor does."""
-    return save_event(event=event, actor=actor, data=EventData(**changes), programme=programme,
-                      confirm_moves=confirm_moves)
+    return save_event(
+        event=event, actor=actor, data=EventData(**changes), programme=programme, confirm_moves=confirm_moves
+    )
 
 
 def session_data(session, **changes) -> SessionData:
     """The session as the editor would send it back, with `changes`."""
-    values = {name: getattr(session, name) for name in
-              ("title", "kind", "day", "start_time", "end_time", "room", "capacity", "description")}
+    values = {
+        name: getattr(session, name)
+        for name in ("title", "kind", "day", "start_time", "end_time", "room", "capacity", "description")
+    }
     values.update(changes)
     return SessionData(pk=session.pk, speaker_names=[s.name for s in session.speakers.all()], **values)
 
@@ -290,7 +293,8 @@ def test_the_closed_reasons_are_marked_for_translation():
     from events.services import base as services  # where the reasons are written
 
     [node] = [
-        node for node in ast.walk(ast.parse(inspect.getsource(services)))
+        node
+        for node in ast.walk(ast.parse(inspect.getsource(services)))
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["CLOSED_REASONS"]
     ]
     marked = {
@@ -671,7 +675,9 @@ def test_lowering_the_seats_with_confirmation_moves_the_latest_confirmed_to_the_
     }
     # They had a seat before anyone on the list: they come first, in the order they were confirmed.
     assert list(selectors.waiting_list(event).values_list("email", flat=True)) == [
-        confirmed[1].email, confirmed[2].email, already_waiting.email,
+        confirmed[1].email,
+        confirmed[2].email,
+        already_waiting.email,
     ]
     assert emails() == sorted(("event_moved_to_waitlist", r.email) for r in confirmed[1:])
     for registration in confirmed[1:]:
@@ -679,7 +685,8 @@ def test_lowering_the_seats_with_confirmation_moves_the_latest_confirmed_to_the_
         assert ics_of(OutgoingEmail.objects.get(to=registration.email)).count("METHOD:CANCEL") == 1
     moved_log = history(fresh(confirmed[2])).last()
     assert (moved_log.action, moved_log.actor, moved_log.data) == (
-        "events.registration.status.waitlisted", coordinator,
+        "events.registration.status.waitlisted",
+        coordinator,
         {"field": "status", "from": "confirmed", "to": "waitlisted", "reason": "seats_reduced"},
     )
     assert [(e.action, e.data) for e in history(fresh(event))] == [
@@ -1036,8 +1043,9 @@ MANAGEMENT = {
     "check_in": lambda ctx, user: check_in(registration=ctx["seated"], actor=user),
     "save_event": lambda ctx, user: _edit(ctx["event"], user),
     "create_event": lambda ctx, user: save_event(
-        event=None, actor=user, data=EventData(title="Nuovo", summary="x", start=ctx["event"].start,
-                                               end=ctx["event"].end),
+        event=None,
+        actor=user,
+        data=EventData(title="Nuovo", summary="x", start=ctx["event"].start, end=ctx["event"].end),
     ),
     "publish_event": lambda ctx, user: publish_event(event=ctx["draft"], actor=user),
     "cancel_event": lambda ctx, user: cancel_event(event=ctx["event"], actor=user, message="No."),
@@ -1114,8 +1122,13 @@ def _world_state(ctx):
     state = {name: fresh(ctx[name]).status for name in ("seated", "waiting", "waiting_with_room", "applicant")}
     state["seated_checked_in"] = fresh(ctx["seated"]).checked_in_at is not None
     event = fresh(ctx["event"])
-    state.update(event=(event.status, event.capacity, event.start), draft=fresh(ctx["draft"]).status,
-                 events=Event.objects.count(), sessions=Session.objects.count(), speakers=Speaker.objects.count())
+    state.update(
+        event=(event.status, event.capacity, event.start),
+        draft=fresh(ctx["draft"]).status,
+        events=Event.objects.count(),
+        sessions=Session.objects.count(),
+        speakers=Speaker.objects.count(),
+    )
     state["emails"] = sorted((template, people.get(to, "someone else")) for template, to in emails())
     return state
 
@@ -1125,26 +1138,31 @@ def _world_state(ctx):
 # the set-up's e-mails forgotten): every other part of the state stays as it was.
 EXPECTED_CHANGES = {
     "cancel_registration": lambda ctx: {
-        "seated": Status.CANCELLED, "waiting": Status.CONFIRMED,
+        "seated": Status.CANCELLED,
+        "waiting": Status.CONFIRMED,
         "emails": [("event_promoted", "waiting"), ("event_registration_cancelled", "seated")],
     },
     "decide_registration": lambda ctx: {
-        "applicant": Status.CONFIRMED, "emails": [("event_confirmation", "applicant")],
+        "applicant": Status.CONFIRMED,
+        "emails": [("event_confirmation", "applicant")],
     },
     "decline_registration": lambda ctx: {
-        "applicant": Status.DECLINED, "emails": [("event_application_declined", "applicant")],
+        "applicant": Status.DECLINED,
+        "emails": [("event_application_declined", "applicant")],
     },
     "move_to_confirmed": lambda ctx: {
-        "waiting_with_room": Status.CONFIRMED, "emails": [("event_promoted", "waiting_with_room")],
+        "waiting_with_room": Status.CONFIRMED,
+        "emails": [("event_promoted", "waiting_with_room")],
     },
     "move_to_waitlisted": lambda ctx: {
-        "seated": Status.WAITLISTED, "emails": [("event_waitlisted", "seated")],
+        "seated": Status.WAITLISTED,
+        "emails": [("event_waitlisted", "seated")],
     },
     "check_in": lambda ctx: {"seated_checked_in": True},
     "save_event": lambda ctx: {
-        "event": (Event.Status.PUBLISHED, 10, ctx["event"].start + timedelta(hours=1)), "waiting": Status.CONFIRMED,
-        "emails": sorted([("event_changed", "seated"), ("event_changed", "waiting"),
-                          ("event_promoted", "waiting")]),
+        "event": (Event.Status.PUBLISHED, 10, ctx["event"].start + timedelta(hours=1)),
+        "waiting": Status.CONFIRMED,
+        "emails": sorted([("event_changed", "seated"), ("event_changed", "waiting"), ("event_promoted", "waiting")]),
     },
     "create_event": lambda ctx: {"events": 5},
     "publish_event": lambda ctx: {"draft": Event.Status.PUBLISHED},

@@ -23,18 +23,39 @@ Status = Registration.Status
 def fare_rete(capacity=None, seats=1):
     event = EventFactory(title="Fare Rete", capacity=capacity)
     day = timezone.localtime(event.start).date()
-    first = SessionFactory(event=event, day=day, start_time=time(10), end_time=time(12), title="Comunità educanti",
-                           kind="workshop", capacity=seats)
-    second = SessionFactory(event=event, day=day, start_time=time(14), end_time=time(16), title="Economia di luogo",
-                            kind="workshop", capacity=seats)
+    first = SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(10),
+        end_time=time(12),
+        title="Comunità educanti",
+        kind="workshop",
+        capacity=seats,
+    )
+    second = SessionFactory(
+        event=event,
+        day=day,
+        start_time=time(14),
+        end_time=time(16),
+        title="Economia di luogo",
+        kind="workshop",
+        capacity=seats,
+    )
     return event, first, second
 
 
 def join(event, sessions=(), language="en"):
     user = VerifiedUserFactory()
-    return register(event=event, user=user, attendee=Attendee(
-        name=user.full_name, email=user.email, language=language, session_ids=[s.pk for s in sessions],
-    )).registration
+    return register(
+        event=event,
+        user=user,
+        attendee=Attendee(
+            name=user.full_name,
+            email=user.email,
+            language=language,
+            session_ids=[s.pk for s in sessions],
+        ),
+    ).registration
 
 
 def last(template, registration):
@@ -88,7 +109,9 @@ def test_the_confirmation_of_a_series_per_meeting_names_the_full_meeting():
     join(event, [meetings[1]])
     registration = join(event, [meetings[0], meetings[1]])
     email = last("event_confirmation", registration)
-    assert email.subject == f"Your seat is confirmed; for “{meetings[1].title}” you are on the waiting list: {event.title}"
+    assert (
+        email.subject == f"Your seat is confirmed; for “{meetings[1].title}” you are on the waiting list: {event.title}"
+    )
     assert "Some meetings you chose are full" in email.body_text
     assert "Your meetings:" in email.body_text
 
@@ -129,11 +152,17 @@ def test_fewer_seats_tell_each_moved_person_their_own_place_in_line():
     coordinator = CoordinatorFactory()
     OutgoingEmail.objects.all().delete()
     services.save_event(event=event, actor=coordinator, data=EventData(capacity=1), confirm_moves=True)
-    subjects = sorted(OutgoingEmail.objects.filter(template="event_moved_to_waitlist").values_list("subject", flat=True))
-    assert subjects == ["Fewer seats: you are now first in line for Fare Rete",
-                        "Fewer seats: you are now number 2 in line for Fare Rete"]
-    assert "You are number 2 on the waiting list." in OutgoingEmail.objects.get(
-        template="event_moved_to_waitlist", subject__contains="number 2").body_text
+    subjects = sorted(
+        OutgoingEmail.objects.filter(template="event_moved_to_waitlist").values_list("subject", flat=True)
+    )
+    assert subjects == [
+        "Fewer seats: you are now first in line for Fare Rete",
+        "Fewer seats: you are now number 2 in line for Fare Rete",
+    ]
+    assert (
+        "You are number 2 on the waiting list."
+        in OutgoingEmail.objects.get(template="event_moved_to_waitlist", subject__contains="number 2").body_text
+    )
     assert people
 
 
@@ -142,11 +171,25 @@ def test_fewer_seats_in_a_workshop_tell_each_moved_person_their_own_place_in_its
     for _ in range(3):
         join(event, [first])
     OutgoingEmail.objects.all().delete()
-    rows = [SessionData(pk=s.pk, title=s.title, kind=s.kind, day=s.day, start_time=s.start_time,
-                        end_time=s.end_time, capacity=1 if s.pk == first.pk else s.capacity)
-            for s in event.sessions.all()]
-    services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
-                        programme=Programme(sessions=rows), confirm_moves=True)
+    rows = [
+        SessionData(
+            pk=s.pk,
+            title=s.title,
+            kind=s.kind,
+            day=s.day,
+            start_time=s.start_time,
+            end_time=s.end_time,
+            capacity=1 if s.pk == first.pk else s.capacity,
+        )
+        for s in event.sessions.all()
+    ]
+    services.save_event(
+        event=event,
+        actor=CoordinatorFactory(),
+        data=EventData(),
+        programme=Programme(sessions=rows),
+        confirm_moves=True,
+    )
     emails = OutgoingEmail.objects.filter(template="event_session_waitlisted")
     assert sorted(emails.values_list("subject", flat=True)) == [
         "Fewer seats in “Comunità educanti”: you are first in line",

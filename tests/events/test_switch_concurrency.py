@@ -35,8 +35,10 @@ def one_slot(*seats):
     """Parallel workshops of one time slot, with these seats."""
     event = EventFactory(capacity=None)
     day = timezone.localtime(event.start).date()
-    return [SessionFactory(event=event, day=day, kind="workshop", capacity=n, start_time=time(14), end_time=time(16))
-            for n in seats]
+    return [
+        SessionFactory(event=event, day=day, kind="workshop", capacity=n, start_time=time(14), end_time=time(16))
+        for n in seats
+    ]
 
 
 def test_thirty_people_switching_into_a_four_seat_workshop_at_once():
@@ -57,7 +59,8 @@ def test_thirty_people_switching_into_a_four_seat_workshop_at_once():
     assert all(r.session_choices.count() == 1 for r in Registration.objects.filter(event=event))
     # The waiting order is the order the switches were taken under the lock (their log entries).
     order = list(
-        LogEntry.objects.filter(action="events.registration.sessions_changed").order_by("pk")
+        LogEntry.objects.filter(action="events.registration.sessions_changed")
+        .order_by("pk")
         .values_list("object_id", flat=True)
     )
     seated = set(confirmed.values_list("registration_id", flat=True))
@@ -76,10 +79,14 @@ def test_thirty_people_switching_into_a_four_seat_workshop_at_once():
     assert small.choices.filter(status=Choice.CONFIRMED).count() == 4
     promoted = set(small.choices.filter(status=Choice.CONFIRMED).values_list("registration_id", flat=True)) - seated
     assert promoted == {c.registration_id for c in waiting[:3]}
-    assert list(small.choices.filter(status=Choice.WAITLISTED).order_by("waitlisted_at", "pk")
-                .values_list("registration_id", flat=True)) == [c.registration_id for c in waiting[3:]]
+    assert list(
+        small.choices.filter(status=Choice.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+        .values_list("registration_id", flat=True)
+    ) == [c.registration_id for c in waiting[3:]]
     assert set(OutgoingEmail.objects.filter(template="event_session_promoted").values_list("to", flat=True)) == {
-        c.registration.email for c in waiting[:3]}
+        c.registration.email for c in waiting[:3]
+    }
 
 
 def test_switching_both_ways_at_once_never_overfills_either_workshop():
@@ -89,8 +96,9 @@ def test_switching_both_ways_at_once_never_overfills_either_workshop():
     into_first = seated_in(second, 6)
     waiting_for_first = []
     for registration in RegistrationFactory.create_batch(5, event=event):
-        SessionChoice.objects.create(registration=registration, session=first, status=Choice.WAITLISTED,
-                                     waitlisted_at=timezone.now())
+        SessionChoice.objects.create(
+            registration=registration, session=first, status=Choice.WAITLISTED, waitlisted_at=timezone.now()
+        )
         waiting_for_first.append(registration)
 
     moves = [(r, second) for r in into_second] + [(r, first) for r in into_first]

@@ -46,15 +46,16 @@ def emails():
 
 
 def session_data(session, **changes) -> SessionData:
-    values = {name: getattr(session, name) for name in
-              ("title", "kind", "day", "start_time", "end_time", "room", "capacity", "description")}
+    values = {
+        name: getattr(session, name)
+        for name in ("title", "kind", "day", "start_time", "end_time", "room", "capacity", "description")
+    }
     values.update(changes)
     return SessionData(pk=session.pk, **values)
 
 
 def workshop(event, capacity, title="Laboratorio", start=time(14), end=time(16)):
-    return SessionFactory(event=event, kind="workshop", capacity=capacity, title=title, start_time=start,
-                          end_time=end)
+    return SessionFactory(event=event, kind="workshop", capacity=capacity, title=title, start_time=start, end_time=end)
 
 
 # The transition tables and the log ------------------------------------------------------------
@@ -75,21 +76,35 @@ def test_every_step_of_a_registration_is_on_the_record_with_who_did_it():
     assert record(fresh(seated)) == [
         ("events.registration.created", seated_user, {}),
         ("events.registration.email_confirmed", seated_user, {}),
-        ("events.registration.status.confirmed", seated_user, {"field": "status", "from": "pending", "to": "confirmed"}),
+        (
+            "events.registration.status.confirmed",
+            seated_user,
+            {"field": "status", "from": "pending", "to": "confirmed"},
+        ),
         ("events.registration.checked_in", coordinator, {}),
         ("events.registration.check_in_undone", coordinator, {}),
-        ("events.registration.status.cancelled", seated_user,
-         {"field": "status", "from": "confirmed", "to": "cancelled"}),
+        (
+            "events.registration.status.cancelled",
+            seated_user,
+            {"field": "status", "from": "confirmed", "to": "cancelled"},
+        ),
     ]
     # The portal moved the guest up by itself (no actor); the log names whose cancellation caused it.
     assert record(fresh(waiting)) == [
         ("events.registration.created", None, {}),
         ("events.registration.email_confirmed", None, {}),
         ("events.registration.status.waitlisted", None, {"field": "status", "from": "pending", "to": "waitlisted"}),
-        ("events.registration.status.confirmed", None, {
-            "field": "status", "from": "waitlisted", "to": "confirmed", "reason": "promoted",
-            "caused_by": seated_user.pk,
-        }),
+        (
+            "events.registration.status.confirmed",
+            None,
+            {
+                "field": "status",
+                "from": "waitlisted",
+                "to": "confirmed",
+                "reason": "promoted",
+                "caused_by": seated_user.pk,
+            },
+        ),
     ]
 
 
@@ -111,7 +126,8 @@ def test_decisions_and_moves_are_logged_with_the_coordinator_and_the_reason():
         ("events.registration.status.confirmed", coordinator, "confirmed", None),
     ]
     assert record(fresh(declined))[-1] == (
-        "events.registration.status.declined", coordinator,
+        "events.registration.status.declined",
+        coordinator,
         {"field": "status", "from": "pending", "to": "declined", "note": "Posti finiti."},
     )
 
@@ -126,7 +142,8 @@ def test_registering_again_after_cancelling_goes_back_to_pending_through_the_tab
 
     assert again.pk == first.pk
     assert [a for a, _actor, _data in record(fresh(again))][-3:] == [
-        "events.registration.status.pending", "events.registration.email_confirmed",
+        "events.registration.status.pending",
+        "events.registration.email_confirmed",
         "events.registration.status.confirmed",
     ]
 
@@ -147,9 +164,18 @@ def test_the_tables_refuse_what_no_service_may_do():
 def test_the_life_of_an_event_is_on_the_record():
     coordinator = CoordinatorFactory()
     day = timezone.now() + timedelta(days=20)
-    event = services.save_event(event=None, actor=coordinator, data=EventData(
-        title="Assemblea", summary="Tutti.", start=day, end=day + timedelta(hours=2), venue_name="Sala", capacity=10,
-    )).event
+    event = services.save_event(
+        event=None,
+        actor=coordinator,
+        data=EventData(
+            title="Assemblea",
+            summary="Tutti.",
+            start=day,
+            end=day + timedelta(hours=2),
+            venue_name="Sala",
+            capacity=10,
+        ),
+    ).event
     services.publish_event(event=event, actor=coordinator)
     services.save_event(event=event, actor=coordinator, data=EventData(city="Modena", capacity=20))
     services.message_attendees(event=event, actor=coordinator, statuses=[Status.CONFIRMED], subject="Ciao", body="B")
@@ -161,8 +187,11 @@ def test_the_life_of_an_event_is_on_the_record():
         ("events.event.changed", coordinator, {"from": {"city": ""}, "to": {"city": "Modena"}}),
         ("events.event.seats_changed", coordinator, {"from": 10, "to": 20}),
         ("events.event.message_sent", coordinator, {"subject": "Ciao", "statuses": ["confirmed"], "recipients": 0}),
-        ("events.event.status.cancelled", coordinator,
-         {"field": "status", "from": "published", "to": "cancelled", "note": "Rinviato."}),
+        (
+            "events.event.status.cancelled",
+            coordinator,
+            {"field": "status", "from": "published", "to": "cancelled", "note": "Rinviato."},
+        ),
     ]
 
 
@@ -192,15 +221,21 @@ def test_register_says_whether_it_created_and_who_may_see_the_token_page():
 
     first = services.register(event=event, attendee=Attendee(name="A", email=user.email), user=user)
     again = services.register(event=event, attendee=Attendee(name="A", email=user.email), user=user)
-    typed_by_someone_else = services.register(event=event, attendee=Attendee(name="A", email=user.email),
-                                              user=stranger)
-    for_another_address = services.register(event=event, attendee=Attendee(name="B", email="altro@example.org"),
-                                            user=stranger)
+    typed_by_someone_else = services.register(event=event, attendee=Attendee(name="A", email=user.email), user=stranger)
+    for_another_address = services.register(
+        event=event, attendee=Attendee(name="B", email="altro@example.org"), user=stranger
+    )
     by_a_guest = guest(event, "ospite@example.org")
 
-    assert [(r.created, r.may_see_token_page) for r in
-            (first, again, typed_by_someone_else, for_another_address, by_a_guest)] == [
-        (True, True), (False, True), (False, False), (True, False), (True, False),
+    assert [
+        (r.created, r.may_see_token_page)
+        for r in (first, again, typed_by_someone_else, for_another_address, by_a_guest)
+    ] == [
+        (True, True),
+        (False, True),
+        (False, False),
+        (True, False),
+        (True, False),
     ]
     assert first.registration.pk == again.registration.pk == typed_by_someone_else.registration.pk
 
@@ -241,8 +276,12 @@ def test_fewer_session_seats_than_people_seated_is_refused():
     event, room, people = _workshop_full_of(3, capacity=3)
 
     with pytest.raises(services.DisplacementError) as refused:
-        services.save_event(event=event, actor=CoordinatorFactory(), data=EventData(),
-                            programme=Programme(sessions=[session_data(room, capacity=1)]))
+        services.save_event(
+            event=event,
+            actor=CoordinatorFactory(),
+            data=EventData(),
+            programme=Programme(sessions=[session_data(room, capacity=1)]),
+        )
 
     assert [(p.kind, p.count, p.session_id) for p in refused.value.problems] == [("session_seats", 2, room.pk)]
     assert fresh(room).capacity == 3
@@ -254,16 +293,26 @@ def test_fewer_session_seats_when_confirmed_moves_the_latest_to_the_head_of_its_
     event, room, people = _workshop_full_of(4, capacity=3)  # the fourth waits for the workshop
     coordinator = CoordinatorFactory()
 
-    services.save_event(event=event, actor=coordinator, data=EventData(), confirm_moves=True,
-                        programme=Programme(sessions=[session_data(room, capacity=1)]))
+    services.save_event(
+        event=event,
+        actor=coordinator,
+        data=EventData(),
+        confirm_moves=True,
+        programme=Programme(sessions=[session_data(room, capacity=1)]),
+    )
 
     choices = {c.registration_id: c for c in room.choices.all()}
-    assert [choices[p.pk].status for p in people] == [Choice.CONFIRMED, Choice.WAITLISTED, Choice.WAITLISTED,
-                                                     Choice.WAITLISTED]
+    assert [choices[p.pk].status for p in people] == [
+        Choice.CONFIRMED,
+        Choice.WAITLISTED,
+        Choice.WAITLISTED,
+        Choice.WAITLISTED,
+    ]
     assert [c.registration_id for c in selectors.session_waiting_list(room)] == [p.pk for p in people[1:]]
     assert emails() == sorted(("event_session_waitlisted", p.email) for p in people[1:3])
     assert record(fresh(people[2]))[-1] == (
-        "events.registration.session_waitlisted", coordinator,
+        "events.registration.session_waitlisted",
+        coordinator,
         {"session": room.title, "session_id": room.pk, "reason": "seats_reduced"},
     )
     assert {p.status for p in map(fresh, people)} == {Status.CONFIRMED}  # their seats at the event stay
@@ -299,7 +348,8 @@ def test_removing_a_session_people_chose_is_refused_then_done_with_everyone_told
     assert not says(sent[people[0].email], "You are no longer on its waiting list.")
     assert says(sent[people[1].email], "You are no longer on its waiting list.")
     assert record(fresh(event))[-1] == (
-        "events.event.session_removed", coordinator,
+        "events.event.session_removed",
+        coordinator,
         {"session": "Laboratorio", "session_id": room.pk, "day": room.day.isoformat(), "people": 2},
     )
     assert record(fresh(pending))[-1][0] == "events.registration.created"
@@ -319,12 +369,17 @@ def test_confirmation_change_and_cancellation_update_the_same_calendar_entry():
     event = EventFactory(capacity=10)
     registration = signed_in(event, VerifiedUserFactory(preferred_language="en"))
     coordinator = CoordinatorFactory()
-    services.save_event(event=event, actor=coordinator,
-                        data=EventData(start=event.start + timedelta(hours=1), end=event.end + timedelta(hours=1)))
+    services.save_event(
+        event=event,
+        actor=coordinator,
+        data=EventData(start=event.start + timedelta(hours=1), end=event.end + timedelta(hours=1)),
+    )
     services.cancel_event(event=event, actor=coordinator)
 
-    files = [parsed(OutgoingEmail.objects.get(to=registration.email, template=t))
-             for t in ("event_confirmation", "event_changed", "event_cancelled")]
+    files = [
+        parsed(OutgoingEmail.objects.get(to=registration.email, template=t))
+        for t in ("event_confirmation", "event_changed", "event_cancelled")
+    ]
 
     assert [str(cal["method"]) for cal, _ in files] == ["REQUEST", "REQUEST", "CANCEL"]
     assert len({str(vevent["uid"]) for _, vevent in files}) == 1
@@ -335,8 +390,11 @@ def test_confirmation_change_and_cancellation_update_the_same_calendar_entry():
         assert str(vevent["organizer"]).startswith("mailto:")
         assert str(vevent["attendee"]) == f"mailto:{registration.email}"
     assert files[1][1].decoded("dtstart") == event.start + timedelta(hours=1)
-    assert {a["filename"] for a in OutgoingEmail.objects.filter(to=registration.email).values_list(
-        "attachments", flat=True).iterator() for a in a} == {"event.ics"}
+    assert {
+        a["filename"]
+        for a in OutgoingEmail.objects.filter(to=registration.email).values_list("attachments", flat=True).iterator()
+        for a in a
+    } == {"event.ics"}
 
 
 def test_cancelling_a_registration_sends_a_cancel_for_the_event_and_the_sessions_held():
@@ -396,7 +454,11 @@ def test_deleting_an_account_frees_its_future_seats_for_the_waiting_list(client)
     assert fresh(first_waiting).status == Status.CONFIRMED
     assert fresh(second_waiting).status == Status.WAITLISTED
     assert emails() == [("event_promoted", first_waiting.email)]  # the deleted person's own e-mails go with them
-    assert record(seat)[-1][2] == {"field": "status", "from": "confirmed", "to": "cancelled",
-                                   "reason": "account_deleted"}
+    assert record(seat)[-1][2] == {
+        "field": "status",
+        "from": "confirmed",
+        "to": "cancelled",
+        "reason": "account_deleted",
+    }
     assert fresh(attended).status == Status.CONFIRMED  # the past keeps its count, without the person
     assert fresh(attended).name == ""

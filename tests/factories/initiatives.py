@@ -100,8 +100,9 @@ class PathwayApplicationFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def submitted_log(obj, create, extracted, **kwargs):
         if create:
-            workflow.log(obj, "status.submitted", actor=obj.applicant,
-                         data={"field": "status", "from": "", "to": "submitted"})
+            workflow.log(
+                obj, "status.submitted", actor=obj.applicant, data={"field": "status", "from": "", "to": "submitted"}
+            )
 
 
 def pdf_bytes() -> bytes:

@@ -28,8 +28,10 @@ def bound(**values):
 
 @pytest.fixture
 def allies():
-    return [MemberOrganizationFactory(name=name) for name in
-            ("Associazione Rete Giovani", "Associazione Rete Anziani", "Cooperativa Il Melograno")]
+    return [
+        MemberOrganizationFactory(name=name)
+        for name in ("Associazione Rete Giovani", "Associazione Rete Anziani", "Cooperativa Il Melograno")
+    ]
 
 
 def test_ticked_allies_and_one_name_typed_are_chosen_in_name_order(allies):

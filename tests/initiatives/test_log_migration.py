@@ -33,11 +33,18 @@ def test_every_old_log_row_moves_into_the_portal_log_with_its_time_actor_and_not
     ally = MemberOrganizationFactory(name="Cooperativa Sole")
     project = Project.objects.create(title="Orti", slug="orti", summary="s", lead_ally_id=ally.pk)
     pathway = Pathway.objects.create(title="Costruire", slug="costruire", purpose="p")
-    application = Application.objects.create(pathway=pathway, ally_id=ally.pk, motivation="m", contact_name="Anna",
-                                             contact_email="anna@example.org", status="admitted")
+    application = Application.objects.create(
+        pathway=pathway,
+        ally_id=ally.pk,
+        motivation="m",
+        contact_name="Anna",
+        contact_email="anna@example.org",
+        status="admitted",
+    )
     at = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
-    project_log = project.log.create(from_state="submitted", to_state="draft", actor_id=actor.pk,
-                                     note="Aggiungete le date")
+    project_log = project.log.create(
+        from_state="submitted", to_state="draft", actor_id=actor.pk, note="Aggiungete le date"
+    )
     project.log.filter(pk=project_log.pk).update(at=at)
     application.log.create(from_status="", to_status="submitted")
     application.log.create(from_status="submitted", to_status="admitted", actor_id=actor.pk)
@@ -49,16 +56,36 @@ def test_every_old_log_row_moves_into_the_portal_log_with_its_time_actor_and_not
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps
     LogEntry = new.get_model("alliance", "LogEntry")
-    rows = list(LogEntry.objects.order_by("pk").values_list("content_type__model", "object_id", "action", "actor_id",
-                                                              "data", "created_at"))
-    assert rows[0] == ("project", project.pk, "initiatives.project.publication.draft", actor.pk,
-                       {"field": "publication", "from": "submitted", "to": "draft", "note": "Aggiungete le date"}, at)
+    rows = list(
+        LogEntry.objects.order_by("pk").values_list(
+            "content_type__model", "object_id", "action", "actor_id", "data", "created_at"
+        )
+    )
+    assert rows[0] == (
+        "project",
+        project.pk,
+        "initiatives.project.publication.draft",
+        actor.pk,
+        {"field": "publication", "from": "submitted", "to": "draft", "note": "Aggiungete le date"},
+        at,
+    )
     assert [row[:5] for row in rows[1:]] == [
-        ("pathwayapplication", application.pk, "initiatives.pathwayapplication.status.submitted", None,
-         {"field": "status", "from": "", "to": "submitted"}),
-        ("pathwayapplication", application.pk, "initiatives.pathwayapplication.status.admitted", actor.pk,
-         {"field": "status", "from": "submitted", "to": "admitted"}),
+        (
+            "pathwayapplication",
+            application.pk,
+            "initiatives.pathwayapplication.status.submitted",
+            None,
+            {"field": "status", "from": "", "to": "submitted"},
+        ),
+        (
+            "pathwayapplication",
+            application.pk,
+            "initiatives.pathwayapplication.status.admitted",
+            actor.pk,
+            {"field": "status", "from": "submitted", "to": "admitted"},
+        ),
     ]
-    assert list(new.get_model("initiatives", "PathwayObjective").objects.order_by("position")
-                .values_list("position", "text")) == [(1, "Primo"), (2, "Secondo")]
+    assert list(
+        new.get_model("initiatives", "PathwayObjective").objects.order_by("position").values_list("position", "text")
+    ) == [(1, "Primo"), (2, "Secondo")]
     assert list(new.get_model("initiatives", "Stage").objects.values_list("position", flat=True)) == [1]

@@ -64,22 +64,33 @@ def manager_of(ally, **fields):
 
 @pytest.fixture
 def costruire():
-    """"Costruire comunità", promoted by a foundation and a third-sector network, with an admitted organization."""
+    """ "Costruire comunità", promoted by a foundation and a third-sector network, with an admitted organization."""
     foundation = MemberOrganizationFactory(name="Fondazione Carisap")
     network = MemberOrganizationFactory(name="Bottega del Terzo Settore")
     pathway = PathwayFactory(title="Costruire comunità", slug="costruire-comunita", places=2, status="running")
     pathway.organizers.set([foundation, network])
-    stage = StageFactory(pathway=pathway, position=1, title="Tavoli di facilitazione", start_date=date(2026, 1, 1),
-                         end_date=date(2026, 12, 31))
+    stage = StageFactory(
+        pathway=pathway,
+        position=1,
+        title="Tavoli di facilitazione",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
     admitted = PathwayApplicationFactory(
-        pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"), status=Status.ADMITTED,
-        contact_name="Anna Ricci", contact_email="anna@sole.example.org",
+        pathway=pathway,
+        ally=MemberOrganizationFactory(name="Cooperativa Sole"),
+        status=Status.ADMITTED,
+        contact_name="Anna Ricci",
+        contact_email="anna@sole.example.org",
         applicant=VerifiedUserFactory(preferred_language="en"),
     )
     StageProgress.objects.create(application=admitted, stage=stage)
     submitted = PathwayApplicationFactory(pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Luna"))
     return {
-        "pathway": pathway, "stage": stage, "admitted": admitted, "submitted": submitted,
+        "pathway": pathway,
+        "stage": stage,
+        "admitted": admitted,
+        "submitted": submitted,
         "promoter": manager_of(foundation, full_name="Paola Fondazione"),
         "outsider": manager_of(MemberOrganizationFactory(name="Altra Cooperativa")),
     }
@@ -108,8 +119,9 @@ def test_a_manager_of_a_promoting_ally_opens_every_page_of_its_pathway(client, c
         assert ("Tavoli di facilitazione" if page.endswith(".csv") else "Costruire comunità") in (
             response.content.decode("utf-8-sig")
         ), page
-    decide = client.get(url("initiatives:pathway_application_decide", slug="costruire-comunita",
-                            pk=costruire["submitted"].pk)).content.decode()
+    decide = client.get(
+        url("initiatives:pathway_application_decide", slug="costruire-comunita", pk=costruire["submitted"].pk)
+    ).content.decode()
     assert "Cooperativa Luna" in decide
     grid = client.get(url("initiatives:progress_grid", slug="costruire-comunita")).content.decode()
     assert "Cooperativa Sole" in grid and "Cooperativa Luna" not in grid  # only the admitted are on the grid
@@ -168,8 +180,9 @@ def test_the_promoter_decides_within_the_places_and_it_is_on_the_record(
     assert response.status_code == 302
     assert status_log(costruire["submitted"])[-1] == ("submitted", "admitted", promoter.pk, "Benvenuti")
     third = PathwayApplicationFactory(pathway=pathway)
-    response = client.post(url("initiatives:pathway_application_decide", slug=pathway.slug, pk=third.pk),
-                           {"decision": "admitted"})
+    response = client.post(
+        url("initiatives:pathway_application_decide", slug=pathway.slug, pk=third.pk), {"decision": "admitted"}
+    )
     assert "All 2 places are taken" in response.content.decode()
     third.refresh_from_db()
     assert third.status == Status.SUBMITTED
@@ -187,14 +200,18 @@ def test_the_promoter_keeps_the_grid_with_a_dated_note_and_exports_it(client, co
     today = timezone.localdate()
     assert f'name="note_date" class="form-control" min="1950-01-01" max="2100-12-31" value="{today:%Y-%m-%d}"' in grid
 
-    client.post(url("initiatives:progress_grid", slug=pathway.slug),
-                {"application": admitted.pk, "stage": stage.pk, "state": "in_progress", "note": "Ottimo avvio"})
+    client.post(
+        url("initiatives:progress_grid", slug=pathway.slug),
+        {"application": admitted.pk, "stage": stage.pk, "state": "in_progress", "note": "Ottimo avvio"},
+    )
 
     progress = StageProgress.objects.get(application=admitted, stage=stage)
     assert (progress.state, progress.note, progress.note_date) == ("in_progress", "Ottimo avvio", today)
     entry = workflow.history(admitted).last()
     assert (entry.action, entry.actor, entry.data["to"]) == (
-        "initiatives.pathwayapplication.progress", costruire["promoter"], "in_progress"
+        "initiatives.pathwayapplication.progress",
+        costruire["promoter"],
+        "in_progress",
     )
     csv = client.get(url("initiatives:progress_csv", slug=pathway.slug)).content.decode("utf-8-sig")
     assert csv.splitlines() == ["Organization,Tavoli di facilitazione", "Cooperativa Sole,In progress"]
@@ -218,12 +235,17 @@ def test_the_promoter_writes_to_the_admitted_organizations_after_commit(
 
     email = OutgoingEmail.objects.get()
     assert (email.to, email.template, email.language, email.subject) == (
-        "anna@sole.example.org", "pathway_message", "en", "Prossimo tavolo – Costruire comunità"
+        "anna@sole.example.org",
+        "pathway_message",
+        "en",
+        "Prossimo tavolo – Costruire comunità",
     )
     assert "Ci vediamo il 12 ad Ascoli." in email.body_text
     entry = workflow.history(pathway).last()
     assert (entry.action, entry.actor, entry.data) == (
-        "initiatives.pathway.message", costruire["promoter"], {"subject": "Prossimo tavolo", "recipients": 1}
+        "initiatives.pathway.message",
+        costruire["promoter"],
+        {"subject": "Prossimo tavolo", "recipients": 1},
     )
 
 
@@ -232,10 +254,19 @@ def test_the_promoter_edits_the_pathway_and_its_stages_but_only_its_own_allies_a
     foundation, network = pathway.organizers.order_by("name").reverse()
     client.force_login(costruire["promoter"])
     data = editor_data(
-        title="Costruire comunità ad Ascoli", places="3", status="running",
+        title="Costruire comunità ad Ascoli",
+        places="3",
+        status="running",
         organizers=[str(foundation.pk)],  # the network is not theirs: it stays
-        stages=[{"id": str(costruire["stage"].pk), "kind": "facilitation_table", "title": "Tavoli",
-                 "start_date": "2026-02-01", "position": "1"}],
+        stages=[
+            {
+                "id": str(costruire["stage"].pk),
+                "kind": "facilitation_table",
+                "title": "Tavoli",
+                "start_date": "2026-02-01",
+                "position": "1",
+            }
+        ],
         initial_stages=1,
     )
 
@@ -248,14 +279,23 @@ def test_the_promoter_edits_the_pathway_and_its_stages_but_only_its_own_allies_a
     assert list(pathway.stages.values_list("title", "start_date")) == [("Tavoli", date(2026, 2, 1))]
     entry = workflow.history(pathway).last()
     assert (entry.action, entry.actor, entry.data) == (
-        "initiatives.pathway.changed", costruire["promoter"], {"places": {"from": 2, "to": 3}}
+        "initiatives.pathway.changed",
+        costruire["promoter"],
+        {"places": {"from": 2, "to": 3}},
     )
     # A promoter cannot add an ally it does not manage.
     with translation.override("en"), pytest.raises(services.InitiativeError) as refused:
-        services.save_pathway(actor=costruire["promoter"], pathway=pathway, data=services.PathwayData(
-            title=pathway.title, purpose=pathway.purpose, status=pathway.status, places=3,
-            organizers=[foundation, network, MemberOrganizationFactory()],
-        ))
+        services.save_pathway(
+            actor=costruire["promoter"],
+            pathway=pathway,
+            data=services.PathwayData(
+                title=pathway.title,
+                purpose=pathway.purpose,
+                status=pathway.status,
+                places=3,
+                organizers=[foundation, network, MemberOrganizationFactory()],
+            ),
+        )
     with translation.override("en"):
         assert refused.value.message_dict == {"organizers": ["You may add or remove only the allies you manage."]}
 
@@ -292,11 +332,16 @@ def test_the_project_page_lists_its_pathways_and_the_events_of_their_stages(clie
     html = client.get(project.get_absolute_url()).content.decode()
 
     pathways = html.split('id="pathways-title"')[1].split("</section>")[0]
-    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', pathways) == [(pathway.get_absolute_url(), "Costruire comunità")]
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', pathways) == [
+        (pathway.get_absolute_url(), "Costruire comunità")
+    ]
     events = html.split('id="events-title"')[1].split("</section>")[0]
     # The event of a stage says which stage of which pathway (a link to the pathway).
-    assert re.findall(r'<a href="[^"]+">([^<]+)</a>', events) == ["Tavolo di facilitazione a Fermo",
-                                                                  "Costruire comunità", "Evento del progetto"]
+    assert re.findall(r'<a href="[^"]+">([^<]+)</a>', events) == [
+        "Tavolo di facilitazione a Fermo",
+        "Costruire comunità",
+        "Evento del progetto",
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -318,9 +363,14 @@ def test_the_project_page_query_count_does_not_grow_with_pathways(client, django
 def test_the_history_of_a_project_is_shown_to_its_managers_only(client):
     lead = MemberOrganizationFactory(name="Cooperativa Sole")
     owner = manager_of(lead, full_name="Marta Zanon")
-    project = services.save_project(actor=owner, data=services.ProjectData(
-        title="Orti condivisi", summary="Orti nei quartieri.", lead_ally=lead,
-    ))
+    project = services.save_project(
+        actor=owner,
+        data=services.ProjectData(
+            title="Orti condivisi",
+            summary="Orti nei quartieri.",
+            lead_ally=lead,
+        ),
+    )
     project.publication = Project.Publication.PUBLISHED
     project.save(update_fields=["publication"])
 
@@ -343,10 +393,13 @@ def test_save_project_takes_plain_data_and_holds_the_rules():
     owner = manager_of(lead)
     project = services.save_project(
         actor=owner,
-        data=services.ProjectData(title="  Orti   condivisi ", summary="Orti.", lead_ally=lead,
-                                  start_date=date(2026, 1, 1)),
-        objectives=[services.Row(values={"text": "Coltivare"}, position=2),
-                    services.Row(values={"text": "Incontrarsi"}, position=1)],
+        data=services.ProjectData(
+            title="  Orti   condivisi ", summary="Orti.", lead_ally=lead, start_date=date(2026, 1, 1)
+        ),
+        objectives=[
+            services.Row(values={"text": "Coltivare"}, position=2),
+            services.Row(values={"text": "Incontrarsi"}, position=1),
+        ],
         partners=[services.Row(values={"ally": partner, "role": "Ricerca"})],
     )
     assert (project.title, project.publication, project.created_by) == ("Orti condivisi", "draft", owner)
@@ -354,15 +407,27 @@ def test_save_project_takes_plain_data_and_holds_the_rules():
     assert status_log(project) == [("", "draft", owner.pk, "")]
 
     with translation.override("en"), pytest.raises(services.InitiativeError) as refused:
-        services.save_project(actor=owner, project=project, data=services.ProjectData(
-            title="Orti", summary="Orti.", lead_ally=lead, start_date=date(2026, 1, 1), end_date=date(2025, 1, 1)))
+        services.save_project(
+            actor=owner,
+            project=project,
+            data=services.ProjectData(
+                title="Orti", summary="Orti.", lead_ally=lead, start_date=date(2026, 1, 1), end_date=date(2025, 1, 1)
+            ),
+        )
     assert refused.value.message_dict == {"end_date": ["The end cannot come before the start."]}
     with pytest.raises(services.InitiativeError):
-        services.save_project(actor=owner, project=project, data=services.ProjectData(
-            title="Orti", summary="Orti.", lead_ally=lead), partners=[services.Row(values={"ally": lead})])
+        services.save_project(
+            actor=owner,
+            project=project,
+            data=services.ProjectData(title="Orti", summary="Orti.", lead_ally=lead),
+            partners=[services.Row(values={"ally": lead})],
+        )
     with pytest.raises(PermissionDenied):
-        services.save_project(actor=manager_of(partner), project=project, data=services.ProjectData(
-            title="Presi", summary="Orti.", lead_ally=lead))
+        services.save_project(
+            actor=manager_of(partner),
+            project=project,
+            data=services.ProjectData(title="Presi", summary="Orti.", lead_ally=lead),
+        )
     project.refresh_from_db()
     assert project.title == "Orti condivisi"
 
@@ -374,8 +439,12 @@ def test_a_row_of_another_project_cannot_be_touched():
     other = ProjectFactory()
     theirs = other.objectives.create(position=1, text="Loro")
     with pytest.raises(services.InitiativeError):
-        services.save_project(actor=owner, project=mine, data=services.ProjectData(
-            title="Mio", summary="s", lead_ally=lead), objectives=[services.Row(pk=theirs.pk, remove=True)])
+        services.save_project(
+            actor=owner,
+            project=mine,
+            data=services.ProjectData(title="Mio", summary="s", lead_ally=lead),
+            objectives=[services.Row(pk=theirs.pk, remove=True)],
+        )
     assert other.objectives.count() == 1
 
 
@@ -442,17 +511,27 @@ def test_the_grid_refuses_a_note_date_outside_the_sane_range(client, costruire, 
     client.force_login(costruire["promoter"])
     response = client.post(
         url("initiatives:progress_grid", slug=costruire["pathway"].slug),
-        {"application": costruire["admitted"].pk, "stage": costruire["stage"].pk, "state": "completed",
-         "note": "Fatto", "note_date": value},
+        {
+            "application": costruire["admitted"].pk,
+            "stage": costruire["stage"].pk,
+            "state": "completed",
+            "note": "Fatto",
+            "note_date": value,
+        },
         follow=True,
     )
     assert f"The change was not saved: {SANE}" in response.content.decode()
     progress = StageProgress.objects.get(application=costruire["admitted"])
     assert (progress.state, progress.note, progress.note_date) == ("not_started", "", None)
     with pytest.raises(services.InitiativeError):
-        services.set_stage_progress(application=costruire["admitted"], stage=costruire["stage"],
-                                    actor=costruire["promoter"], state="completed", note="x",
-                                    note_date=date(1, 1, 1))
+        services.set_stage_progress(
+            application=costruire["admitted"],
+            stage=costruire["stage"],
+            actor=costruire["promoter"],
+            state="completed",
+            note="x",
+            note_date=date(1, 1, 1),
+        )
 
 
 def admin_form(model, obj, data):
@@ -478,12 +557,15 @@ def test_the_admin_refuses_stage_dates_outside_the_sane_range(value):
     stage = StageFactory()
     request = RequestFactory().get("/")
     request.user = VerifiedUserFactory(is_staff=True, is_superuser=True)
-    inline = next(i for i in admin_site._registry[Pathway].get_inline_instances(request, stage.pathway)
-                  if i.model is Stage)
+    inline = next(
+        i for i in admin_site._registry[Pathway].get_inline_instances(request, stage.pathway) if i.model is Stage
+    )
     form_class = inline.get_formset(request, stage.pathway).form
     with translation.override("en"):
-        form = form_class({"pathway": stage.pathway_id, "position": 1, "kind": "listening", "title": "Ascolto",
-                           "start_date": value}, instance=stage)
+        form = form_class(
+            {"pathway": stage.pathway_id, "position": 1, "kind": "listening", "title": "Ascolto", "start_date": value},
+            instance=stage,
+        )
         assert form.is_valid() is False
         assert form.errors["start_date"] == [SANE]
 
@@ -496,14 +578,16 @@ def test_the_admin_shows_workflow_fields_read_only_and_acts_through_the_services
     request.user = CoordinatorFactory(is_staff=True, is_superuser=True)
     assert {"status", "places", "places_and_admitted"} <= set(pathway_admin.get_readonly_fields(request))
     assert {"status", "decided_by", "decided_at", "decision_reason"} <= set(
-        application_admin.get_readonly_fields(request))
+        application_admin.get_readonly_fields(request)
+    )
     assert {"publication", "published_at", "review_comment"} <= set(project_admin.get_readonly_fields(request))
 
     client.force_login(request.user)
     third = PathwayApplicationFactory(pathway=costruire["pathway"])
     changelist = "/admin/initiatives/pathwayapplication/"
-    response = client.post(changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]},
-                           follow=True)
+    response = client.post(
+        changelist, {"action": "admit", "_selected_action": [costruire["submitted"].pk, third.pk]}, follow=True
+    )
     # One admitted: the sentence for one (ngettext, in the admin's Italian), after the refusal of the other.
     with translation.override("it"):
         admitted_one = ngettext("%(count)d application admitted.", "%(count)d applications admitted.", 1)
@@ -523,10 +607,19 @@ def test_the_demo_numbers_objectives_and_stages_from_one_and_the_editor_saves_th
     from initiatives.demo import _pathway
 
     pathway, _new = _pathway(
-        "Percorso demo", purpose="Scopo.", eligibility="organizations", status="open", places=5, organizers=[],
-        themes=[], region_slugs=[], objectives=["Primo", "Secondo"],
-        stages=[("listening", "Ascolto", date(2026, 1, 1), date(2026, 2, 1), ""),
-                ("contest", "Concorso", date(2026, 3, 1), None, "")],
+        "Percorso demo",
+        purpose="Scopo.",
+        eligibility="organizations",
+        status="open",
+        places=5,
+        organizers=[],
+        themes=[],
+        region_slugs=[],
+        objectives=["Primo", "Secondo"],
+        stages=[
+            ("listening", "Ascolto", date(2026, 1, 1), date(2026, 2, 1), ""),
+            ("contest", "Concorso", date(2026, 3, 1), None, ""),
+        ],
     )
     assert list(pathway.objectives.values_list("position", flat=True)) == [1, 2]
     assert list(pathway.stages.values_list("position", flat=True)) == [1, 2]
@@ -535,11 +628,17 @@ def test_the_demo_numbers_objectives_and_stages_from_one_and_the_editor_saves_th
     page = url("initiatives:pathway_edit", slug=pathway.slug)
     form_html = client.get(page).content.decode()
     data = {}
-    for name, value in re.findall(r'<input type="(?:text|number|date|datetime-local|hidden)" name="([^"]+)"'
-                                  r'(?: [^>]*?)? value="([^"]*)"', form_html):
+    for name, value in re.findall(
+        r'<input type="(?:text|number|date|datetime-local|hidden)" name="([^"]+)"'
+        r'(?: [^>]*?)? value="([^"]*)"',
+        form_html,
+    ):
         data[name] = value
-    for name, value in re.findall(r'<input type="(?:text|number|date|hidden)" name="([^"]+)" id="[^"]+" '
-                                  r'value="([^"]*)"', form_html):
+    for name, value in re.findall(
+        r'<input type="(?:text|number|date|hidden)" name="([^"]+)" id="[^"]+" '
+        r'value="([^"]*)"',
+        form_html,
+    ):
         data[name] = value
     for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form_html, re.S):
         chosen = re.findall(r'<option value="([^"]*)"[^>]*selected', body)
@@ -574,11 +673,14 @@ def test_every_application_change_is_one_log_entry_with_its_actor(costruire):
     promoter = costruire["promoter"]
     before = LogEntry.objects.count()
     services.decide_pathway_application(application=costruire["submitted"], actor=promoter, status="waitlisted")
-    services.withdraw_pathway_application(application=costruire["submitted"],
-                                          actor=manager_of(costruire["submitted"].ally))
+    services.withdraw_pathway_application(
+        application=costruire["submitted"], actor=manager_of(costruire["submitted"].ally)
+    )
     assert LogEntry.objects.count() == before + 2
     assert [(f, t) for f, t, _a, _n in status_log(costruire["submitted"])] == [
-        ("", "submitted"), ("submitted", "waitlisted"), ("waitlisted", "withdrawn"),
+        ("", "submitted"),
+        ("submitted", "waitlisted"),
+        ("waitlisted", "withdrawn"),
     ]
     assert PathwayObjective.objects.count() == 0  # nothing else was touched
 
@@ -603,8 +705,10 @@ def test_the_provinces_are_checkboxes_grouped_by_region_in_details(client, taxon
     assert picker.count('type="checkbox"') == Province.objects.count()
     opened = re.findall(r'<details class="province-picker__region" open><summary>([^<]+) <span', picker)
     assert opened == ["Liguria"]
-    assert (f'<input type="checkbox" class="form-check-input" name="provinces" value="{spezia.pk}" '
-            f'id="id_provinces_{spezia.pk}" checked>') in picker
+    assert (
+        f'<input type="checkbox" class="form-check-input" name="provinces" value="{spezia.pk}" '
+        f'id="id_provinces_{spezia.pk}" checked>'
+    ) in picker
     assert f'<label class="form-check-label" for="id_provinces_{spezia.pk}">La Spezia (SP)</label>' in picker
 
 
@@ -628,9 +732,7 @@ def test_a_partner_ally_is_typed_by_name_and_several_matches_are_listed(client, 
 
 
 @pytest.mark.parametrize("count", [1, 3])
-def test_the_ally_search_answers_at_most_twenty_members_in_constant_queries(
-    client, django_assert_num_queries, count
-):
+def test_the_ally_search_answers_at_most_twenty_members_in_constant_queries(client, django_assert_num_queries, count):
     lead = MemberOrganizationFactory(name="Cooperativa Sole")
     for n in range(count * 10):
         MemberOrganizationFactory(name=f"Rete {n:02d}")
@@ -656,22 +758,27 @@ def test_a_coordinator_names_the_promoters_one_per_line_and_hears_of_unknown_nam
     MemberOrganizationFactory(name="Rete sospesa", membership_status="suspended")
     client.force_login(CoordinatorFactory())
 
-    response = client.post(url("initiatives:pathway_create"),
-                           editor_data(organizers="Fondazione Carisap\nRete sospesa\nNessuno"))
+    response = client.post(
+        url("initiatives:pathway_create"), editor_data(organizers="Fondazione Carisap\nRete sospesa\nNessuno")
+    )
 
     assert response.context["editor"].form.errors["organizers"] == [
         "No ally is called “Rete sospesa”: check the name on the ally's page.",
         "No ally is called “Nessuno”: check the name on the ally's page.",
     ]
-    response = client.post(url("initiatives:pathway_create"),
-                           editor_data(organizers="Fondazione Carisap\nbottega del terzo settore"))
+    response = client.post(
+        url("initiatives:pathway_create"), editor_data(organizers="Fondazione Carisap\nbottega del terzo settore")
+    )
     assert response.status_code == 302
     pathway = Pathway.objects.get()
-    assert sorted(pathway.organizers.values_list("name", flat=True)) == ["Bottega del Terzo Settore",
-                                                                         "Fondazione Carisap"]
+    assert sorted(pathway.organizers.values_list("name", flat=True)) == [
+        "Bottega del Terzo Settore",
+        "Fondazione Carisap",
+    ]
     html = client.get(url("initiatives:pathway_edit", slug=pathway.slug)).content.decode()
-    assert re.search(r'<textarea name="organizers"[^>]*>\s*Bottega del Terzo Settore\nFondazione Carisap</textarea>',
-                     html)
+    assert re.search(
+        r'<textarea name="organizers"[^>]*>\s*Bottega del Terzo Settore\nFondazione Carisap</textarea>', html
+    )
 
 
 @pytest.mark.parametrize("count", [1, 3])

@@ -38,8 +38,10 @@ def test_the_card_shows_the_ally_its_other_applications_and_the_motivation(clien
     html = client.get(url("initiatives:pathway_applications", slug=pathway.slug)).content.decode()
 
     card = html.split(f'id="review-{application.pk}"')[1].split("</article>")[0]
-    assert (f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
-            "Public profile</a>") in card
+    assert (
+        f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
+        "Public profile</a>"
+    ) in card
     assert "Member since" in card
     assert "2 applications to other pathways; admitted to 1 of them" in card
     assert "Vogliamo co-progettare con il Comune." in card
@@ -71,11 +73,16 @@ def test_bulk_admission_stops_at_the_places_and_waitlists_the_rest(client):
     applications = [PathwayApplicationFactory(pathway=pathway) for _ in range(3)]
     client.force_login(CoordinatorFactory())
 
-    response = client.post(url("initiatives:pathway_applications_decide", slug=pathway.slug),
-                           {"ids": [a.pk for a in applications], "decision": "admitted"}, follow=True)
+    response = client.post(
+        url("initiatives:pathway_applications_decide", slug=pathway.slug),
+        {"ids": [a.pk for a in applications], "decision": "admitted"},
+        follow=True,
+    )
 
     assert [PathwayApplication.objects.get(pk=a.pk).status for a in applications] == [
-        Status.ADMITTED, Status.WAITLISTED, Status.WAITLISTED
+        Status.ADMITTED,
+        Status.WAITLISTED,
+        Status.WAITLISTED,
     ]
     assert "Done: 1 admitted; 2 on the waiting list." in response.content.decode()
     assert OutgoingEmail.objects.filter(template="pathway_application_admitted").count() == 1
@@ -88,14 +95,18 @@ def test_a_bulk_decline_needs_a_reason():
     coordinator = CoordinatorFactory()
 
     with pytest.raises(InitiativeError):
-        decide_pathway_applications(pathway=pathway, ids=[application.pk], status=Status.DECLINED, reason="",
-                                    actor=coordinator)
-    report = decide_pathway_applications(pathway=pathway, ids=[application.pk], status=Status.DECLINED,
-                                         reason="Fuori dal territorio.", actor=coordinator)
+        decide_pathway_applications(
+            pathway=pathway, ids=[application.pk], status=Status.DECLINED, reason="", actor=coordinator
+        )
+    report = decide_pathway_applications(
+        pathway=pathway, ids=[application.pk], status=Status.DECLINED, reason="Fuori dal territorio.", actor=coordinator
+    )
 
     application.refresh_from_db()
     assert (report.declined, application.status, application.decision_reason) == (
-        1, Status.DECLINED, "Fuori dal territorio."
+        1,
+        Status.DECLINED,
+        "Fuori dal territorio.",
     )
 
 
@@ -121,8 +132,13 @@ def test_the_cards_and_the_bulk_action_do_not_exist_for_others(client, who):
     client.force_login(user)
 
     assert client.get(url("initiatives:pathway_applications", slug=pathway.slug)).status_code == 404
-    assert client.post(url("initiatives:pathway_applications_decide", slug=pathway.slug),
-                       {"ids": [application.pk], "decision": "admitted"}).status_code == 404
+    assert (
+        client.post(
+            url("initiatives:pathway_applications_decide", slug=pathway.slug),
+            {"ids": [application.pk], "decision": "admitted"},
+        ).status_code
+        == 404
+    )
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
 
@@ -145,8 +161,10 @@ def test_a_bulk_decline_without_a_reason_shows_the_error_on_the_field(client):
     chosen, other = PathwayApplicationFactory(pathway=pathway), PathwayApplicationFactory(pathway=pathway)
     client.force_login(CoordinatorFactory())
 
-    response = client.post(url("initiatives:pathway_applications_decide", slug=pathway.slug),
-                           {"ids": [chosen.pk], "decision": "declined", "reason": "  "})
+    response = client.post(
+        url("initiatives:pathway_applications_decide", slug=pathway.slug),
+        {"ids": [chosen.pk], "decision": "declined", "reason": "  "},
+    )
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -94,8 +94,13 @@ def test_the_list_shows_published_pathways_open_ones_first(client):
     PathwayFactory(title="Aperto", status="open", applications_close_at=local(date(2030, 6, 30), 18))
     PathwayFactory(title="In corso", status="running")
     PathwayFactory(title="Bozza", status="draft")
-    StageFactory(pathway=Pathway.objects.get(title="In corso"), title="Tavoli di facilitazione",
-                 kind="facilitation_table", start_date=today - timedelta(days=3), end_date=today + timedelta(days=3))
+    StageFactory(
+        pathway=Pathway.objects.get(title="In corso"),
+        title="Tavoli di facilitazione",
+        kind="facilitation_table",
+        start_date=today - timedelta(days=3),
+        end_date=today + timedelta(days=3),
+    )
 
     response = client.get(url("initiatives:pathway_list"))
 
@@ -132,8 +137,9 @@ def make_pathways(count):
         pathway = PathwayFactory(title=f"Percorso {number}")
         pathway.organizers.set(organizers)
         for offset in (0, 30):
-            StageFactory(pathway=pathway, start_date=today + timedelta(days=offset),
-                         end_date=today + timedelta(days=offset + 10))
+            StageFactory(
+                pathway=pathway, start_date=today + timedelta(days=offset), end_date=today + timedelta(days=offset + 10)
+            )
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -164,26 +170,72 @@ def test_the_page_shows_everything_about_the_pathway(client, taxonomy):
     )
     PathwayObjective.objects.create(pathway=pathway, position=2, text="Generare nuove imprese di comunità")
     PathwayObjective.objects.create(pathway=pathway, position=1, text="Ascoltare i bisogni del territorio")
-    listening = StageFactory(pathway=pathway, position=1, kind="listening", title="Ascolto",
-                             start_date=today - timedelta(days=30), end_date=today - timedelta(days=1),
-                             description="Interviste e incontri nei quartieri.")
-    contest = StageFactory(pathway=pathway, position=2, kind="contest", title="Concorso di idee",
-                           start_date=today, end_date=today + timedelta(days=14))
-    StageFactory(pathway=pathway, position=3, kind="crowdfunding", title="Crowdfunding",
-                 start_date=today + timedelta(days=15), end_date=None)
-    shown = PathwayApplicationFactory(pathway=pathway, status=Status.ADMITTED, show_publicly=True,
-                                      ally=MemberOrganizationFactory(name="Cooperativa Mondo"))
-    PathwayApplicationFactory(pathway=pathway, status=Status.ADMITTED, show_publicly=False,
-                              ally=MemberOrganizationFactory(name="Riservata"))
-    PathwayApplicationFactory(pathway=pathway, status=Status.SUBMITTED, ally=MemberOrganizationFactory(name="In attesa"))
+    listening = StageFactory(
+        pathway=pathway,
+        position=1,
+        kind="listening",
+        title="Ascolto",
+        start_date=today - timedelta(days=30),
+        end_date=today - timedelta(days=1),
+        description="Interviste e incontri nei quartieri.",
+    )
+    contest = StageFactory(
+        pathway=pathway,
+        position=2,
+        kind="contest",
+        title="Concorso di idee",
+        start_date=today,
+        end_date=today + timedelta(days=14),
+    )
+    StageFactory(
+        pathway=pathway,
+        position=3,
+        kind="crowdfunding",
+        title="Crowdfunding",
+        start_date=today + timedelta(days=15),
+        end_date=None,
+    )
+    shown = PathwayApplicationFactory(
+        pathway=pathway,
+        status=Status.ADMITTED,
+        show_publicly=True,
+        ally=MemberOrganizationFactory(name="Cooperativa Mondo"),
+    )
+    PathwayApplicationFactory(
+        pathway=pathway, status=Status.ADMITTED, show_publicly=False, ally=MemberOrganizationFactory(name="Riservata")
+    )
+    PathwayApplicationFactory(
+        pathway=pathway, status=Status.SUBMITTED, ally=MemberOrganizationFactory(name="In attesa")
+    )
     later = timezone.now() + timedelta(days=3)
-    event = Event.objects.create(title="Giornata del concorso", slug="giornata-del-concorso", summary="s",
-                                 start=later, end=later + timedelta(hours=2), status="published", city="Ascoli Piceno",
-                                 pathway_stage=contest)
-    Event.objects.create(title="Evento in bozza", slug="bozza", summary="s", start=later,
-                         end=later + timedelta(hours=2), status="draft", pathway_stage=contest)
-    Event.objects.create(title="Evento passato", slug="passato", summary="s", start=timezone.now() - timedelta(days=9),
-                         end=timezone.now() - timedelta(days=8), status="published", pathway_stage=listening)
+    event = Event.objects.create(
+        title="Giornata del concorso",
+        slug="giornata-del-concorso",
+        summary="s",
+        start=later,
+        end=later + timedelta(hours=2),
+        status="published",
+        city="Ascoli Piceno",
+        pathway_stage=contest,
+    )
+    Event.objects.create(
+        title="Evento in bozza",
+        slug="bozza",
+        summary="s",
+        start=later,
+        end=later + timedelta(hours=2),
+        status="draft",
+        pathway_stage=contest,
+    )
+    Event.objects.create(
+        title="Evento passato",
+        slug="passato",
+        summary="s",
+        start=timezone.now() - timedelta(days=9),
+        end=timezone.now() - timedelta(days=8),
+        status="published",
+        pathway_stage=listening,
+    )
 
     response = client.get(url("initiatives:pathway_detail", slug=pathway.slug))
 
@@ -197,12 +249,17 @@ def test_the_page_shows_everything_about_the_pathway(client, taxonomy):
         html,
     )
     assert re.findall(r'<h3 class="pathway-stage__title" lang="it">([^<]+)</h3>', html) == [
-        "Ascolto", "Concorso di idee", "Crowdfunding",
+        "Ascolto",
+        "Concorso di idee",
+        "Crowdfunding",
     ]
     assert html.count('aria-current="step"') == 1
     assert f'<li id="stage-{contest.pk}" class="pathway-stage pathway-stage--current" aria-current="step">' in html
     assert "The pathway is now in the stage “Concorso di idee”, marked below." in html
-    assert '<p class="pathway-stage__kind">Contest <span class="pathway-badge pathway-badge--current">Current stage' in html
+    assert (
+        '<p class="pathway-stage__kind">Contest <span class="pathway-badge pathway-badge--current">Current stage'
+        in html
+    )
     assert "<p>Interviste e incontri nei quartieri.</p>" in html
     assert "<dd>Any organization</dd>" in html
     assert "4 places, 1 taken" not in html  # two are admitted, one of them not shown
@@ -233,10 +290,14 @@ def test_an_unpublished_project_is_not_linked(client):
 @pytest.mark.parametrize(
     ("fields", "reason"),
     [
-        ({"status": "open", "applications_open_at": timezone.now() + timedelta(days=2)},
-         "Applications are not open yet."),
-        ({"status": "open", "applications_close_at": timezone.now() - timedelta(minutes=1)},
-         "Applications are closed."),
+        (
+            {"status": "open", "applications_open_at": timezone.now() + timedelta(days=2)},
+            "Applications are not open yet.",
+        ),
+        (
+            {"status": "open", "applications_close_at": timezone.now() - timedelta(minutes=1)},
+            "Applications are closed.",
+        ),
         ({"status": "running"}, "Applications are closed."),
     ],
 )
@@ -256,11 +317,21 @@ def make_stages_with_events(count):
     PathwayObjective.objects.create(pathway=pathway, text="Un obiettivo")
     PathwayApplicationFactory(pathway=pathway, status=Status.ADMITTED)
     for number in range(count):
-        stage = StageFactory(pathway=pathway, start_date=today + timedelta(days=number * 10),
-                             end_date=today + timedelta(days=number * 10 + 5))
+        stage = StageFactory(
+            pathway=pathway,
+            start_date=today + timedelta(days=number * 10),
+            end_date=today + timedelta(days=number * 10 + 5),
+        )
         start = timezone.now() + timedelta(days=number * 10 + 1)
-        Event.objects.create(title=f"Evento {number}", slug=f"evento-{number}", summary="s", start=start,
-                             end=start + timedelta(hours=2), status="published", pathway_stage=stage)
+        Event.objects.create(
+            title=f"Evento {number}",
+            slug=f"evento-{number}",
+            summary="s",
+            start=start,
+            end=start + timedelta(hours=2),
+            status="published",
+            pathway_stage=stage,
+        )
     return pathway
 
 
@@ -324,9 +395,7 @@ def test_public_pages_answer_only_get_and_head(client):
 # Applying ----------------------------------------------------------------------------------
 
 
-def test_an_approved_organization_applies_and_everyone_is_told(
-    client, django_capture_on_commit_callbacks, mailoutbox
-):
+def test_an_approved_organization_applies_and_everyone_is_told(client, django_capture_on_commit_callbacks, mailoutbox):
     pathway = PathwayFactory(title="Costruire comunità", slug="costruire-comunita")
     ally = MemberOrganizationFactory(name="Cooperativa L'Ape")
     user = manager(ally, full_name="Anna Ricci", email="anna@example.org", preferred_language="en")
@@ -352,19 +421,32 @@ def test_an_approved_organization_applies_and_everyone_is_told(
     ]
     application = PathwayApplication.objects.get()
     assert (application.pathway, application.ally, application.applicant, application.status) == (
-        pathway, ally, user, Status.SUBMITTED,
+        pathway,
+        ally,
+        user,
+        Status.SUBMITTED,
     )
-    assert (application.motivation, application.contact_name, application.contact_email,
-            application.contact_phone, application.show_publicly) == (
-        "Vogliamo imparare a co-progettare con il territorio.", "Anna Ricci", "anna@ape.example.org",
-        "+39 0522 123456", True,
+    assert (
+        application.motivation,
+        application.contact_name,
+        application.contact_email,
+        application.contact_phone,
+        application.show_publicly,
+    ) == (
+        "Vogliamo imparare a co-progettare con il territorio.",
+        "Anna Ricci",
+        "anna@ape.example.org",
+        "+39 0522 123456",
+        True,
     )
     assert log_of(application) == [("", Status.SUBMITTED, user.pk, "")]
 
     rows = {row.to: row for row in OutgoingEmail.objects.all()}
     assert sorted(rows) == ["anna@ape.example.org", "coordinator@example.org", "coordinatrice@example.org"]
-    assert [(row.template, row.language) for row in (rows["anna@ape.example.org"], rows["coordinator@example.org"],
-                                                     rows["coordinatrice@example.org"])] == [
+    assert [
+        (row.template, row.language)
+        for row in (rows["anna@ape.example.org"], rows["coordinator@example.org"], rows["coordinatrice@example.org"])
+    ] == [
         ("pathway_application_submitted", "en"),
         ("pathway_application_new", "en"),
         ("pathway_application_new", "it"),
@@ -405,8 +487,14 @@ def test_a_non_member_organization_is_told_to_join_first(client):
     assert PathwayApplication.objects.count() == 0
 
     with pytest.raises(InitiativeError) as refused:
-        services.apply_to_pathway(pathway=pathway, ally=pending, applicant=user, motivation="m",
-                                  contact_name="c", contact_email="c@example.org")
+        services.apply_to_pathway(
+            pathway=pathway,
+            ally=pending,
+            applicant=user,
+            motivation="m",
+            contact_name="c",
+            contact_email="c@example.org",
+        )
     assert refused.value.messages == [
         "This pathway is for member organizations of the alliance: your organization must join first."
     ]
@@ -425,7 +513,9 @@ def test_only_eligible_profiles_are_offered(client):
 
     assert list(response.context["form"].fields["ally"].queryset) == [approved]
     assert [(row["ally"].name, row["eligible"], row["must_join"]) for row in response.context["profiles"]] == [
-        ("Anna Ricci", False, False), ("Approvata", True, False), ("Non approvata", False, True),
+        ("Anna Ricci", False, False),
+        ("Approvata", True, False),
+        ("Non approvata", False, True),
     ]
     html = response.content.decode()
     assert "— cannot apply: This pathway is for organizations: apply with the profile of your organization." in html
@@ -434,10 +524,16 @@ def test_only_eligible_profiles_are_offered(client):
 @pytest.mark.parametrize(
     ("eligibility", "factory", "message"),
     [
-        ("organizations", MemberPersonFactory,
-         "This pathway is for organizations: apply with the profile of your organization."),
-        ("member_organizations", MemberPersonFactory,
-         "This pathway is for organizations: apply with the profile of your organization."),
+        (
+            "organizations",
+            MemberPersonFactory,
+            "This pathway is for organizations: apply with the profile of your organization.",
+        ),
+        (
+            "member_organizations",
+            MemberPersonFactory,
+            "This pathway is for organizations: apply with the profile of your organization.",
+        ),
         ("persons", MemberOrganizationFactory, "This pathway is for persons: apply with your personal profile."),
     ],
 )
@@ -446,8 +542,14 @@ def test_persons_and_organizations_apply_only_where_they_may(eligibility, factor
     ally = factory()
 
     with translation.override("en"), pytest.raises(InitiativeError) as refused:
-        services.apply_to_pathway(pathway=pathway, ally=ally, applicant=manager(ally), motivation="m",
-                                  contact_name="c", contact_email="c@example.org")
+        services.apply_to_pathway(
+            pathway=pathway,
+            ally=ally,
+            applicant=manager(ally),
+            motivation="m",
+            contact_name="c",
+            contact_email="c@example.org",
+        )
 
     assert refused.value.messages == [message]
     assert PathwayApplication.objects.count() == 0
@@ -461,8 +563,14 @@ def test_any_organization_or_a_person_applies_where_it_may(eligibility, factory)
     pathway = PathwayFactory(eligibility=eligibility)
     ally = factory()
 
-    application = services.apply_to_pathway(pathway=pathway, ally=ally, applicant=manager(ally), motivation="m",
-                                            contact_name="c", contact_email="c@example.org")
+    application = services.apply_to_pathway(
+        pathway=pathway,
+        ally=ally,
+        applicant=manager(ally),
+        motivation="m",
+        contact_name="c",
+        contact_email="c@example.org",
+    )
 
     assert (application.ally, application.status) == (ally, Status.SUBMITTED)
 
@@ -477,13 +585,17 @@ def test_nobody_applies_for_an_ally_they_do_not_manage(client):
     response = client.post(url("initiatives:pathway_apply", slug=pathway.slug), application_data(theirs))
 
     assert response.status_code == 200
-    assert response.context["form"].errors == {
-        "ally": ["Choose one of the profiles you manage that may apply."]
-    }
+    assert response.context["form"].errors == {"ally": ["Choose one of the profiles you manage that may apply."]}
     assert PathwayApplication.objects.count() == 0
     with pytest.raises(PermissionDenied):
-        services.apply_to_pathway(pathway=pathway, ally=theirs, applicant=user, motivation="m",
-                                  contact_name="c", contact_email="c@example.org")
+        services.apply_to_pathway(
+            pathway=pathway,
+            ally=theirs,
+            applicant=user,
+            motivation="m",
+            contact_name="c",
+            contact_email="c@example.org",
+        )
     assert PathwayApplication.objects.count() == 0
 
 
@@ -506,8 +618,9 @@ def test_outside_the_window_nobody_applies(client, fields, reason):
     assert response.context["form"] is None
     assert f'<div class="alert alert-info" role="status"><p>{reason}</p></div>' in response.content.decode()
     with pytest.raises(InitiativeError) as refused:
-        services.apply_to_pathway(pathway=pathway, ally=ally, applicant=user, motivation="m",
-                                  contact_name="c", contact_email="c@example.org")
+        services.apply_to_pathway(
+            pathway=pathway, ally=ally, applicant=user, motivation="m", contact_name="c", contact_email="c@example.org"
+        )
     assert refused.value.messages == [reason]
     assert PathwayApplication.objects.count() == 0
 
@@ -523,8 +636,14 @@ def test_one_application_per_organization(client):
     assert response.context["form"] is None
     assert f'href="{url("initiatives:application_timeline", pk=application.pk)}"' in response.content.decode()
     with pytest.raises(InitiativeError) as refused:
-        services.apply_to_pathway(pathway=pathway, ally=application.ally, applicant=user, motivation="m",
-                                  contact_name="c", contact_email="c@example.org")
+        services.apply_to_pathway(
+            pathway=pathway,
+            ally=application.ally,
+            applicant=user,
+            motivation="m",
+            contact_name="c",
+            contact_email="c@example.org",
+        )
     assert refused.value.messages == ["Cooperativa Sole has already applied to this pathway."]
     assert PathwayApplication.objects.count() == 1
 
@@ -551,11 +670,17 @@ def test_applying_needs_a_login(client):
 def test_my_pathways_lists_my_applications_with_their_status(client):
     ally = MemberOrganizationFactory(name="Cooperativa Sole")
     user = manager(ally)
-    declined = PathwayApplicationFactory(ally=ally, pathway=PathwayFactory(title="Primo"), status=Status.DECLINED,
-                                         decision_reason="Posti riservati alle Marche.")
+    declined = PathwayApplicationFactory(
+        ally=ally,
+        pathway=PathwayFactory(title="Primo"),
+        status=Status.DECLINED,
+        decision_reason="Posti riservati alle Marche.",
+    )
     admitted = PathwayApplicationFactory(ally=ally, pathway=PathwayFactory(title="Secondo"), status=Status.ADMITTED)
-    for stage, state in [(StageFactory(pathway=admitted.pathway), "completed"),
-                         (StageFactory(pathway=admitted.pathway), "in_progress")]:
+    for stage, state in [
+        (StageFactory(pathway=admitted.pathway), "completed"),
+        (StageFactory(pathway=admitted.pathway), "in_progress"),
+    ]:
         StageProgress.objects.create(application=admitted, stage=stage, state=state)
     PathwayApplicationFactory(pathway=PathwayFactory(title="Di altri"))
     client.force_login(user)
@@ -589,8 +714,12 @@ def test_a_coordinator_admits_and_the_organization_follows_every_stage(
     pathway = PathwayFactory(title="Costruire comunità")
     stages = [StageFactory(pathway=pathway), StageFactory(pathway=pathway), StageFactory(pathway=pathway)]
     applicant = VerifiedUserFactory(preferred_language="en")
-    application = PathwayApplicationFactory(pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"),
-                                            applicant=applicant, contact_email="sole@example.org")
+    application = PathwayApplicationFactory(
+        pathway=pathway,
+        ally=MemberOrganizationFactory(name="Cooperativa Sole"),
+        applicant=applicant,
+        contact_email="sole@example.org",
+    )
     coordinator = CoordinatorFactory()
     client.force_login(coordinator)
 
@@ -604,14 +733,19 @@ def test_a_coordinator_admits_and_the_organization_follows_every_stage(
     ]
     application.refresh_from_db()
     assert (application.status, application.decided_by, application.decision_reason) == (
-        Status.ADMITTED, coordinator, "Benvenuti!",
+        Status.ADMITTED,
+        coordinator,
+        "Benvenuti!",
     )
     assert log_of(application)[1:] == [(Status.SUBMITTED, Status.ADMITTED, coordinator.pk, "Benvenuti!")]
     assert sorted(StageProgress.objects.filter(application=application).values_list("stage", "state")) == [
         (stage.pk, "not_started") for stage in stages
     ]
     [message] = mailoutbox
-    assert (message.to, message.subject) == (["sole@example.org"], "Cooperativa Sole is admitted to “Costruire comunità”")
+    assert (message.to, message.subject) == (
+        ["sole@example.org"],
+        "Cooperativa Sole is admitted to “Costruire comunità”",
+    )
     assert absolute("initiatives:application_timeline", pk=application.pk) in message.body
     assert "Benvenuti!" in message.body
     assert OutgoingEmail.objects.get().language == "en"
@@ -619,17 +753,18 @@ def test_a_coordinator_admits_and_the_organization_follows_every_stage(
 
 def test_waitlisting_then_admitting(client, django_capture_on_commit_callbacks, mailoutbox):
     pathway = PathwayFactory(title="Costruire comunità")
-    application = PathwayApplicationFactory(pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"),
-                                            contact_email="sole@example.org")
+    application = PathwayApplicationFactory(
+        pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"), contact_email="sole@example.org"
+    )
     client.force_login(CoordinatorFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
         decide(client, application, "waitlisted")
     application.refresh_from_db()
     assert application.status == Status.WAITLISTED
-    form = client.get(
-        url("initiatives:pathway_application_decide", slug=pathway.slug, pk=application.pk)
-    ).context["form"]
+    form = client.get(url("initiatives:pathway_application_decide", slug=pathway.slug, pk=application.pk)).context[
+        "form"
+    ]
     assert form.fields["decision"].choices == [("admitted", "Admit"), ("declined", "Decline")]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -646,9 +781,12 @@ def test_waitlisting_then_admitting(client, django_capture_on_commit_callbacks, 
 
 def test_declining_needs_a_reason_and_sends_it(client, django_capture_on_commit_callbacks, mailoutbox):
     pathway = PathwayFactory(title="Costruire comunità")
-    application = PathwayApplicationFactory(pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"),
-                                            contact_email="sole@example.org",
-                                            applicant=VerifiedUserFactory(preferred_language="en"))
+    application = PathwayApplicationFactory(
+        pathway=pathway,
+        ally=MemberOrganizationFactory(name="Cooperativa Sole"),
+        contact_email="sole@example.org",
+        applicant=VerifiedUserFactory(preferred_language="en"),
+    )
     client.force_login(CoordinatorFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -667,7 +805,8 @@ def test_declining_needs_a_reason_and_sends_it(client, django_capture_on_commit_
     assert (application.status, application.decision_reason) == (Status.DECLINED, "I posti sono riservati alle Marche.")
     [message] = mailoutbox
     assert (message.to, message.subject) == (
-        ["sole@example.org"], "The application of Cooperativa Sole to “Costruire comunità” was not accepted",
+        ["sole@example.org"],
+        "The application of Cooperativa Sole to “Costruire comunità” was not accepted",
     )
     assert "\nI posti sono riservati alle Marche.\n" in message.body
     with pytest.raises(InitiativeError) as refused:
@@ -681,7 +820,11 @@ def test_declining_needs_a_reason_and_sends_it(client, django_capture_on_commit_
         (Status.DECLINED, Status.ADMITTED, "This application is declined and cannot be changed that way."),
         (Status.WITHDRAWN, Status.WAITLISTED, "This application is withdrawn and cannot be changed that way."),
         (Status.ADMITTED, Status.WAITLISTED, "This application is admitted and cannot be changed that way."),
-        (Status.WAITLISTED, Status.WAITLISTED, "This application is on the waiting list and cannot be changed that way."),
+        (
+            Status.WAITLISTED,
+            Status.WAITLISTED,
+            "This application is on the waiting list and cannot be changed that way.",
+        ),
     ],
 )
 def test_refused_transitions_change_nothing(django_capture_on_commit_callbacks, mailoutbox, status, decision, message):
@@ -708,15 +851,17 @@ def test_the_decision_page_shows_the_application_and_its_history(client):
     pathway = PathwayFactory(title="Costruire comunità", places=4)
     applicant = VerifiedUserFactory(full_name="Anna Ricci", email="anna@example.org")
     application = PathwayApplicationFactory(
-        pathway=pathway, ally=MemberOrganizationFactory(name="Cooperativa Sole"), applicant=applicant,
-        motivation="Vogliamo co-progettare.", contact_name="Marco Neri", contact_email="marco@example.org",
+        pathway=pathway,
+        ally=MemberOrganizationFactory(name="Cooperativa Sole"),
+        applicant=applicant,
+        motivation="Vogliamo co-progettare.",
+        contact_name="Marco Neri",
+        contact_email="marco@example.org",
         contact_phone="+39 333 1234567",
     )
     client.force_login(CoordinatorFactory())
 
-    response = client.get(
-        url("initiatives:pathway_application_decide", slug=pathway.slug, pk=application.pk)
-    )
+    response = client.get(url("initiatives:pathway_application_decide", slug=pathway.slug, pk=application.pk))
 
     html = response.content.decode()
     assert html.count("<h1") == 1
@@ -724,8 +869,10 @@ def test_the_decision_page_shows_the_application_and_its_history(client):
     assert "Admitted so far: 0 of 4 places." in html
     # The review card (issue 9): the ally linked, its membership, its other applications.
     card = html.split(f'id="review-{application.pk}"')[1].split("</article>")[0]
-    assert (f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
-            "Public profile</a>") in card
+    assert (
+        f'<a href="{application.ally.get_absolute_url()}" aria-describedby="review-{application.pk}-name">'
+        "Public profile</a>"
+    ) in card
     assert '<span class="badge bg-success">Member</span>' in card
     assert "First application to a pathway." in card
     assert "<dd>Marco Neri</dd>" in html
@@ -737,7 +884,9 @@ def test_the_decision_page_shows_the_application_and_its_history(client):
         ("Submitted", "Anna Ricci")
     ]
     assert response.context["form"].fields["decision"].choices == [
-        ("admitted", "Admit"), ("waitlisted", "Put on the waiting list"), ("declined", "Decline"),
+        ("admitted", "Admit"),
+        ("waitlisted", "Put on the waiting list"),
+        ("declined", "Decline"),
     ]
 
 
@@ -774,8 +923,12 @@ def test_no_more_admitted_than_places(client, django_capture_on_commit_callbacks
 
 def test_the_organization_withdraws(client, django_capture_on_commit_callbacks, mailoutbox):
     pathway = PathwayFactory(title="Costruire comunità")
-    application = PathwayApplicationFactory(pathway=pathway, status=Status.ADMITTED, contact_email="sole@example.org",
-                                            ally=MemberOrganizationFactory(name="Cooperativa Sole"))
+    application = PathwayApplicationFactory(
+        pathway=pathway,
+        status=Status.ADMITTED,
+        contact_email="sole@example.org",
+        ally=MemberOrganizationFactory(name="Cooperativa Sole"),
+    )
     user = manager(application.ally)
     client.force_login(user)
     page = url("initiatives:application_withdraw", pk=application.pk)
@@ -790,7 +943,8 @@ def test_the_organization_withdraws(client, django_capture_on_commit_callbacks, 
     assert log_of(application)[1:] == [(Status.ADMITTED, Status.WITHDRAWN, user.pk, "")]
     [message] = mailoutbox
     assert (message.to, message.subject) == (
-        ["sole@example.org"], "La candidatura di Cooperativa Sole a “Costruire comunità” è stata ritirata",
+        ["sole@example.org"],
+        "La candidatura di Cooperativa Sole a “Costruire comunità” è stata ritirata",
     )
 
     response = client.post(page)
@@ -851,8 +1005,9 @@ def test_the_coordinators_list_counts_the_applications(client):
     response = client.get(url("initiatives:pathway_manage_list"))
 
     html = response.content.decode()
-    assert [(p.title, p.submitted_count, p.admitted_count, p.waitlisted_count)
-            for p in response.context["pathways"]] == [("Bozza", 0, 0, 0), ("Costruire comunità", 2, 1, 1)]
+    assert [
+        (p.title, p.submitted_count, p.admitted_count, p.waitlisted_count) for p in response.context["pathways"]
+    ] == [("Bozza", 0, 0, 0), ("Costruire comunità", 2, 1, 1)]
     assert "<td>1 / 4</td>" in html
     assert "<td>0 / no limit</td>" in html
     assert f'href="{url("initiatives:pathway_create")}"' in html
@@ -882,8 +1037,12 @@ def test_the_applications_filter_by_status(client):
 
 
 def formset(prefix, rows, *, initial=0, extra=3):
-    data = {f"{prefix}-TOTAL_FORMS": str(max(len(rows), initial + extra)), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "50"}
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(max(len(rows), initial + extra)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "50",
+    }
     for index, row in enumerate(rows):
         data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
     return data
@@ -900,11 +1059,19 @@ def pathway_data(**overrides):
         "status": "open",
         "project": "",
         **formset("objectives", [{"text": "Ascoltare"}, {"text": "Co-progettare", "position": "1"}]),
-        **formset("stages", [
-            {"kind": "listening", "title": "Ascolto", "start_date": "2026-10-01", "end_date": "2026-10-31"},
-            {"kind": "contest", "title": "Concorso", "start_date": "2026-11-01", "end_date": "2026-11-30",
-             "report_prompt": "Raccontateci la vostra idea."},
-        ]),
+        **formset(
+            "stages",
+            [
+                {"kind": "listening", "title": "Ascolto", "start_date": "2026-10-01", "end_date": "2026-10-31"},
+                {
+                    "kind": "contest",
+                    "title": "Concorso",
+                    "start_date": "2026-11-01",
+                    "end_date": "2026-11-30",
+                    "report_prompt": "Raccontateci la vostra idea.",
+                },
+            ],
+        ),
         **overrides,
     }
 
@@ -915,21 +1082,31 @@ def test_a_coordinator_creates_a_pathway_with_objectives_and_stages(client, taxo
     client.force_login(CoordinatorFactory())
     PathwayFactory(slug="costruire-comunita")
 
-    response = client.post(url("initiatives:pathway_create"), pathway_data(
-        organizers="cooperativa mondo\n", project=project.pk,
-        brochure=SimpleUploadedFile("brochure.pdf", pdf_bytes(), content_type="application/pdf"),
-    ))
+    response = client.post(
+        url("initiatives:pathway_create"),
+        pathway_data(
+            organizers="cooperativa mondo\n",
+            project=project.pk,
+            brochure=SimpleUploadedFile("brochure.pdf", pdf_bytes(), content_type="application/pdf"),
+        ),
+    )
 
     assert response.status_code == 302
     assert response["Location"] == url("initiatives:pathway_manage_list")
     assert page_messages(response) == ["The pathway “Costruire comunità” was created."]
     pathway = Pathway.objects.get(title="Costruire comunità")
     assert (pathway.slug, pathway.places, pathway.status, pathway.project) == (
-        "costruire-comunita-2", 12, "open", project,
+        "costruire-comunita-2",
+        12,
+        "open",
+        project,
     )
-    assert (timezone.localtime(pathway.applications_open_at).isoformat(),
-            timezone.localtime(pathway.applications_close_at).isoformat()) == (
-        "2026-09-01T09:00:00+02:00", "2026-09-30T18:00:00+02:00",
+    assert (
+        timezone.localtime(pathway.applications_open_at).isoformat(),
+        timezone.localtime(pathway.applications_close_at).isoformat(),
+    ) == (
+        "2026-09-01T09:00:00+02:00",
+        "2026-09-30T18:00:00+02:00",
     )
     assert list(pathway.organizers.all()) == [organizer]
     assert re.fullmatch(r"pathways/brochures/[\w-]{22}\.pdf", pathway.brochure.name)  # not guessable
@@ -945,9 +1122,12 @@ def test_an_error_anywhere_saves_nothing(client):
     data = pathway_data(
         applications_close_at="2026-08-01T09:00",
         brochure=SimpleUploadedFile("finto.pdf", b"<html>non sono un pdf</html>", content_type="application/pdf"),
-        **formset("stages", [
-            {"kind": "listening", "title": "Ascolto", "start_date": "2026-10-31", "end_date": "2026-10-01"},
-        ]),
+        **formset(
+            "stages",
+            [
+                {"kind": "listening", "title": "Ascolto", "start_date": "2026-10-31", "end_date": "2026-10-01"},
+            ],
+        ),
     )
 
     response = client.post(url("initiatives:pathway_create"), data)
@@ -972,17 +1152,30 @@ def test_editing_adds_and_removes_stages_and_admitted_organizations_follow_the_n
         StageProgress.objects.create(application=admitted, stage=stage, state="completed")
     client.force_login(CoordinatorFactory())
 
-    data = pathway_data(title="Costruire comunità ad Ascoli", **formset("objectives", []), **formset(
-        "stages",
-        [
-            {"id": str(first.pk), "kind": "listening", "title": "Ascolto", "start_date": "2026-10-01",
-             "position": "1"},
-            {"id": str(second.pk), "kind": "other", "title": "Da togliere", "DELETE": "on"},
-            {"kind": "training_day", "title": "Giornata formativa", "start_date": "2026-12-05",
-             "end_date": "2026-12-05"},
-        ],
-        initial=2,
-    ))
+    data = pathway_data(
+        title="Costruire comunità ad Ascoli",
+        **formset("objectives", []),
+        **formset(
+            "stages",
+            [
+                {
+                    "id": str(first.pk),
+                    "kind": "listening",
+                    "title": "Ascolto",
+                    "start_date": "2026-10-01",
+                    "position": "1",
+                },
+                {"id": str(second.pk), "kind": "other", "title": "Da togliere", "DELETE": "on"},
+                {
+                    "kind": "training_day",
+                    "title": "Giornata formativa",
+                    "start_date": "2026-12-05",
+                    "end_date": "2026-12-05",
+                },
+            ],
+            initial=2,
+        ),
+    )
     response = client.post(url("initiatives:pathway_edit", slug=pathway.slug), data)
 
     assert response.status_code == 302

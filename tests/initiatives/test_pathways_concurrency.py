@@ -42,11 +42,16 @@ def test_ten_coordinators_admitting_at_once_fill_four_places_and_no_more():
     applications = [PathwayApplicationFactory(pathway=pathway) for _ in range(WORKERS)]
     coordinators = [CoordinatorFactory() for _ in range(WORKERS)]
 
-    outcomes = run_together([
-        (lambda application=application, coordinator=coordinator: services.decide_pathway_application(
-            application=application, actor=coordinator, status=Status.ADMITTED))
-        for application, coordinator in zip(applications, coordinators, strict=True)
-    ])
+    outcomes = run_together(
+        [
+            (
+                lambda application=application, coordinator=coordinator: services.decide_pathway_application(
+                    application=application, actor=coordinator, status=Status.ADMITTED
+                )
+            )
+            for application, coordinator in zip(applications, coordinators, strict=True)
+        ]
+    )
 
     admitted = [o for o in outcomes if isinstance(o, PathwayApplication)]
     refused = [o for o in outcomes if isinstance(o, InitiativeError)]
@@ -73,11 +78,16 @@ def test_one_application_admitted_twice_at_once_is_admitted_once():
     application = PathwayApplicationFactory(pathway=pathway)
     coordinators = [CoordinatorFactory() for _ in range(WORKERS)]
 
-    outcomes = run_together([
-        (lambda coordinator=coordinator: services.decide_pathway_application(
-            application=application, actor=coordinator, status=Status.ADMITTED))
-        for coordinator in coordinators
-    ])
+    outcomes = run_together(
+        [
+            (
+                lambda coordinator=coordinator: services.decide_pathway_application(
+                    application=application, actor=coordinator, status=Status.ADMITTED
+                )
+            )
+            for coordinator in coordinators
+        ]
+    )
 
     assert sum(isinstance(o, PathwayApplication) for o in outcomes) == 1
     assert {tuple(o.messages) for o in outcomes if not isinstance(o, PathwayApplication)} == {

@@ -48,8 +48,13 @@ def three_stages(pathway, today=None):
     """Ten days each, five days apart: 1–10, 16–25, 31–40 days from `today`."""
     today = today or timezone.localdate()
     return [
-        StageFactory(pathway=pathway, position=number, title=title, start_date=today + timedelta(days=start),
-                     end_date=today + timedelta(days=start + 9))
+        StageFactory(
+            pathway=pathway,
+            position=number,
+            title=title,
+            start_date=today + timedelta(days=start),
+            end_date=today + timedelta(days=start + 9),
+        )
         for number, (title, start) in enumerate([("Ascolto", 1), ("Tavoli", 16), ("Sportelli", 31)], start=1)
     ]
 
@@ -129,7 +134,9 @@ def test_admission_opens_the_timeline_with_every_stage(client):
 
     html = response.content.decode()
     assert [(row["stage"].title, row["state"]) for row in response.context["rows"]] == [
-        ("Ascolto", "not_started"), ("Tavoli", "not_started"), ("Sportelli", "not_started"),
+        ("Ascolto", "not_started"),
+        ("Tavoli", "not_started"),
+        ("Sportelli", "not_started"),
     ]
     assert html.count("<h1") == 1
     assert "Costruire comunità: the pathway of Cooperativa Sole" in html
@@ -186,8 +193,9 @@ def test_an_empty_report_or_one_nobody_asked_for_is_refused(client):
     user = manager(application.ally)
     client.force_login(user)
 
-    response = client.post(url("initiatives:stage_report", pk=application.pk, stage_pk=tables.pk),
-                           {f"stage-{tables.pk}-report": "   "})
+    response = client.post(
+        url("initiatives:stage_report", pk=application.pk, stage_pk=tables.pk), {f"stage-{tables.pk}-report": "   "}
+    )
     assert response.status_code == 200
     assert response.context["rows"][1]["form"].errors == {"report": ["This field is required."]}
 
@@ -207,8 +215,9 @@ def test_the_timeline_is_only_for_the_organization(client):
     client.force_login(manager(MemberOrganizationFactory()))
 
     assert client.get(url("initiatives:application_timeline", pk=application.pk)).status_code == 404
-    response = client.post(url("initiatives:stage_report", pk=application.pk, stage_pk=stage.pk),
-                           {f"stage-{stage.pk}-report": "Intruso"})
+    response = client.post(
+        url("initiatives:stage_report", pk=application.pk, stage_pk=stage.pk), {f"stage-{stage.pk}-report": "Intruso"}
+    )
     assert response.status_code == 404
     assert StageProgress.objects.get().report == ""
 
@@ -228,8 +237,9 @@ def test_coordinators_set_progress_cell_by_cell(client):
     client.force_login(CoordinatorFactory())
     grid = url("initiatives:progress_grid", slug=pathway.slug)
 
-    response = client.post(grid, {"application": application.pk, "stage": tables.pk, "state": "in_progress",
-                                  "note": " Ottimo avvio. "})
+    response = client.post(
+        grid, {"application": application.pk, "stage": tables.pk, "state": "in_progress", "note": " Ottimo avvio. "}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == f"{grid}#cell-{application.pk}-{tables.pk}"
@@ -243,7 +253,10 @@ def test_coordinators_set_progress_cell_by_cell(client):
     assert '<span class="pathway-badge pathway-badge--in_progress">In progress</span>' in cell
     assert '<option value="in_progress" selected>In progress</option>' in cell
     assert ">Ottimo avvio.</textarea>" in cell
-    assert f'<label for="state-{application.pk}-{tables.pk}">State<span class="visually-hidden"> of Cooperativa Sole in “Tavoli”</span></label>' in cell
+    assert (
+        f'<label for="state-{application.pk}-{tables.pk}">State<span class="visually-hidden"> of Cooperativa Sole in “Tavoli”</span></label>'
+        in cell
+    )
     assert '<th scope="row">Cooperativa Sole</th>' in html
     assert re.findall(r'<th scope="col">([^<]+) <span', html) == ["Ascolto", "Tavoli", "Sportelli"]
 
@@ -262,8 +275,10 @@ def test_the_grid_refuses_what_is_not_an_admitted_organization_on_its_stages(cli
     assert page_messages(response) == [
         "Progress is kept only for admitted organizations, on the stages of their pathway."
     ]
-    assert client.post(grid, {"application": admitted.pk, "stage": other_stage.pk, "state": "completed"}
-                       ).status_code == 404
+    assert (
+        client.post(grid, {"application": admitted.pk, "stage": other_stage.pk, "state": "completed"}).status_code
+        == 404
+    )
     response = client.post(grid, {"application": admitted.pk, "stage": stage.pk, "state": "finished"})
     assert page_messages(response) == [
         "The change was not saved: choose a state, and keep the note under 2000 characters."
@@ -302,8 +317,9 @@ def test_the_grid_exports_as_csv(client):
     coordinator = CoordinatorFactory()
     services.set_stage_progress(application=sole, stage=listening, actor=coordinator, state="completed")
     services.set_stage_progress(application=sole, stage=tables, actor=coordinator, state="in_progress")
-    services.submit_stage_report(progress=StageProgress.objects.get(application=sole, stage=tables),
-                                 actor=manager(sole.ally), report="Idee.")
+    services.submit_stage_report(
+        progress=StageProgress.objects.get(application=sole, stage=tables), actor=manager(sole.ally), report="Idee."
+    )
     client.force_login(coordinator)
 
     response = client.get(url("initiatives:progress_csv", slug=pathway.slug))

@@ -30,8 +30,11 @@ def test_the_project_page_lists_its_pathways_and_the_events_of_their_stages(clie
     project = project_with_pathways(1)
     draft = PathwayFactory(project=project, title="Percorso in bozza", status="draft")
     EventFactory(title="Incontro di una bozza", pathway_stage=StageFactory(pathway=draft))
-    EventFactory(title="Incontro non pubblicato", status="draft",
-                 pathway_stage=project.pathways.get(title="Percorso 0").stages.first())
+    EventFactory(
+        title="Incontro non pubblicato",
+        status="draft",
+        pathway_stage=project.pathways.get(title="Percorso 0").stages.first(),
+    )
 
     html = client.get(url("initiatives:project_detail", slug=project.slug)).content.decode()
 
@@ -43,8 +46,7 @@ def test_the_project_page_lists_its_pathways_and_the_events_of_their_stages(clie
 
 
 @pytest.mark.parametrize("count", [1, 4])
-def test_the_project_page_asks_the_same_queries_with_one_or_many_pathways(client, django_assert_num_queries,
-                                                                          count):
+def test_the_project_page_asks_the_same_queries_with_one_or_many_pathways(client, django_assert_num_queries, count):
     project = project_with_pathways(count)
     client.get(url("initiatives:project_detail", slug=project.slug))  # warm what every page loads once
 

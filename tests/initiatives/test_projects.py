@@ -129,7 +129,9 @@ def test_filter_by_theme(client, taxonomy):
 def test_filter_by_region_finds_projects_in_the_region_or_in_its_provinces_once(client, taxonomy):
     ProjectFactory(title="A Milano", provinces=[province("MI")], start_date=date(2024, 1, 1))
     ProjectFactory(
-        title="In Lombardia", regions=[region("lombardia")], provinces=[province("MI"), province("BG")],
+        title="In Lombardia",
+        regions=[region("lombardia")],
+        provinces=[province("MI"), province("BG")],
         start_date=date(2023, 1, 1),
     )
     ProjectFactory(title="A Verona", regions=[region("veneto")], provinces=[province("VR")])
@@ -240,9 +242,12 @@ def test_the_type_ahead_offers_member_allies_by_name_to_anyone(client):
 
     assert response.status_code == 200
     assert not response.cookies
-    assert response.json() == {"results": [
-        {"name": "Fondazione Ponte", "slug": "fondazione-ponte"}, {"name": "Ponte Vecchio APS", "slug": "ponte-vecchio"},
-    ]}
+    assert response.json() == {
+        "results": [
+            {"name": "Fondazione Ponte", "slug": "fondazione-ponte"},
+            {"name": "Ponte Vecchio APS", "slug": "ponte-vecchio"},
+        ]
+    }
     assert len(many) == 20  # at most 20
     assert client.get(url("initiatives:ally_names")).json() == {"results": []}
 
@@ -261,14 +266,24 @@ def test_search_finds_words_in_the_title_and_the_description(client, django_capt
 
 def test_the_list_finds_what_the_site_search_finds(client, taxonomy, django_capture_on_commit_callbacks):
     """One engine (alliance.search): accents, plurals, places, partners, title matches first; drafts never."""
-    sole, ponte = MemberOrganizationFactory(name="Associazione Sole"), MemberOrganizationFactory(name="Fondazione Ponte")
+    sole, ponte = (
+        MemberOrganizationFactory(name="Associazione Sole"),
+        MemberOrganizationFactory(name="Fondazione Ponte"),
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        ProjectFactory(title="Orti condivisi", summary="Un orto per ogni scuola.", start_date=date(2020, 1, 1),
-                       lead_ally=ponte)
-        ProjectFactory(title="Generatività in rete", description="Cooperative sociali e orti urbani.",
-                       provinces=[province("VR")], start_date=date(2024, 1, 1), lead_ally=sole)
-        ProjectFactory(title="Biblioteche", description="Letture ad alta voce.", start_date=date(2023, 1, 1),
-                       lead_ally=ponte)
+        ProjectFactory(
+            title="Orti condivisi", summary="Un orto per ogni scuola.", start_date=date(2020, 1, 1), lead_ally=ponte
+        )
+        ProjectFactory(
+            title="Generatività in rete",
+            description="Cooperative sociali e orti urbani.",
+            provinces=[province("VR")],
+            start_date=date(2024, 1, 1),
+            lead_ally=sole,
+        )
+        ProjectFactory(
+            title="Biblioteche", description="Letture ad alta voce.", start_date=date(2023, 1, 1), lead_ally=ponte
+        )
         ProjectFactory(title="Orto segreto", description="Generatività e cooperativa.", draft=True, lead_ally=ponte)
 
     def found(words):
@@ -300,8 +315,13 @@ def test_filters_combine(client, taxonomy):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"year": "duemila"}, "year"), ({"year": "1800"}, "year"), ({"region": "atlantide"}, "region"),
-     ({"status": "sospeso"}, "status"), ({"ally": "nessuno"}, "ally")],
+    [
+        ({"year": "duemila"}, "year"),
+        ({"year": "1800"}, "year"),
+        ({"region": "atlantide"}, "region"),
+        ({"status": "sospeso"}, "status"),
+        ({"ally": "nessuno"}, "ally"),
+    ],
 )
 def test_an_invalid_filter_shows_the_error_and_no_results(client, params, field):
     ProjectFactory(title="Cooperiamo")
@@ -390,8 +410,14 @@ def test_filtered_list_query_count_does_not_grow(
     with django_assert_num_queries(9):
         response = client.get(
             url("initiatives:project_list"),
-            {"q": "progetto", "region": "lombardia", "theme": WELFARE, "ally": "alleato-cercato", "year": "2024",
-             "status": "running"},
+            {
+                "q": "progetto",
+                "region": "lombardia",
+                "theme": WELFARE,
+                "ally": "alleato-cercato",
+                "year": "2024",
+                "status": "running",
+            },
         )
 
     assert len(listed(response)) == item_count
@@ -565,7 +591,10 @@ def test_the_page_shows_everything_about_the_project(client, taxonomy, settings,
     assert "<dd>Reggio nell&#x27;Emilia (RE)</dd>" in html
     assert "<dd>Reggio Emilia, Scandiano</dd>" in html
     assert f'?theme={WELFARE}">Generative local welfare</a>' in html
-    assert f'<a href="{lead.get_absolute_url()}">Cooperativa Sole</a> <span class="project-allies__role">lead ally</span>' in html
+    assert (
+        f'<a href="{lead.get_absolute_url()}">Cooperativa Sole</a> <span class="project-allies__role">lead ally</span>'
+        in html
+    )
     assert (
         f'<a href="{partner.get_absolute_url()}">Università del Territorio</a> '
         '<span class="project-allies__role" lang="it">Ricerca e valutazione</span>'
@@ -588,12 +617,18 @@ def test_the_page_shows_everything_about_the_project(client, taxonomy, settings,
 def test_the_page_lists_the_published_events_of_the_project_upcoming_first(client):
     project = ProjectFactory()
     now = timezone.now()
-    later = EventFactory(project=project, title="Secondo incontro", start=now + timedelta(days=20),
-                         end=now + timedelta(days=20, hours=2))
-    sooner = EventFactory(project=project, title="Primo incontro", start=now + timedelta(days=5),
-                          end=now + timedelta(days=5, hours=2))
-    past = EventFactory(project=project, title="Incontro passato", start=now - timedelta(days=30),
-                        end=now - timedelta(days=30) + timedelta(hours=2))
+    later = EventFactory(
+        project=project, title="Secondo incontro", start=now + timedelta(days=20), end=now + timedelta(days=20, hours=2)
+    )
+    sooner = EventFactory(
+        project=project, title="Primo incontro", start=now + timedelta(days=5), end=now + timedelta(days=5, hours=2)
+    )
+    past = EventFactory(
+        project=project,
+        title="Incontro passato",
+        start=now - timedelta(days=30),
+        end=now - timedelta(days=30) + timedelta(hours=2),
+    )
     EventFactory(project=project, title="Riunione segreta di redazione", draft=True)
     EventFactory(title="Evento di un altro progetto")
 
@@ -720,11 +755,16 @@ def test_a_manager_proposes_a_project_with_all_its_rows(client, taxonomy, manage
     partner = MemberOrganizationFactory(name="Università del Territorio")
     client.force_login(manager.user)
     data = project_data(manager.ally)
-    data.update(rows("objectives", [
-        {"text": "Ascoltare i giovani", "ORDER": "2"},
-        {"text": "Aprire uno sportello", "ORDER": "1"},
-        {"text": "", "ORDER": ""},
-    ]))
+    data.update(
+        rows(
+            "objectives",
+            [
+                {"text": "Ascoltare i giovani", "ORDER": "2"},
+                {"text": "Aprire uno sportello", "ORDER": "1"},
+                {"text": "", "ORDER": ""},
+            ],
+        )
+    )
     data.update(rows("partners", [{"ally": partner.name, "role": "Ricerca"}, {"ally": "", "role": ""}]))
     data.update(rows("external", [{"name": "Fondazione Carispezia", "kind": "funder"}]))
     data.update(rows("links", [{"title": "Sito", "url": "example.org/ngw"}]))
@@ -736,14 +776,18 @@ def test_a_manager_proposes_a_project_with_all_its_rows(client, taxonomy, manage
     assert response.status_code == 302
     assert response.url == url("initiatives:project_edit", "en", slug="next-generation-we")
     assert (project.slug, project.publication, project.lead_ally, project.created_by) == (
-        "next-generation-we", "draft", manager.ally, manager.user
+        "next-generation-we",
+        "draft",
+        manager.ally,
+        manager.user,
     )
     assert (project.start_date, project.end_date) == (date(2024, 9, 1), date(2025, 6, 30))
     assert list(project.regions.values_list("slug", flat=True)) == ["liguria"]
     assert list(project.provinces.values_list("abbreviation", flat=True)) == ["SP"]
     assert list(project.themes.values_list("slug", flat=True)) == [WELFARE]
     assert list(project.objectives.values_list("position", "text")) == [
-        (1, "Aprire uno sportello"), (2, "Ascoltare i giovani")
+        (1, "Aprire uno sportello"),
+        (2, "Ascoltare i giovani"),
     ]
     assert list(project.partners.values_list("ally__name", "role")) == [("Università del Territorio", "Ricerca")]
     assert list(project.external_partners.values_list("name", "kind")) == [("Fondazione Carispezia", "funder")]
@@ -816,7 +860,7 @@ def test_a_coordinator_may_choose_any_approved_ally_as_lead(client, taxonomy):
     # Typed by name among the member allies: a list of every ally would be unusable at 10,000.
     field = page.context["editor"].form.fields["lead_ally"]
     assert [ally.name for ally in field.queryset] == ["Alfa", "Beta"]
-    assert 'name="lead_ally"' in page.content.decode() and "<select name=\"lead_ally\"" not in page.content.decode()
+    assert 'name="lead_ally"' in page.content.decode() and '<select name="lead_ally"' not in page.content.decode()
     response = client.post(url("initiatives:project_create", "en"), project_data_with_lead("Non ancora membro"))
     assert response.context["editor"].form.errors["lead_ally"] == [
         "No ally is called “Non ancora membro”: check the name on the ally's page."
@@ -883,13 +927,20 @@ def test_editing_keeps_the_rows_and_removes_the_ones_ticked(client, taxonomy, ma
     link = ProjectLink.objects.create(project=project, title="Vecchio sito", url="https://example.org/old")
     client.force_login(manager.user)
     data = project_data(manager.ally, title="Cooperiamo insieme")
-    data.update(rows("objectives", [
-        {"id": str(first.pk), "text": "Primo", "ORDER": "2"},
-        {"id": str(second.pk), "text": "Secondo, riscritto", "ORDER": "1"},
-        {"text": "Terzo", "ORDER": "3"},
-    ], initial=2))
-    data.update(rows("links", [{"id": str(link.pk), "title": "Vecchio sito", "url": link.url, "DELETE": "on"}],
-                     initial=1))
+    data.update(
+        rows(
+            "objectives",
+            [
+                {"id": str(first.pk), "text": "Primo", "ORDER": "2"},
+                {"id": str(second.pk), "text": "Secondo, riscritto", "ORDER": "1"},
+                {"text": "Terzo", "ORDER": "3"},
+            ],
+            initial=2,
+        )
+    )
+    data.update(
+        rows("links", [{"id": str(link.pk), "title": "Vecchio sito", "url": link.url, "DELETE": "on"}], initial=1)
+    )
 
     response = client.post(url("initiatives:project_edit", slug=project.slug), data)
 
@@ -898,7 +949,9 @@ def test_editing_keeps_the_rows_and_removes_the_ones_ticked(client, taxonomy, ma
     assert response.status_code == 302
     assert (project.title, project.slug, project.publication) == ("Cooperiamo insieme", slug, "published")
     assert list(project.objectives.values_list("position", "text")) == [
-        (1, "Secondo, riscritto"), (2, "Primo"), (3, "Terzo")
+        (1, "Secondo, riscritto"),
+        (2, "Primo"),
+        (3, "Terzo"),
     ]
     assert project.links.count() == 0
 
@@ -909,8 +962,7 @@ def test_a_partner_whose_membership_ended_stays_on_its_row_when_saving(client, t
     partnership = ProjectPartner.objects.create(project=project, ally=former, role="Formazione")
     client.force_login(manager.user)
     data = project_data(manager.ally, title="Cooperiamo")
-    data.update(rows("partners", [{"id": str(partnership.pk), "ally": former.name, "role": "Formazione"}],
-                     initial=1))
+    data.update(rows("partners", [{"id": str(partnership.pk), "ally": former.name, "role": "Formazione"}], initial=1))
 
     response = client.post(url("initiatives:project_edit", slug=project.slug), data)
 

@@ -43,8 +43,9 @@ def log_of(project):
 
 
 def put_on_record(project, previous, state, actor):
-    workflow.log(project, f"publication.{state}", actor=actor,
-                 data={"field": "publication", "from": previous, "to": state})
+    workflow.log(
+        project, f"publication.{state}", actor=actor, data={"field": "publication", "from": previous, "to": state}
+    )
 
 
 @pytest.fixture
@@ -52,21 +53,24 @@ def team(db):
     """A lead ally with two managers (English, Italian), and two coordinators (English, Italian)."""
     ally = MemberOrganizationFactory(name="Cooperativa Sole")
     owner = AllyManagerFactory(
-        ally=ally, role="owner", user=VerifiedUserFactory(email="anna@example.org", full_name="Anna Ricci",
-                                                          preferred_language="en"),
+        ally=ally,
+        role="owner",
+        user=VerifiedUserFactory(email="anna@example.org", full_name="Anna Ricci", preferred_language="en"),
     )
     editor = AllyManagerFactory(
-        ally=ally, role="editor", user=VerifiedUserFactory(email="marco@example.org", preferred_language="it"),
+        ally=ally,
+        role="editor",
+        user=VerifiedUserFactory(email="marco@example.org", preferred_language="it"),
     )
-    coordinator = CoordinatorFactory(email="coordinator@example.org", full_name="Carla Conti",
-                                     preferred_language="en")
+    coordinator = CoordinatorFactory(email="coordinator@example.org", full_name="Carla Conti", preferred_language="en")
     CoordinatorFactory(email="coordinatrice@example.org", preferred_language="it")
     return {"ally": ally, "owner": owner.user, "editor": editor.user, "coordinator": coordinator}
 
 
 def draft_of(team, **fields):
-    project = ProjectFactory(lead_ally=team["ally"], draft=True, title="Patto Generativo di Comunità",
-                             slug="patto-generativo", **fields)
+    project = ProjectFactory(
+        lead_ally=team["ally"], draft=True, title="Patto Generativo di Comunità", slug="patto-generativo", **fields
+    )
     put_on_record(project, "", "draft", team["owner"])
     return project
 
@@ -74,8 +78,7 @@ def draft_of(team, **fields):
 # The way forward -------------------------------------------------------------------
 
 
-def test_a_manager_submits_and_the_coordinators_are_told(client, team, django_capture_on_commit_callbacks,
-                                                         mailoutbox):
+def test_a_manager_submits_and_the_coordinators_are_told(client, team, django_capture_on_commit_callbacks, mailoutbox):
     project = draft_of(team)
     client.force_login(team["editor"])
 
@@ -90,10 +93,12 @@ def test_a_manager_submits_and_the_coordinators_are_told(client, team, django_ca
     rows = {row.to: row for row in OutgoingEmail.objects.all()}
     assert sorted(rows) == ["coordinator@example.org", "coordinatrice@example.org"]
     assert (rows["coordinator@example.org"].template, rows["coordinator@example.org"].language) == (
-        "project_submitted", "en"
+        "project_submitted",
+        "en",
     )
     assert (rows["coordinatrice@example.org"].template, rows["coordinatrice@example.org"].language) == (
-        "project_submitted", "it"
+        "project_submitted",
+        "it",
     )
     sent = {message.to[0]: message for message in mailoutbox}
     english = sent["coordinator@example.org"]
@@ -109,8 +114,9 @@ def test_a_manager_submits_and_the_coordinators_are_told(client, team, django_ca
     assert "“Patto Generativo di Comunità” is submitted: the coordinators will review it and write to you." in page
 
 
-def test_a_coordinator_publishes_and_the_managers_are_told(client, team, django_capture_on_commit_callbacks,
-                                                           mailoutbox):
+def test_a_coordinator_publishes_and_the_managers_are_told(
+    client, team, django_capture_on_commit_callbacks, mailoutbox
+):
     project = draft_of(team, review_comment="Un vecchio commento")
     Project.objects.filter(pk=project.pk).update(publication="submitted")
     client.force_login(team["coordinator"])
@@ -186,8 +192,11 @@ def test_the_whole_way_from_proposal_to_publication(client, team, taxonomy, djan
     listed = client.get(url("initiatives:project_list"), {"region": "liguria"}).context["page_obj"]
     assert project.publication == "published"
     assert [p.title for p in listed] == ["WILL"]
-    assert [(f, t) for f, t, _a, _n in log_of(project)] == [("", "draft"), ("draft", "submitted"),
-                                                            ("submitted", "published")]
+    assert [(f, t) for f, t, _a, _n in log_of(project)] == [
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "published"),
+    ]
     assert OutgoingEmail.objects.filter(template="project_submitted").count() == 2
     assert OutgoingEmail.objects.filter(template="project_published").count() == 2
 
@@ -259,8 +268,10 @@ def test_people_who_are_not_coordinators_cannot_publish(client, team):
         with pytest.raises(PermissionDenied):
             services.send_back_project(project=project, actor=person, comment="No")
         client.force_login(person)
-        assert client.post(url("initiatives:project_review", slug=project.slug), {"decision": "publish"}).status_code \
+        assert (
+            client.post(url("initiatives:project_review", slug=project.slug), {"decision": "publish"}).status_code
             == 404
+        )
         assert client.get(url("initiatives:project_review", slug=project.slug)).status_code == 404
         assert client.get(url("initiatives:project_queue")).status_code == 404
     client.logout()
@@ -283,8 +294,9 @@ def test_outsiders_cannot_submit_or_add_updates(client, team):
         services.submit_project(project=project, actor=outsider)
     client.force_login(outsider)
     submit = client.post(url("initiatives:project_submit", slug=project.slug))
-    update = client.post(url("initiatives:project_add_update", slug=project.slug),
-                         {"date": "2025-03-01", "text": "Intrusione"})
+    update = client.post(
+        url("initiatives:project_add_update", slug=project.slug), {"date": "2025-03-01", "text": "Intrusione"}
+    )
 
     project.refresh_from_db()
     assert (submit.status_code, update.status_code) == (404, 404)
@@ -339,8 +351,13 @@ def test_a_manager_adds_a_progress_update_to_the_timeline(client, team):
     assert '<progress max="100" value="35" aria-hidden="true">35%</progress>' in page
 
 
-@pytest.mark.parametrize("percentage, error", [("120", "Ensure this value is less than or equal to 100."),
-                                               ("-1", "Ensure this value is greater than or equal to 0.")])
+@pytest.mark.parametrize(
+    "percentage, error",
+    [
+        ("120", "Ensure this value is less than or equal to 100."),
+        ("-1", "Ensure this value is greater than or equal to 0."),
+    ],
+)
 def test_a_percentage_is_between_0_and_100(client, team, percentage, error):
     project = ProjectFactory(lead_ally=team["ally"])
     client.force_login(team["owner"])
@@ -354,8 +371,9 @@ def test_a_percentage_is_between_0_and_100(client, team, percentage, error):
     assert response.context["form"].errors == {"percentage": [error]}
     assert ProgressUpdate.objects.count() == 0
     with pytest.raises(InitiativeError):
-        services.add_progress_update(project=project, actor=team["owner"], date=date(2025, 3, 14), text="x",
-                                     percentage=int(percentage))
+        services.add_progress_update(
+            project=project, actor=team["owner"], date=date(2025, 3, 14), text="x", percentage=int(percentage)
+        )
     assert ProgressUpdate.objects.count() == 0
 
 
@@ -416,6 +434,7 @@ def test_the_review_page_shows_the_project_and_its_history(client, team):
     assert "Una comunità che si prende cura." in html
     history = html.split('id="history-project"')[1].split("</section>")[0]
     assert re.findall(r"</time>\s*—\s*([^<]+?)\s*<span class=\"text-muted\">\(([^)]+)\)", history) == [
-        ("Draft", team["owner"].full_name), ("Draft → Submitted for review", team["editor"].full_name),
+        ("Draft", team["owner"].full_name),
+        ("Draft → Submitted for review", team["editor"].full_name),
     ]
     assert 'name="decision"' in html

@@ -27,11 +27,18 @@ def test_applying_again_after_withdrawing_is_logged_and_starts_without_old_progr
     user = VerifiedUserFactory()
     AllyManagerFactory(ally=ally, user=user, role="owner")
     application = PathwayApplicationFactory(pathway=pathway, ally=ally, applicant=user, status=Status.WITHDRAWN)
-    StageProgress.objects.create(application=application, stage=pathway.stages.get(),
-                                 state=StageProgress.State.COMPLETED)
+    StageProgress.objects.create(
+        application=application, stage=pathway.stages.get(), state=StageProgress.State.COMPLETED
+    )
 
-    again = services.apply_to_pathway(pathway=pathway, ally=ally, applicant=user, motivation="Di nuovo",
-                                      contact_name="Referente", contact_email="ref@example.org")
+    again = services.apply_to_pathway(
+        pathway=pathway,
+        ally=ally,
+        applicant=user,
+        motivation="Di nuovo",
+        contact_name="Referente",
+        contact_email="ref@example.org",
+    )
 
     assert (again.pk, again.status) == (application.pk, Status.SUBMITTED)
     assert status_log(again)[-1][:2] == (Status.WITHDRAWN, Status.SUBMITTED)
@@ -47,7 +54,8 @@ def test_the_places_cannot_be_set_below_the_admitted_organizations():
         # The service refuses, whoever calls it...
         with pytest.raises(services.InitiativeError) as refused:
             services.save_pathway(
-                actor=CoordinatorFactory(), pathway=pathway,
+                actor=CoordinatorFactory(),
+                pathway=pathway,
                 data=services.PathwayData(**{f: getattr(pathway, f) for f in fields}, places=1),
             )
         assert refused.value.message_dict == {
@@ -65,15 +73,18 @@ def test_the_places_cannot_be_set_below_the_admitted_organizations():
 
 
 def empty_formset(prefix):
-    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": "0",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def test_an_open_ended_stage_gives_way_to_the_next_one():
     pathway = PathwayFactory()
     StageFactory(pathway=pathway, position=1, start_date=date(2026, 1, 1), end_date=None, title="Ascolto")
-    StageFactory(pathway=pathway, position=2, start_date=date(2026, 3, 1), end_date=date(2026, 6, 30),
-                 title="Tavoli")
+    StageFactory(pathway=pathway, position=2, start_date=date(2026, 3, 1), end_date=date(2026, 6, 30), title="Tavoli")
 
     assert pathway.current_stage(today=date(2026, 2, 1)).title == "Ascolto"
     assert pathway.current_stage(today=date(2026, 4, 1)).title == "Tavoli"

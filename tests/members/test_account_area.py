@@ -621,7 +621,10 @@ def test_export_downloads_my_data_and_nobody_else(client):
         Role.OWNER,
     )
     assert (ally["membership"], ally["member_since"] is not None, ally["suspended_at"], ally["end_reason"]) == (
-        "active", True, None, ""
+        "active",
+        True,
+        None,
+        "",
     )
     [exported] = data["membership_applications"]
     assert (exported["ally"], exported["motivation"]) == ("Cooperativa Comune", "Lavoriamo sul territorio.")

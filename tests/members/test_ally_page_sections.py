@@ -15,7 +15,8 @@ def follow(pathway, ally, *, completed: bool):
     application = PathwayApplicationFactory(pathway=pathway, ally=ally, status=PathwayApplication.Status.ADMITTED)
     for stage in pathway.stages.all():
         StageProgress.objects.create(
-            application=application, stage=stage,
+            application=application,
+            stage=stage,
             state=StageProgress.State.COMPLETED if completed else StageProgress.State.IN_PROGRESS,
         )
 
@@ -37,7 +38,9 @@ def test_the_page_lists_projects_events_and_pathways_with_the_completion_mark(cl
         url = ally.get_absolute_url()
     response = client.get(url)
 
-    sections = {s["title"]: [(label, detail) for label, _url, detail in s["items"]] for s in response.context["sections"]}
+    sections = {
+        s["title"]: [(label, detail) for label, _url, detail in s["items"]] for s in response.context["sections"]
+    }
     with translation.override("en"):  # the labels are lazy: read them in the page's language
         assert sections["Projects"] == [("Orti di quartiere", "lead")]
         assert [label for label, _detail in sections["Events"]] == ["Festa degli orti"]

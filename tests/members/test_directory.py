@@ -187,8 +187,9 @@ def test_italian_full_text_search_stems_and_ranks_a_name_match_first(client, dja
     with django_capture_on_commit_callbacks(execute=True):  # the search index follows, as after a commit
         MemberOrganizationFactory(name="Aurora", description="Una rete di cooperative sociali del territorio.")
         MemberOrganizationFactory(name="Cooperativa Sole", description="")
-        MemberOrganizationFactory(name="Biblioteca Civica", legal_form="aps",
-                                  description="Prestiti di libri e letture ad alta voce.")
+        MemberOrganizationFactory(
+            name="Biblioteca Civica", legal_form="aps", description="Prestiti di libri e letture ad alta voce."
+        )
 
     by_relevance = client.get(url("members:ally_list"), {"q": "cooperativa"})
     by_name = client.get(url("members:ally_list"), {"q": "cooperativa", "order": "name"})
@@ -200,9 +201,14 @@ def test_italian_full_text_search_stems_and_ranks_a_name_match_first(client, dja
 def test_the_directory_finds_what_the_site_search_finds(client, taxonomy, django_capture_on_commit_callbacks):
     """One engine (alliance.search): accents, plurals, places, the last word as a prefix; private fields never."""
     with django_capture_on_commit_callbacks(execute=True):
-        MemberOrganizationFactory(name="Orti di Quartiere", summary="Orti sociali e generatività di comunità.",
-                                  city="Verona", province=Province.objects.get(abbreviation="VR"),
-                                  contact_email="segreta@example.org", tax_code="00743110157")
+        MemberOrganizationFactory(
+            name="Orti di Quartiere",
+            summary="Orti sociali e generatività di comunità.",
+            city="Verona",
+            province=Province.objects.get(abbreviation="VR"),
+            contact_email="segreta@example.org",
+            tax_code="00743110157",
+        )
         MemberPersonFactory(name="Anna Verdi", description="Un orto in città.")
         MemberOrganizationFactory(name="Biblioteca Civica", description="Letture ad alta voce.")
         OrganizationFactory(name="Orto in attesa", description="Non ancora approvata.")
@@ -444,7 +450,9 @@ def test_the_page_shows_the_public_profile(client, taxonomy):
     assert html.count("<h1") == 1
     assert '<p class="ally-profile__kind">Organization · Foundation</p>' in html
     assert '<p class="lead ally-profile__summary" lang="it">Costruiamo ponti tra scuole e imprese.</p>' in html
-    assert '<div class="ally-profile__text" lang="it"><p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p></div>' in html
+    assert (
+        '<div class="ally-profile__text" lang="it"><p>Primo paragrafo.</p>\n\n<p>Secondo paragrafo.</p></div>' in html
+    )
     assert "<dd>Milano, Milano (MI)</dd>" in html
     assert "<dt>Regions served</dt>\n        <dd>Lombardy</dd>" in html
     assert "<dt>Provinces served</dt>\n        <dd>Milano</dd>" in html

@@ -35,12 +35,15 @@ def test_the_join_page_links_to_the_addresses_of_its_language(client):
     assert 'href="/en/my-area/join/person/"' in english
 
 
-@pytest.mark.parametrize(("old", "new"), [
-    ("/area-personale/aderisci/organization/", "/area-personale/aderisci/organizzazione/"),
-    ("/area-personale/aderisci/person/?from=mail", "/area-personale/aderisci/persona/?from=mail"),
-    ("/en/my-area/join/organizzazione/", "/en/my-area/join/organization/"),
-    ("/en/my-area/join/persona/", "/en/my-area/join/person/"),
-])
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/area-personale/aderisci/organization/", "/area-personale/aderisci/organizzazione/"),
+        ("/area-personale/aderisci/person/?from=mail", "/area-personale/aderisci/persona/?from=mail"),
+        ("/en/my-area/join/organizzazione/", "/en/my-area/join/organization/"),
+        ("/en/my-area/join/persona/", "/en/my-area/join/person/"),
+    ],
+)
 def test_old_addresses_redirect_to_the_one_of_the_language(client, old, new):
     client.force_login(VerifiedUserFactory())
 
@@ -64,7 +67,7 @@ def test_my_area_offers_another_organization_only_to_someone_who_has_one(client)
     AllyManagerFactory(user=user, ally=AllyFactory(name="Giulia Ferri"))
 
     only_person = client.get("/en/my-area/").content.decode()
-    assert 'Apply for an organization</a>' in only_person
+    assert "Apply for an organization</a>" in only_person
     assert "another organization" not in only_person
 
     AllyManagerFactory(user=user, ally=OrganizationFactory(name="Cooperativa Esempio"))

@@ -35,8 +35,12 @@ pytestmark = pytest.mark.django_db
 def _seeded(taxonomy, principles):
     """The seeded taxonomy and principles, also after a transactional test emptied the tables."""
 
+
 ACTIVE, SUSPENDED, ENDED, APPLICANT = (
-    MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED, MembershipStatus.ENDED, MembershipStatus.APPLICANT
+    MembershipStatus.ACTIVE,
+    MembershipStatus.SUSPENDED,
+    MembershipStatus.ENDED,
+    MembershipStatus.APPLICANT,
 )
 
 
@@ -77,10 +81,18 @@ def test_only_active_allies_are_members_everywhere():
     assert list(AllyManager.objects.filter(selectors.ALLY_MEMBER_Q).values_list("user", flat=True)) == [
         managers[ACTIVE].pk
     ]
-    assert {s: a.is_member for s, a in states.items()} == {ACTIVE: True, SUSPENDED: False, ENDED: False,
-                                                          APPLICANT: False}
-    assert {s: is_member(u) for s, u in managers.items()} == {ACTIVE: True, SUSPENDED: False, ENDED: False,
-                                                             APPLICANT: False}
+    assert {s: a.is_member for s, a in states.items()} == {
+        ACTIVE: True,
+        SUSPENDED: False,
+        ENDED: False,
+        APPLICANT: False,
+    }
+    assert {s: is_member(u) for s, u in managers.items()} == {
+        ACTIVE: True,
+        SUSPENDED: False,
+        ENDED: False,
+        APPLICANT: False,
+    }
     # The directory keeps a suspended ally; an ended one leaves it.
     assert sorted(a.membership_status for a in selectors.public_allies()) == [ACTIVE, SUSPENDED]
 
@@ -97,7 +109,9 @@ def test_suspending_logs_with_actor_and_tells_each_manager_in_their_language(dja
 
     ally.refresh_from_db()
     assert (ally.membership_status, ally.suspension_reason, ally.suspended_until) == (
-        SUSPENDED, "Quota 2026 non versata.", until
+        SUSPENDED,
+        "Quota 2026 non versata.",
+        until,
     )
     assert ally.suspended_at is not None
     assert ally.approved_at is not None  # still "member since" once reinstated
@@ -105,15 +119,23 @@ def test_suspending_logs_with_actor_and_tells_each_manager_in_their_language(dja
         (
             "members.ally.membership_status.suspended",
             coordinator,
-            {"field": "membership_status", "from": "active", "to": "suspended", "note": "Quota 2026 non versata.",
-             "until": until.isoformat()},
+            {
+                "field": "membership_status",
+                "from": "active",
+                "to": "suspended",
+                "note": "Quota 2026 non versata.",
+                "until": until.isoformat(),
+            },
         )
     ]
     rows = {row.to: row for row in OutgoingEmail.objects.all()}
     assert sorted(rows) == ["editor@faro.example.org", "owner@faro.example.org"]
     italian, english = rows["owner@faro.example.org"], rows["editor@faro.example.org"]
     assert (italian.template, italian.language, english.template, english.language) == (
-        "membership_suspended", "it", "membership_suspended", "en"
+        "membership_suspended",
+        "it",
+        "membership_suspended",
+        "en",
     )
     assert english.subject == "The membership of Cooperativa Il Faro is suspended"
     # Rendered in each one's language (the Italian text comes with the catalogue): the page says so.
@@ -139,8 +161,9 @@ def test_suspension_closes_members_only_registration_and_pathways_at_once():
     assert "This event is for members of the alliance" in refused.value.messages[0]
     fresh = Ally.objects.get(pk=ally.pk)  # as a view reads it
     with translation.override("en"), pytest.raises(InitiativeError) as not_eligible:
-        apply_to_pathway(pathway=pathway, ally=fresh, applicant=owner, motivation="", contact_name="Olga",
-                         contact_email=owner.email)
+        apply_to_pathway(
+            pathway=pathway, ally=fresh, applicant=owner, motivation="", contact_name="Olga", contact_email=owner.email
+        )
     assert "for member organizations" in not_eligible.value.messages[0]
     assert event.registrations.count() == 0
     assert pathway.applications.count() == 0
@@ -149,8 +172,14 @@ def test_suspension_closes_members_only_registration_and_pathways_at_once():
     services.reinstate_membership(ally=ally, actor=coordinator)
     result = register(event=event, attendee=attendee, user=owner)
     assert result.registration.email == owner.email
-    application = apply_to_pathway(pathway=pathway, ally=Ally.objects.get(pk=ally.pk), applicant=owner,
-                                   motivation="", contact_name="Olga", contact_email=owner.email)
+    application = apply_to_pathway(
+        pathway=pathway,
+        ally=Ally.objects.get(pk=ally.pk),
+        applicant=owner,
+        motivation="",
+        contact_name="Olga",
+        contact_email=owner.email,
+    )
     assert application.ally_id == ally.pk
 
 
@@ -180,9 +209,15 @@ def test_the_pathway_page_refuses_a_suspended_member(client):
         apply_url = reverse("initiatives:pathway_apply", kwargs={"slug": pathway.slug})
 
     page = client.get(apply_url)
-    posted = client.post(apply_url, {
-        "ally": ally.pk, "motivation": "Vorremmo partecipare.", "contact_name": "Olga", "contact_email": owner.email,
-    })
+    posted = client.post(
+        apply_url,
+        {
+            "ally": ally.pk,
+            "motivation": "Vorremmo partecipare.",
+            "contact_name": "Olga",
+            "contact_email": owner.email,
+        },
+    )
 
     assert page.context["form"] is None
     assert "This pathway is for member organizations of the alliance" in page.content.decode()
@@ -194,7 +229,11 @@ def test_the_pathway_page_refuses_a_suspended_member(client):
     ("status", "call", "message"),
     [
         (ENDED, "suspend", "Only a current membership can be suspended: Cooperativa Il Faro is “membership ended”."),
-        (APPLICANT, "suspend", "Only a current membership can be suspended: Cooperativa Il Faro is “not a member yet”."),
+        (
+            APPLICANT,
+            "suspend",
+            "Only a current membership can be suspended: Cooperativa Il Faro is “not a member yet”.",
+        ),
         (ACTIVE, "reinstate", "Only a suspended membership can be reinstated: Cooperativa Il Faro is “member”."),
         (ENDED, "end", "Cooperativa Il Faro is “membership ended”: there is no membership to end."),
         (APPLICANT, "end", "Cooperativa Il Faro is “not a member yet”: there is no membership to end."),
@@ -306,8 +345,13 @@ def test_a_coordinator_suspends_reinstates_and_ends_from_the_membership_page(
         ("ended", coordinator, "Ha lasciato la rete."),
     ]
     final = client.get(page).content.decode()
-    for text in ("Member → Suspended", "Suspended → Member", "Member → Membership ended", "Carla Coordinatrice",
-                 "Ha lasciato la rete."):
+    for text in (
+        "Member → Suspended",
+        "Suspended → Member",
+        "Member → Membership ended",
+        "Carla Coordinatrice",
+        "Ha lasciato la rete.",
+    ):
         assert text in final, text
     assert 'name="suspend-reason"' not in final and 'name="end-reason"' not in final
 
@@ -318,7 +362,10 @@ def test_a_coordinator_suspends_reinstates_and_ends_from_the_membership_page(
         ({"suspend-reason": ""}, "Please give the ally a reason for the suspension."),
         ({"suspend-reason": "x", "suspend-until": "0001-01-01"}, "Enter a date between 01/01/1950 and 31/12/2100."),
         ({"suspend-reason": "x", "suspend-until": "9999-12-31"}, "Enter a date between 01/01/1950 and 31/12/2100."),
-        ({"suspend-reason": "x", "suspend-until": "2020-01-01"}, "The expected end of the suspension must be after today."),
+        (
+            {"suspend-reason": "x", "suspend-until": "2020-01-01"},
+            "The expected end of the suspension must be after today.",
+        ),
     ],
     ids=["no reason", "year 1", "year 9999", "past"],
 )
@@ -436,8 +483,10 @@ def test_an_ended_ally_may_apply_again_and_a_new_approval_makes_it_a_member(clie
     services.end_membership(ally=ally, actor=coordinator, reason="Uscita.")
     client.force_login(owner)
 
-    response = client.post(url("reapply", slug=ally.slug),
-                           {"motivation": "Torniamo.", "principles_version": "1", "accept_principles": "on"})
+    response = client.post(
+        url("reapply", slug=ally.slug),
+        {"motivation": "Torniamo.", "principles_version": "1", "accept_principles": "on"},
+    )
 
     assert response.status_code == 302
     application = ally.applications.get(status="submitted")

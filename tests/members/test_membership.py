@@ -228,7 +228,9 @@ def test_joining_for_an_organization_creates_a_private_ally_its_owner_and_a_subm
     assert application_log_rows().count() == 1
     [entry] = history(application)
     assert (entry.action, entry.actor, entry.data) == (
-        "members.membershipapplication.status.submitted", user, {"field": "status", "from": "", "to": "submitted"}
+        "members.membershipapplication.status.submitted",
+        user,
+        {"field": "status", "from": "", "to": "submitted"},
     )
 
     rows = {row.to: row for row in OutgoingEmail.objects.all()}
@@ -548,7 +550,8 @@ def test_after_a_decline_the_owner_applies_again(client, django_capture_on_commi
     # registered before the captured block.)
     new_mail = OutgoingEmail.objects.exclude(pk=declined_mail.pk).order_by("pk")
     assert [(m.to, m.subject) for m in new_mail][0] == (
-        application.applicant.email, "We received your application for Cooperativa Orizzonti"
+        application.applicant.email,
+        "We received your application for Cooperativa Orizzonti",
     )
     assert [m.subject for m in new_mail][1:] == ["Nuova richiesta di adesione: Cooperativa Orizzonti"]
 

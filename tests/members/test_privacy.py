@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_the_download_includes_event_registrations_and_pathway_applications(client):
     user = VerifiedUserFactory(email="rosa@example.org", full_name="Rosa Bianchi")
     event = EventFactory(title="Giornata di formazione")
-    RegistrationFactory(event=event, user=user, email=user.email, name="Rosa Bianchi",
-                        accessibility_needs="Interprete LIS")
+    RegistrationFactory(
+        event=event, user=user, email=user.email, name="Rosa Bianchi", accessibility_needs="Interprete LIS"
+    )
     RegistrationFactory(event=event, email="altra@example.org", name="Persona Estranea")
     ally = MemberOrganizationFactory(name="Cooperativa Rosa")
     AllyManagerFactory(ally=ally, user=user, role="owner")
@@ -44,19 +45,34 @@ def test_the_download_includes_event_registrations_and_pathway_applications(clie
 def test_deleting_the_account_keeps_registrations_only_as_anonymous_counts():
     user = VerifiedUserFactory(email="rosa@example.org")
     event = EventFactory()
-    registration = RegistrationFactory(event=event, user=user, email="rosa@example.org", name="Rosa Bianchi",
-                                       organization="Cooperativa Rosa", accessibility_needs="Interprete LIS")
+    registration = RegistrationFactory(
+        event=event,
+        user=user,
+        email="rosa@example.org",
+        name="Rosa Bianchi",
+        organization="Cooperativa Rosa",
+        accessibility_needs="Interprete LIS",
+    )
     ally = MemberOrganizationFactory()
     AllyManagerFactory(ally=ally, user=VerifiedUserFactory(), role="owner")
     AllyManagerFactory(ally=ally, user=user, role="editor")
-    application = PathwayApplicationFactory(ally=ally, applicant=user, contact_email="rosa@example.org",
-                                            contact_name="Rosa Bianchi", contact_phone="333 1234567")
+    application = PathwayApplicationFactory(
+        ally=ally,
+        applicant=user,
+        contact_email="rosa@example.org",
+        contact_name="Rosa Bianchi",
+        contact_phone="333 1234567",
+    )
 
     delete_account(user=user)
 
     registration.refresh_from_db()
     assert (registration.user, registration.name, registration.organization, registration.accessibility_needs) == (
-        None, "", "", "")
+        None,
+        "",
+        "",
+        "",
+    )
     assert "rosa" not in registration.email
     assert Registration.objects.filter(event=event, status=registration.status).count() == 1
     application.refresh_from_db()

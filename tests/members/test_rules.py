@@ -37,6 +37,7 @@ pytestmark = pytest.mark.django_db
 def _seeded(taxonomy, principles):
     """The seeded taxonomy and principles, also after a transactional test emptied the tables."""
 
+
 LONG_EMAIL = "a" * 243 + "@example.org"  # 255 characters
 TOO_LONG = "An e-mail address has at most 254 characters."
 
@@ -55,8 +56,9 @@ def submitted(name="Cooperativa In Attesa"):
     owner = VerifiedUserFactory(preferred_language="en")
     ally = OrganizationFactory(name=name)
     AllyManagerFactory(ally=ally, user=owner)
-    return MembershipApplicationFactory(ally=ally, applicant=owner, principles=services.current_principles(),
-                                        submitted_log=True)
+    return MembershipApplicationFactory(
+        ally=ally, applicant=owner, principles=services.current_principles(), submitted_log=True
+    )
 
 
 # The admin: workflow fields read-only, actions through the services ---------------------------
@@ -64,12 +66,26 @@ def submitted(name="Cooperativa In Attesa"):
 
 def _ally_admin_post(ally, **extra):
     data = {
-        "kind": ally.kind, "name": ally.name, "slug": ally.slug, "summary": ally.summary, "description": "",
-        "legal_form": ally.legal_form, "tax_code": ally.tax_code, "website": "", "social_links": "[]",
-        "address": "", "city": ally.city, "province": "", "year_founded": "", "role": "",
-        "contact_email": ally.contact_email, "phone": ally.phone,
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+        "kind": ally.kind,
+        "name": ally.name,
+        "slug": ally.slug,
+        "summary": ally.summary,
+        "description": "",
+        "legal_form": ally.legal_form,
+        "tax_code": ally.tax_code,
+        "website": "",
+        "social_links": "[]",
+        "address": "",
+        "city": ally.city,
+        "province": "",
+        "year_founded": "",
+        "role": "",
+        "contact_email": ally.contact_email,
+        "phone": ally.phone,
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
     }
     data.update(extra)
     return data
@@ -81,24 +97,42 @@ def test_the_admin_shows_workflow_fields_read_only_and_ignores_them_when_posted(
     change = reverse("admin:members_ally_change", args=[ally.pk])
 
     form = client.get(change).content.decode()
-    response = client.post(change, _ally_admin_post(
-        ally,
-        summary="Nuova frase",
-        membership_status="active",
-        approved_at_0="01/01/2020", approved_at_1="10:00",
-        verified_at_0="01/01/2020", verified_at_1="10:00",
-        verified_by=str(superuser.pk),
-        suspended_at_0="01/01/2020", suspended_at_1="10:00",
-    ))
+    response = client.post(
+        change,
+        _ally_admin_post(
+            ally,
+            summary="Nuova frase",
+            membership_status="active",
+            approved_at_0="01/01/2020",
+            approved_at_1="10:00",
+            verified_at_0="01/01/2020",
+            verified_at_1="10:00",
+            verified_by=str(superuser.pk),
+            suspended_at_0="01/01/2020",
+            suspended_at_1="10:00",
+        ),
+    )
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
-    for name in ("membership_status", "approved_at_0", "verified_at_0", "verified_by", "suspended_at_0",
-                 "ended_at_0", "suspension_reason", "end_reason"):
+    for name in (
+        "membership_status",
+        "approved_at_0",
+        "verified_at_0",
+        "verified_by",
+        "suspended_at_0",
+        "ended_at_0",
+        "suspension_reason",
+        "end_reason",
+    ):
         assert f'name="{name}"' not in form, name
     ally.refresh_from_db()
     assert ally.summary == "Nuova frase"
     assert (ally.membership_status, ally.approved_at, ally.verified_at, ally.verified_by, ally.suspended_at) == (
-        MembershipStatus.APPLICANT, None, None, None, None
+        MembershipStatus.APPLICANT,
+        None,
+        None,
+        None,
+        None,
     )
     assert LogEntry.objects.count() == 0
 
@@ -110,11 +144,20 @@ def test_the_admin_cannot_remove_or_change_the_managers(client, superuser):
     change = reverse("admin:members_ally_change", args=[ally.pk])
 
     html = client.get(change).content.decode()
-    client.post(change, _ally_admin_post(ally, **{
-        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "1",
-        "memberships-0-id": str(manager.pk), "memberships-0-ally": str(ally.pk),
-        "memberships-0-role": "editor", "memberships-0-DELETE": "on",
-    }))
+    client.post(
+        change,
+        _ally_admin_post(
+            ally,
+            **{
+                "memberships-TOTAL_FORMS": "1",
+                "memberships-INITIAL_FORMS": "1",
+                "memberships-0-id": str(manager.pk),
+                "memberships-0-ally": str(ally.pk),
+                "memberships-0-role": "editor",
+                "memberships-0-DELETE": "on",
+            },
+        ),
+    )
 
     assert 'name="memberships-0-DELETE"' not in html
     assert 'name="memberships-0-role"' not in html
@@ -150,21 +193,26 @@ def test_the_admin_verify_action_goes_through_the_service_and_the_log(client, su
     client.force_login(superuser)
 
     response = client.post(
-        reverse("admin:members_ally_changelist"), {"action": "verify", "_selected_action": [ally.pk]},
+        reverse("admin:members_ally_changelist"),
+        {"action": "verify", "_selected_action": [ally.pk]},
     )
 
     assert response.status_code == 302
     # The admin speaks the default language (Italian): the sentence for one, through the catalogue.
     assert [str(m) for m in client.get(response["Location"]).context["messages"]] == [
-        plural("%(count)d ally verified.", "%(count)d allies verified.", 1)]
+        plural("%(count)d ally verified.", "%(count)d allies verified.", 1)
+    ]
     ally.refresh_from_db()
     assert (ally.verified_by, ally.is_verified) == (superuser, True)
     assert [(e.action, e.actor) for e in history(ally)] == [("members.ally.verified", superuser)]
-    response = client.post(reverse("admin:members_ally_changelist"),
-                           {"action": "remove_verification", "_selected_action": [ally.pk, other.pk]},
-                           follow=True)
+    response = client.post(
+        reverse("admin:members_ally_changelist"),
+        {"action": "remove_verification", "_selected_action": [ally.pk, other.pk]},
+        follow=True,
+    )
     assert [str(m) for m in response.context["messages"]] == [
-        plural("%(count)d ally no longer verified.", "%(count)d allies no longer verified.", 2)]
+        plural("%(count)d ally no longer verified.", "%(count)d allies no longer verified.", 2)
+    ]
     ally.refresh_from_db()
     assert (ally.verified_at, ally.verified_by) == (None, None)
     assert [e.action for e in history(ally)] == ["members.ally.verified", "members.ally.unverified"]
@@ -185,8 +233,11 @@ def test_the_admin_reinstate_action_reinstates_and_refuses_what_the_table_refuse
     messages = [str(m) for m in response.context["messages"]]
     # One membership: the singular (ngettext), never "1 memberships".
     assert messages[0].startswith("Attiva: ") and len(messages) == 2
-    assert messages[1] == plural("%(count)d membership reinstated; its managers were told by e-mail.",
-                                 "%(count)d memberships reinstated; their managers were told by e-mail.", 1)
+    assert messages[1] == plural(
+        "%(count)d membership reinstated; its managers were told by e-mail.",
+        "%(count)d memberships reinstated; their managers were told by e-mail.",
+        1,
+    )
     assert Ally.objects.get(pk=suspended.pk).membership_status == MembershipStatus.ACTIVE
     assert Ally.objects.get(pk=active.pk).membership_status == MembershipStatus.ACTIVE
     assert [(e.data["to"], e.actor) for e in history(suspended)] == [("suspended", superuser), ("active", superuser)]
@@ -207,19 +258,22 @@ def test_the_admin_approve_action_approves_logs_and_emails(client, superuser, dj
     assert (application.status, application.decided_by) == ("approved", superuser)
     assert application.ally.membership_status == MembershipStatus.ACTIVE
     assert [(e.data["from"], e.data["to"], e.actor) for e in history(application)] == [
-        ("", "submitted", application.applicant), ("submitted", "approved", superuser)
+        ("", "submitted", application.applicant),
+        ("submitted", "approved", superuser),
     ]
     assert list(OutgoingEmail.objects.values_list("template", flat=True)) == ["membership_approved"]
 
 
 def test_staff_who_are_not_coordinators_cannot_approve_through_the_admin(client):
     application = submitted()
-    staff = get_user_model().objects.create_user(email="staff@example.org", password=PASSWORD, full_name="Staff",
-                                                 is_staff=True)
+    staff = get_user_model().objects.create_user(
+        email="staff@example.org", password=PASSWORD, full_name="Staff", is_staff=True
+    )
     from django.contrib.auth.models import Permission
 
-    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_membershipapplication",
-                                                                        "change_membershipapplication"]))
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_membershipapplication", "change_membershipapplication"])
+    )
     client.force_login(staff)
 
     response = client.post(
@@ -249,10 +303,16 @@ def test_the_application_admin_shows_status_and_decision_read_only_with_the_hist
 def test_the_admin_refuses_principles_published_in_year_1_or_9999(client, superuser, year):
     client.force_login(superuser)
 
-    response = client.post(reverse("admin:members_principles_add"), {
-        "version": "7", "title": "Principi", "body": "Testo.",
-        "published_at_0": f"{year}-01-01", "published_at_1": "10:00",
-    })
+    response = client.post(
+        reverse("admin:members_principles_add"),
+        {
+            "version": "7",
+            "title": "Principi",
+            "body": "Testo.",
+            "published_at_0": f"{year}-01-01",
+            "published_at_1": "10:00",
+        },
+    )
 
     assert response.status_code == 200
     assert "01/01/1950" in response.content.decode()
@@ -261,9 +321,11 @@ def test_the_admin_refuses_principles_published_in_year_1_or_9999(client, superu
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("approved_at", datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)),
-     ("suspended_until", datetime.date(9999, 12, 31)),
-     ("ended_at", datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC))],
+    [
+        ("approved_at", datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)),
+        ("suspended_until", datetime.date(9999, 12, 31)),
+        ("ended_at", datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)),
+    ],
 )
 def test_every_date_of_an_ally_is_bounded_by_the_model(field, value):
     ally = OrganizationFactory()
@@ -294,7 +356,8 @@ def test_update_ally_takes_the_changed_fields_and_a_new_identity_drops_the_badge
     ally.refresh_from_db()
     assert (ally.name, ally.verified_at, ally.verified_by) == ("Fondazione Cariplo", None, None)
     assert [(e.action, e.actor) for e in history(ally)] == [
-        ("members.ally.verified", coordinator), ("members.ally.unverified", editor)
+        ("members.ally.verified", coordinator),
+        ("members.ally.unverified", editor),
     ]
     with pytest.raises(ValueError):
         services.update_ally(ally=ally, actor=editor, changes={"membership_status": "active"})
@@ -308,15 +371,25 @@ def test_the_profile_form_cannot_reach_workflow_fields(client):
     AllyManagerFactory(ally=ally, user=owner)
     client.force_login(owner)
 
-    response = client.post(url("ally_edit", slug=ally.slug), {
-        "name": "Cooperativa Furba", "legal_form": "cooperativa_sociale", "summary": "Ciao",
-        "membership_status": "active", "approved_at": "2020-01-01", "verified_at": "2020-01-01",
-    })
+    response = client.post(
+        url("ally_edit", slug=ally.slug),
+        {
+            "name": "Cooperativa Furba",
+            "legal_form": "cooperativa_sociale",
+            "summary": "Ciao",
+            "membership_status": "active",
+            "approved_at": "2020-01-01",
+            "verified_at": "2020-01-01",
+        },
+    )
 
     assert response.status_code == 302
     ally.refresh_from_db()
     assert (ally.summary, ally.membership_status, ally.approved_at, ally.verified_at) == (
-        "Ciao", MembershipStatus.APPLICANT, None, None
+        "Ciao",
+        MembershipStatus.APPLICANT,
+        None,
+        None,
     )
 
 
@@ -411,10 +484,16 @@ def test_an_invitation_to_a_too_long_address_is_a_form_error(client):
 
 def test_signing_up_with_a_too_long_address_is_a_form_error(client):
     with translation.override("en"):
-        response = client.post(reverse("account_signup"), {
-            "email": LONG_EMAIL, "full_name": "Lunga", "preferred_language": "en",
-            "password1": PASSWORD, "password2": PASSWORD,
-        })
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": LONG_EMAIL,
+                "full_name": "Lunga",
+                "preferred_language": "en",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
 
     assert response.status_code == 200
     assert TOO_LONG in response.content.decode()
@@ -437,9 +516,14 @@ def test_a_too_long_contact_address_is_a_form_error(client):
     AllyManagerFactory(ally=ally, user=owner)
     client.force_login(owner)
 
-    response = client.post(url("ally_edit", slug=ally.slug), {
-        "name": ally.name, "legal_form": "cooperativa_sociale", "contact_email": LONG_EMAIL,
-    })
+    response = client.post(
+        url("ally_edit", slug=ally.slug),
+        {
+            "name": ally.name,
+            "legal_form": "cooperativa_sociale",
+            "contact_email": LONG_EMAIL,
+        },
+    )
 
     assert response.status_code == 200
     assert "at most 254 characters" in response.content.decode()
@@ -486,10 +570,16 @@ def test_the_migration_moves_the_application_log_into_the_portal_log():
     at = timezone.now() - timedelta(days=400)
     with connection.schema_editor() as editor:
         editor.create_model(OldLog)  # dropped by 0007; the test's transaction rolls it back
-    OldLog.objects.create(application_id=application.pk, from_status="", to_status="submitted",
-                          actor_id=application.applicant_id, note="")
-    OldLog.objects.create(application_id=application.pk, from_status="submitted", to_status="declined",
-                          actor_id=coordinator.pk, note="Manca lo statuto")
+    OldLog.objects.create(
+        application_id=application.pk, from_status="", to_status="submitted", actor_id=application.applicant_id, note=""
+    )
+    OldLog.objects.create(
+        application_id=application.pk,
+        from_status="submitted",
+        to_status="declined",
+        actor_id=coordinator.pk,
+        note="Manca lo statuto",
+    )
     OldLog.objects.filter(to_status="submitted").update(at=at)
     OldLog.objects.filter(to_status="declined").update(at=at + timedelta(days=1))
 
@@ -498,11 +588,22 @@ def test_the_migration_moves_the_application_log_into_the_portal_log():
     content_type = ContentType.objects.get_for_model(MembershipApplication)
     rows = LogEntry.objects.order_by("created_at")
     assert [(r.content_type, r.object_id, r.action, r.actor_id, r.data, r.created_at) for r in rows] == [
-        (content_type, application.pk, "members.membershipapplication.status.submitted", application.applicant_id,
-         {"field": "status", "from": "", "to": "submitted"}, at),
-        (content_type, application.pk, "members.membershipapplication.status.declined", coordinator.pk,
-         {"field": "status", "from": "submitted", "to": "declined", "note": "Manca lo statuto"},
-         at + timedelta(days=1)),
+        (
+            content_type,
+            application.pk,
+            "members.membershipapplication.status.submitted",
+            application.applicant_id,
+            {"field": "status", "from": "", "to": "submitted"},
+            at,
+        ),
+        (
+            content_type,
+            application.pk,
+            "members.membershipapplication.status.declined",
+            coordinator.pk,
+            {"field": "status", "from": "submitted", "to": "declined", "note": "Manca lo statuto"},
+            at + timedelta(days=1),
+        ),
     ]
     assert OldLog.objects.count() == 0
     assert Ally.objects.get(pk=approved.pk).membership_status == "active"
@@ -524,7 +625,11 @@ def test_email_preferences_refuse_a_language_the_portal_does_not_have():
 @pytest.mark.parametrize(
     ("name", "data", "error"),
     [
-        ("account_login", {"login": LONG_EMAIL, "password": PASSWORD}, "The email address and/or password you specified are not correct."),
+        (
+            "account_login",
+            {"login": LONG_EMAIL, "password": PASSWORD},
+            "The email address and/or password you specified are not correct.",
+        ),
         ("account_reset_password", {"email": LONG_EMAIL}, TOO_LONG),
     ],
     ids=["login", "password reset"],

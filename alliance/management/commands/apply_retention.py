@@ -1,6 +1,6 @@
 """Remove or blank the personal data older than its retention period (alliance/retention.py).
 
-    python manage.py apply_retention [--dry-run]
+python manage.py apply_retention [--dry-run]
 """
 
 from django.core.management.base import BaseCommand
