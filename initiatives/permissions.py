@@ -1,5 +1,7 @@
 """Who may do what with projects and pathways: pure predicates."""
 
+from django.db.models import Q
+
 from alliance.permissions import is_coordinator
 from members.models import AllyManager, member_q
 
@@ -27,13 +29,24 @@ def can_publish_projects(user) -> bool:
     return is_coordinator(user)
 
 
+def linked_through_member_allies(user):
+    """The projects that a member ally `user` manages leads or takes part in: what a pathway or an
+    event may be linked to by someone who is not a coordinator (a suspended or former member's
+    managers link nothing)."""
+    return Project.objects.filter(
+        Q(member_q("lead_ally__"), lead_ally__memberships__user=user)
+        | Q(member_q("partners__ally__"), partners__ally__memberships__user=user)
+    ).distinct()
+
+
 def can_link_project(user, project: Project) -> bool:
-    """A pathway may name a project its editor leads or takes part in (any project, for coordinators)."""
+    """A pathway may name a project a member ally of its editor leads or takes part in (any project,
+    for coordinators)."""
     if is_coordinator(user):
         return True
     if not user.is_authenticated:
         return False
-    return manages_ally(user, project.lead_ally) or project.partners.filter(ally__memberships__user=user).exists()
+    return linked_through_member_allies(user).filter(pk=project.pk).exists()
 
 
 def can_create_pathways(user) -> bool:

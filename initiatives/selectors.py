@@ -5,10 +5,9 @@ from django.db.models import CharField, Count, F, Prefetch, Q, Value
 from django.utils import timezone
 
 from alliance.models import Region
-from members.models import member_q
 
 from .models import Pathway, PathwayApplication, Project, ProjectPartner, Stage, StageProgress
-from .permissions import promoted_pathways
+from .permissions import linked_through_member_allies, promoted_pathways
 
 
 def published_projects():
@@ -257,10 +256,7 @@ def linkable_projects(user):
         return Project.objects.all()
     if not user.is_authenticated:
         return Project.objects.none()
-    return Project.objects.filter(
-        Q(member_q("lead_ally__"), lead_ally__memberships__user=user)
-        | Q(member_q("partners__ally__"), partners__ally__memberships__user=user)
-    ).distinct()
+    return linked_through_member_allies(user)
 
 
 def linkable_stages(user):
