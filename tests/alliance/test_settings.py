@@ -64,6 +64,19 @@ def test_manage_py_without_a_settings_module_runs_production():
     assert result.stdout.strip() == "alliance.settings.production False"
 
 
+def test_manage_py_in_a_checkout_with_no_environment_runs_the_local_settings():
+    """No module and no production secret: a developer's checkout, where makemigrations must work."""
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": "sqlite:////tmp/alleanza-checkout.sqlite3"}
+
+    shown = manage("shell", "--no-imports", "-c", SHOW_SETTINGS, env=env)
+    migrations = manage("makemigrations", "--check", "--dry-run", env=env)
+
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "alliance.settings.local True"
+    assert migrations.returncode == 0, migrations.stderr
+    assert "No changes detected" in migrations.stdout
+
+
 def test_the_celery_app_without_a_settings_module_runs_production():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}
 
