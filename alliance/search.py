@@ -15,6 +15,7 @@ same on PostgreSQL and SQLite, so the answers are too; on PostgreSQL a trigram G
 serves it, and another one offers names close to a mistyped query when nothing matches.
 """
 
+import html
 import re
 import threading
 import unicodedata
@@ -309,6 +310,8 @@ def _document(doc: Doc, *, source: str, content_type):
     title = (doc.title or "")[:300]
     regions = sorted({slug for slug in doc.regions if slug})
     terms = terms_of(title, doc.subtitle, doc.text, doc.extra_terms)
+    title_terms = terms_of(title)
+    postgresql = connection.vendor == "postgresql"
     return SearchDocument(
         content_type=content_type,
         object_id=doc.obj.pk,
@@ -321,10 +324,11 @@ def _document(doc: Doc, *, source: str, content_type):
         url_kwargs=doc.url_kwargs,
         url_suffix=doc.url_suffix[:300],
         regions=f" {' '.join(regions)} " if regions else "",
-        title_terms=terms_of(title),
+        title_terms=title_terms,
         title_norm=fold(title)[:300],
         terms=terms,
-        vector=terms if connection.vendor == "postgresql" else "",
+        vector=terms if postgresql else "",
+        title_vector=title_terms if postgresql else "",
         is_public=doc.is_public,
         date=_as_datetime(doc.date),
     )
@@ -377,7 +381,7 @@ def _word_condition(column: str, word: str, prefix: bool) -> Q:
 
 
 class _MatchesTsquery(Lookup):
-    """The stored tsvector matched against a 'simple' tsquery: PostgreSQL only."""
+    """A stored tsvector matched against a 'simple' tsquery: PostgreSQL only."""
 
     lookup_name = "matches_tsquery"
 
@@ -394,7 +398,8 @@ _lookup_registered = False
 def _register_lookup(model):
     global _lookup_registered
     if not _lookup_registered:
-        model._meta.get_field("vector").register_lookup(_MatchesTsquery)
+        for name in ("vector", "title_vector"):
+            model._meta.get_field(name).register_lookup(_MatchesTsquery)
         _lookup_registered = True
 
 
@@ -406,19 +411,35 @@ def _tsquery(query: ParsedQuery) -> str:
     )
 
 
+def _words_in(column: str, query: ParsedQuery) -> Q:
+    """Every word of the query in `column` ("terms" or "title_terms"), as whole words (the last
+    one also as the beginning of a word): the tsvector beside it on PostgreSQL, LIKE elsewhere."""
+    from .models import SearchDocument
+
+    if connection.vendor == "postgresql":
+        # Served by the GIN indexes on the stored vectors (migrations 0008 and 0010).
+        _register_lookup(SearchDocument)
+        vector = "vector" if column == "terms" else "title_vector"
+        return Q(**{f"{vector}__matches_tsquery": _tsquery(query)})
+    last = len(query.words) - 1
+    condition = Q()
+    for position, word in enumerate(query.words):
+        condition &= _word_condition(column, word, query.prefix_last and position == last)
+    return condition
+
+
+def in_title(query: ParsedQuery) -> Q:
+    """Every word of the query in the title: the first key of the order of the results."""
+    return _words_in("title_terms", query)
+
+
 def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
     """Public documents with every word of the query (or all of a region's when there is none)."""
     from .models import SearchDocument
 
     documents = SearchDocument.objects.filter(is_public=True)
-    if query.words and connection.vendor == "postgresql":
-        # Served by the GIN index on the stored vector (migration 0008).
-        _register_lookup(SearchDocument)
-        documents = documents.filter(vector__matches_tsquery=_tsquery(query))
-    else:
-        last = len(query.words) - 1
-        for position, word in enumerate(query.words):
-            documents = documents.filter(_word_condition("terms", word, query.prefix_last and position == last))
+    if query.words:
+        documents = documents.filter(_words_in("terms", query))
     if region:
         documents = documents.filter(regions__contains=f" {region} ")
     if kind:
@@ -426,38 +447,103 @@ def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
     return documents
 
 
+# The order of the results of one kind: the documents with every word in their title first, then
+# the others; in each of these two runs the newest first, then by title and key.
+NEWEST_FIRST = (F("date").desc(nulls_last=True), F("title").asc(), F("pk").asc())
+
+
+def _title_rank(query: ParsedQuery):
+    if not query.words:
+        return Value(0, output_field=IntegerField())
+    return Case(When(in_title(query), then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
 def ranked(documents, query: ParsedQuery):
     """Title matches first, then the newest."""
+    return documents.annotate(title_rank=_title_rank(query)).order_by("title_rank", *NEWEST_FIRST)
+
+
+def count_runs(documents, query: ParsedQuery) -> dict[str, tuple[int, int]]:
+    """{kind: (documents found, of which with every word in the title)}: one pass over the matches,
+    which also tells how long each kind's two runs are (see `_slice`)."""
+    title = Count("pk", filter=in_title(query)) if query.words else Count("pk")
+    rows = documents.order_by().values_list("kind").annotate(found=Count("pk"), titled=title)
+    return {kind: (found, titled) for kind, found, titled in rows}
+
+
+# A run at least this long, of which a page needs at most half, is read in the order of the
+# index `searchdoc_public_order_idx` (kind, newest first, title, key): PostgreSQL stops after the
+# rows the page shows, about (page end × documents of the kind ÷ run length) index entries, at
+# most 5 × 10,000 ÷ 200 = 250 for a section of the grouped results. A shorter run is found
+# through the GIN indexes and sorted whole, which costs its length: the planner, which does not
+# know that a word is rare among one kind's documents, is not left to walk the index for it.
+WALK_FROM = 200
+
+
+def _slice(documents, query: ParsedQuery, kind: str, *, titled: bool, length: int, start: int, stop: int):
+    """Rows [start, stop) of one run of one kind (`length` documents long), whole, with `title_rank`."""
+    run = documents.filter(kind=kind)
     if query.words:
-        last = len(query.words) - 1
-        in_title = Q()
-        for position, word in enumerate(query.words):
-            in_title &= _word_condition("title_terms", word, query.prefix_last and position == last)
-        documents = documents.annotate(
-            title_rank=Case(When(in_title, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
+        run = run.filter(in_title(query)) if titled else run.exclude(in_title(query))
+    if not query.words or length >= max(WALK_FROM, 2 * stop):
+        run = run.annotate(title_rank=Value(0 if titled else 1, output_field=IntegerField())).order_by(*NEWEST_FIRST)
     else:
-        documents = documents.annotate(title_rank=Value(0, output_field=IntegerField()))
-    return documents.order_by("title_rank", F("date").desc(nulls_last=True), "title", "pk")
+        # The rank is the same for the whole run, but the index cannot give an order that
+        # starts with it: the run's matches are found, then sorted.
+        run = ranked(run, query)
+    return run[start:stop]
 
 
-def counts_by_kind(documents) -> dict[str, int]:
-    return dict(documents.order_by().values_list("kind").annotate(n=Count("pk")))
+def _page_of_kind(documents, query: ParsedQuery, kind: str, runs, start: int, stop: int) -> list:
+    """The slices of the two runs of `kind` that make its rows [start, stop)."""
+    found, titled = runs[kind]
+    stop = min(stop, found)
+    slices = []
+    if start < titled:
+        slices.append(_slice(documents, query, kind, titled=True, length=titled, start=start, stop=min(stop, titled)))
+    if stop > titled:
+        slices.append(
+            _slice(
+                documents,
+                query,
+                kind,
+                titled=False,
+                length=found - titled,
+                start=max(0, start - titled),
+                stop=stop - titled,
+            )
+        )
+    return slices
 
 
-def best_of_each_kind(documents, query: ParsedQuery, per_kind: int):
-    """The best `per_kind` documents of every kind: their keys in one query (a window function over
-    narrow rows), then the documents themselves in a second one."""
+def _fetch_slices(slices) -> list:
+    """The documents of every slice in one query, by kind and then in the order of the results."""
+    if not slices:
+        return []
+    first, *rest = slices
+    if not rest:
+        return list(first)
+    return list(first.union(*rest, all=True).order_by("kind", "title_rank", *NEWEST_FIRST))
+
+
+def best_of_each_kind(documents, query: ParsedQuery, per_kind: int, runs=None):
+    """The best `per_kind` documents of every kind, by kind.
+
+    PostgreSQL: one query, a union of at most two short slices per kind (`_page_of_kind`), so
+    that a word found in most documents costs a few rows per kind, not a sort of all of them.
+    Elsewhere: their keys in one query (a window function over narrow rows), then the documents.
+    """
     from .models import SearchDocument
 
+    if connection.vendor == "postgresql" and runs is not None:
+        slices = []
+        for kind in runs:
+            slices += _page_of_kind(documents, query, kind, runs, 0, per_kind)
+        return _fetch_slices(slices)
     ordered = ranked(documents, query)
     best = list(
         ordered.annotate(
-            row=Window(
-                RowNumber(),
-                partition_by=[F("kind")],
-                order_by=[F("title_rank").asc(), F("date").desc(nulls_last=True), F("title").asc(), F("pk").asc()],
-            )
+            row=Window(RowNumber(), partition_by=[F("kind")], order_by=[F("title_rank").asc(), *NEWEST_FIRST])
         )
         .filter(row__lte=per_kind)
         .values_list("pk", "title_rank", "row")
@@ -471,11 +557,25 @@ def best_of_each_kind(documents, query: ParsedQuery, per_kind: int):
     return sorted(result, key=lambda document: (document.kind, document.row))
 
 
-def _fetch_in_order(pks):
-    from .models import SearchDocument
+class _RankedKind:
+    """One kind's results for the Paginator: its length is known already (the count by kind),
+    and a page is fetched in one query."""
 
-    found = SearchDocument.objects.in_bulk(list(pks))
-    return [found[pk] for pk in pks if pk in found]
+    def __init__(self, documents, query: ParsedQuery, kind: str, runs):
+        self.documents, self.query, self.kind, self.runs = documents, query, kind, runs
+
+    def __len__(self):
+        return self.runs.get(self.kind, (0, 0))[0]
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step is not None:
+            raise TypeError("a page of results is a slice")
+        start, stop = item.start or 0, item.stop if item.stop is not None else len(self)
+        if not len(self) or start >= stop:
+            return []
+        if connection.vendor == "postgresql":
+            return _fetch_slices(_page_of_kind(self.documents, self.query, self.kind, self.runs, start, stop))
+        return list(ranked(self.documents.filter(kind=self.kind), self.query)[start:stop])
 
 
 def similar_titles(query: ParsedQuery, *, limit: int = 5):
@@ -509,7 +609,8 @@ class Results:
 
 
 def search(raw: str, *, region: str = "", kind: str = "", page=1, per_kind: int = 5, per_page: int = 20) -> Results:
-    """Results grouped by kind (`per_kind` each), or one kind paginated: three queries at most."""
+    """Results grouped by kind (`per_kind` each), or one kind paginated: two queries (three on
+    SQLite), and one more for suggestions when nothing is found."""
     from django.core.paginator import Paginator
 
     query = parse(raw)
@@ -517,25 +618,21 @@ def search(raw: str, *, region: str = "", kind: str = "", page=1, per_kind: int 
     if not query and not region:
         return Results(query=query, region=region, kind=kind, counts={}, sections=[])
     everything = matching(query, region=region)
-    counts = counts_by_kind(everything)
+    runs = {code: run for code, run in count_runs(everything, query).items() if code in KINDS}
+    counts = {code: found for code, (found, _titled) in runs.items()}
     results = Results(query=query, region=region, kind=kind, counts=counts, sections=[])
     if kind:
-        keys = ranked(matching(query, region=region, kind=kind), query).values_list("pk", flat=True)
-        paginator = Paginator(keys, per_page)
-        paginator.__dict__["count"] = counts.get(kind, 0)  # known already: one query fewer
+        paginator = Paginator(_RankedKind(everything, query, kind, runs), per_page)
         results.page_obj = paginator.get_page(page)
-        # The keys of one page sorted over narrow rows, then those documents whole.
-        results.page_obj.object_list = _fetch_in_order(list(results.page_obj.object_list))
+        results.page_obj.object_list = list(results.page_obj.object_list)
         _highlight_all(results.page_obj.object_list, query)
     elif counts:
-        best = best_of_each_kind(everything, query, per_kind)
+        best = best_of_each_kind(everything, query, per_kind, runs)
         _highlight_all(best, query)
         by_kind = defaultdict(list)
         for document in best:
             by_kind[document.kind].append(document)
-        sections = [
-            {"kind": KINDS[code], "count": counts[code], "documents": by_kind[code]} for code in counts if code in KINDS
-        ]
+        sections = [{"kind": KINDS[code], "count": counts[code], "documents": by_kind[code]} for code in counts]
         # Kinds whose best result has every word in its title come first ("Costruire comunità": the pathway).
         sections.sort(key=lambda s: (s["documents"][0].title_rank if s["documents"] else 1, s["kind"].position))
         results.sections = sections
@@ -550,19 +647,22 @@ def filter_by_search(queryset, raw: str, *, kind: str, rank: bool = False):
 
     With `rank`, each row also gets `search_rank`: true when every word is in its title (the
     search's own first criterion), for lists that sort by relevance (`-search_rank`, then their own order).
-    Still one query for the list: both are subqueries on the document table.
+    Still one query for the list: both are subqueries on the document table, which PostgreSQL
+    answers row by row from `searchdoc_public_object_idx` or for all rows from the GIN indexes.
     """
+    from .models import SearchDocument
+
     query = parse(raw)
     if not query:
         return queryset
     documents = matching(query, kind=kind)
     queryset = queryset.filter(pk__in=documents.values("object_id"))
     if rank:
-        last = len(query.words) - 1
-        in_title = Q()
-        for position, word in enumerate(query.words):
-            in_title &= _word_condition("title_terms", word, query.prefix_last and position == last)
-        queryset = queryset.annotate(search_rank=Exists(documents.filter(in_title, object_id=OuterRef("pk"))))
+        # Every word in the title means found (a document's terms hold its title's), so the rank
+        # asks only the title's index: with the whole search too, a common word's
+        # documents would be read again.
+        titled = SearchDocument.objects.filter(in_title(query), is_public=True, kind=kind, object_id=OuterRef("pk"))
+        queryset = queryset.annotate(search_rank=Exists(titled))
     return queryset
 
 
@@ -597,12 +697,16 @@ def highlight(text: str, query: ParsedQuery) -> str:
     if not query.words:
         return escape(text)
     parts = _TOKEN_RE.split(text)
-    out = []
+    out, plain = [], []
     for index, part in enumerate(parts):
         if index % 2 and _matches(part, query):
-            out.append(f"<mark>{escape(part)}</mark>")
+            # The text between two matches escaped at once: a page of results has thousands of words.
+            out.append(html.escape("".join(plain)))
+            out.append(f"<mark>{html.escape(part)}</mark>")
+            plain = []
         else:
-            out.append(escape(part))
+            plain.append(part)
+    out.append(html.escape("".join(plain)))
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
 
 

@@ -105,16 +105,16 @@ def test_constant_queries(client, indexed, django_assert_num_queries, count):
             MemberOrganizationFactory(name=f"Orti {n}", slug=f"orti-{n}")
             EventFactory(title=f"Festa degli orti {n}", slug=f"festa-{n}")
             ProjectFactory(title=f"Orti condivisi {n}", slug=f"orti-condivisi-{n}")
-    # Regions for the filter, counts by kind, the keys of the best of each kind, those documents.
-    with django_assert_num_queries(4):
+    # Regions for the filter, counts by kind, the best documents of each kind.
+    with django_assert_num_queries(3):
         response = client.get(url(q="orti"))
     assert {kind: len(found) for kind, found in titles(response).items()} == {
         "ally": count,
         "event": count,
         "project": count,
     }
-    # Regions, counts, the keys of one page of one kind, those documents.
-    with django_assert_num_queries(4):
+    # Regions, counts, one page of one kind.
+    with django_assert_num_queries(3):
         client.get(url(q="orti", kind="event"))
 
 
