@@ -480,12 +480,17 @@ def count_runs(documents, query: ParsedQuery) -> dict[str, tuple[int, int]]:
 WALK_FROM = 200
 
 
+def walks(length: int, stop: int) -> bool:
+    """Whether rows [.., stop) of a run `length` long are read in the order index (see WALK_FROM)."""
+    return length >= max(WALK_FROM, 2 * stop)
+
+
 def _slice(documents, query: ParsedQuery, kind: str, *, titled: bool, length: int, start: int, stop: int):
     """Rows [start, stop) of one run of one kind (`length` documents long), whole, with `title_rank`."""
     run = documents.filter(kind=kind)
     if query.words:
         run = run.filter(in_title(query)) if titled else run.exclude(in_title(query))
-    if not query.words or length >= max(WALK_FROM, 2 * stop):
+    if not query.words or walks(length, stop):
         run = run.annotate(title_rank=Value(0 if titled else 1, output_field=IntegerField())).order_by(*NEWEST_FIRST)
     else:
         # The rank is the same for the whole run, but the index cannot give an order that

@@ -1,12 +1,15 @@
 """The search page: grouped, filtered, ranked, highlighted, paginated, constant queries; the index
 follows the content through signals after commit."""
 
+from datetime import datetime, timedelta
+
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from alliance import search
 from alliance.models import Region, SearchDocument
+from members.models import Ally
 from tests.factories.events import EventFactory, SessionFactory, SpeakerFactory
 from tests.factories.initiatives import ProjectFactory
 from tests.factories.members import MemberOrganizationFactory
@@ -116,6 +119,59 @@ def test_constant_queries(client, indexed, django_assert_num_queries, count):
     # Regions, counts, one page of one kind.
     with django_assert_num_queries(3):
         client.get(url(q="orti", kind="event"))
+
+
+@pytest.mark.parametrize("walk", ["always", "never", "by length"])
+def test_one_order_whichever_way_a_run_is_read(indexed, monkeypatch, walk):
+    """The order of one kind's results: every word in the title first, then the newest (no date
+    last), then by title. The search reads the two runs (title matches, the others) in slices,
+    walking the order index for a long run and sorting a short one (`search.walks`): each page and
+    each kind's best are slices of that one order however they were read, also where a page
+    holds the end of the first run and the start of the second."""
+    if walk == "by length":
+        monkeypatch.setattr(search, "WALK_FROM", 4)
+    else:
+        monkeypatch.setattr(search, "walks", lambda length, stop: walk == "always")
+    day = timezone.make_aware(datetime(2026, 3, 2, 12))
+    with indexed():
+        for n, letter in enumerate("GFEDCBA"):  # three dates: the title decides between equals
+            MemberOrganizationFactory(name=f"Zucchine {letter}", slug=f"z-{letter}", approved_at=day - timedelta(n % 3))
+        for n, letter in enumerate("ABCDEFGH"):
+            MemberOrganizationFactory(
+                name=f"Orto {letter}",
+                slug=f"o-{letter}",
+                summary="Coltiviamo zucchine",
+                approved_at=None if n in (2, 5) else day - timedelta(n % 4),
+            )
+        MemberOrganizationFactory(name="Giardino", slug="giardino", summary="Coltiviamo fiori")
+    allies = Ally.objects.exclude(slug="giardino")
+    expected = [
+        ally.name
+        for ally in sorted(
+            allies,
+            key=lambda a: (
+                not a.name.startswith("Zucchine"),
+                a.approved_at is None,
+                -a.approved_at.timestamp() if a.approved_at else 0,
+                a.name,
+            ),
+        )
+    ]
+    assert expected == [
+        *("Zucchine A", "Zucchine D", "Zucchine G", "Zucchine C", "Zucchine F", "Zucchine B", "Zucchine E"),
+        *("Orto A", "Orto E", "Orto B", "Orto G", "Orto D", "Orto H", "Orto C", "Orto F"),
+    ]
+    for per_kind in (3, 7, 9, 20):
+        best = search.search("zucchine", per_kind=per_kind).sections[0]["documents"]
+        assert [document.title for document in best] == expected[:per_kind]
+    for per_page in (4, 5, 20):
+        pages = []
+        for number in range(1, 5):
+            results = search.search("zucchine", kind="ally", page=number, per_page=per_page)
+            assert results.page_obj.paginator.count == 15
+            if number <= results.page_obj.paginator.num_pages:
+                pages += [document.title for document in results.page_obj]
+        assert pages == expected
 
 
 def test_english_page_and_urls(client, indexed):
