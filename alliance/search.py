@@ -485,9 +485,13 @@ def walks(length: int, stop: int) -> bool:
     return length >= max(WALK_FROM, 2 * stop)
 
 
+# What a result shows (includes/search_hit.html) and is ordered by: not the words, which are most of a row.
+SHOWN = ("kind", "title", "subtitle", "text", "url_name", "url_kwargs", "url_suffix", "date")
+
+
 def _slice(documents, query: ParsedQuery, kind: str, *, titled: bool, length: int, start: int, stop: int):
-    """Rows [start, stop) of one run of one kind (`length` documents long), whole, with `title_rank`."""
-    run = documents.filter(kind=kind)
+    """Rows [start, stop) of one run of one kind (`length` documents long), with `title_rank`."""
+    run = documents.filter(kind=kind).only(*SHOWN)
     if query.words:
         run = run.filter(in_title(query)) if titled else run.exclude(in_title(query))
     if not query.words or walks(length, stop):
@@ -503,22 +507,18 @@ def _page_of_kind(documents, query: ParsedQuery, kind: str, runs, start: int, st
     """The slices of the two runs of `kind` that make its rows [start, stop)."""
     found, titled = runs[kind]
     stop = min(stop, found)
-    slices = []
+    pieces = []  # (title run?, its length, start, stop) in each run
     if start < titled:
-        slices.append(_slice(documents, query, kind, titled=True, length=titled, start=start, stop=min(stop, titled)))
+        pieces.append((True, titled, start, min(stop, titled)))
     if stop > titled:
-        slices.append(
-            _slice(
-                documents,
-                query,
-                kind,
-                titled=False,
-                length=found - titled,
-                start=max(0, start - titled),
-                stop=stop - titled,
-            )
-        )
-    return slices
+        pieces.append((False, found - titled, max(0, start - titled), stop - titled))
+    if query.words and not any(walks(length, end) for _titled, length, _start, end in pieces):
+        # Neither run is walked: the kind's matches sorted at once, in one slice.
+        return [ranked(documents.filter(kind=kind).only(*SHOWN), query)[start:stop]]
+    return [
+        _slice(documents, query, kind, titled=in_title_run, length=length, start=first, stop=end)
+        for in_title_run, length, first, end in pieces
+    ]
 
 
 def _fetch_slices(slices) -> list:
