@@ -227,13 +227,7 @@ class SearchDocument(models.Model):
         ordering = ["kind", "title"]
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        indexes = [
-            models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx"),
-            # The lists of the domains ask "is this ally (project, event) found?" row by row.
-            models.Index(
-                fields=["kind", "object_id"], condition=models.Q(is_public=True), name="searchdoc_public_object_idx"
-            ),
-        ]
+        indexes = [models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx")]
 
     def __str__(self):
         return f"{self.kind}: {self.title}"
@@ -242,3 +236,37 @@ class SearchDocument(models.Model):
         from django.urls import reverse
 
         return reverse(self.url_name, kwargs=self.url_kwargs) + self.url_suffix
+
+
+class SearchWords(models.Model):
+    """What a search reads of every document it finds (PostgreSQL only; SQLite leaves it empty).
+
+    A common word is in most documents: counting them by kind, and the domains' lists asking
+    "is this row found", read every match. Here a match is a narrow row whose vector comes right
+    after a few fixed columns, instead of a wide one (text, terms, addresses) with the vector in
+    its last columns: about a third of the pages, and each row read at once. Written by
+    `alliance.search.reindex` with its document, removed with it.
+    """
+
+    document = models.OneToOneField(
+        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="words", verbose_name=_("document")
+    )
+    kind = models.CharField(_("kind"), max_length=20)
+    is_public = models.BooleanField(_("public"), default=True)
+    object_id = models.PositiveBigIntegerField(_("object"))
+    vector = TermsVectorField(_("search vector"), blank=True, default="")
+    title_vector = TermsVectorField(_("title search vector"), blank=True, default="")
+    regions = models.CharField(_("regions"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("search words")
+        verbose_name_plural = _("search words")
+        indexes = [
+            # The lists of the domains ask "is this ally (project, event) found?" row by row.
+            models.Index(
+                fields=["kind", "object_id"], condition=models.Q(is_public=True), name="searchwords_public_object_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.document_id}"

@@ -266,7 +266,7 @@ def reindex(label: str, pks: Iterable | None = None) -> int:
     """Rebuild the documents of these rows of one indexed model (all rows when `pks` is None)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from .models import SearchDocument
+    from .models import SearchDocument, SearchWords
 
     indexer = INDEXERS[label]
     rows = indexer.queryset()
@@ -289,9 +289,25 @@ def reindex(label: str, pks: Iterable | None = None) -> int:
             stale = stale.filter(source__in=[source_key(label, pk) for pk in pks])
         else:
             stale = stale.filter(source__startswith=f"{label}:")
-        stale.delete()
+        stale.delete()  # their words too (SearchWords, on delete cascade)
         SearchDocument.objects.bulk_create(documents, batch_size=500)
+        if connection.vendor == "postgresql":  # where bulk_create gives the documents their keys
+            SearchWords.objects.bulk_create([_words(document) for document in documents], batch_size=500)
     return len(documents)
+
+
+def _words(document):
+    from .models import SearchWords
+
+    return SearchWords(
+        document_id=document.pk,
+        kind=document.kind,
+        is_public=document.is_public,
+        object_id=document.object_id,
+        vector=document.vector,
+        title_vector=document.title_vector,
+        regions=document.regions,
+    )
 
 
 def reindex_all() -> int:
@@ -395,11 +411,12 @@ class _MatchesTsquery(Lookup):
 _lookup_registered = False
 
 
-def _register_lookup(model):
+def _register_lookup():
     global _lookup_registered
     if not _lookup_registered:
-        for name in ("vector", "title_vector"):
-            model._meta.get_field(name).register_lookup(_MatchesTsquery)
+        from .models import TermsVectorField
+
+        TermsVectorField.register_lookup(_MatchesTsquery)
         _lookup_registered = True
 
 
@@ -414,11 +431,9 @@ def _tsquery(query: ParsedQuery) -> str:
 def _words_in(column: str, query: ParsedQuery) -> Q:
     """Every word of the query in `column` ("terms" or "title_terms"), as whole words (the last
     one also as the beginning of a word): the tsvector beside it on PostgreSQL, LIKE elsewhere."""
-    from .models import SearchDocument
-
     if connection.vendor == "postgresql":
-        # Served by the GIN indexes on the stored vectors (migrations 0008 and 0010).
-        _register_lookup(SearchDocument)
+        # Served by the GIN indexes on the stored vectors (migrations 0008, 0010 and 0011).
+        _register_lookup()
         vector = "vector" if column == "terms" else "title_vector"
         return Q(**{f"{vector}__matches_tsquery": _tsquery(query)})
     last = len(query.words) - 1
@@ -445,6 +460,24 @@ def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
     if kind:
         documents = documents.filter(kind=kind)
     return documents
+
+
+def _found(query: ParsedQuery, *, region: str = "", kind: str = ""):
+    """What `matching` finds, for counting it or asking whether an object is in it: the narrow
+    SearchWords on PostgreSQL (every match is read), the documents elsewhere. Rows with `kind`,
+    `object_id`, `title_vector` (PostgreSQL) and `pk` (the document's)."""
+    from .models import SearchWords
+
+    if connection.vendor != "postgresql":
+        return matching(query, region=region, kind=kind)
+    found = SearchWords.objects.filter(is_public=True)
+    if query.words:
+        found = found.filter(_words_in("terms", query))
+    if region:
+        found = found.filter(regions__contains=f" {region} ")
+    if kind:
+        found = found.filter(kind=kind)
+    return found
 
 
 # The order of the results of one kind: the documents with every word in their title first, then
@@ -526,9 +559,10 @@ def _fetch_slices(slices) -> list:
     if not slices:
         return []
     first, *rest = slices
+    order = ("kind", "title_rank", *NEWEST_FIRST)
     if not rest:
-        return list(first)
-    return list(first.union(*rest, all=True).order_by("kind", "title_rank", *NEWEST_FIRST))
+        return list(first if first.query.is_sliced else first.order_by(*order))
+    return list(first.union(*rest, all=True).order_by(*order))
 
 
 def best_of_each_kind(documents, query: ParsedQuery, per_kind: int, runs=None):
@@ -541,9 +575,12 @@ def best_of_each_kind(documents, query: ParsedQuery, per_kind: int, runs=None):
     from .models import SearchDocument
 
     if connection.vendor == "postgresql" and runs is not None:
-        slices = []
+        # The kinds with no more documents than a section shows, all in one slice.
+        whole = [kind for kind, (found, _titled) in runs.items() if found <= per_kind]
+        slices = [ranked(documents.filter(kind__in=whole).only(*SHOWN), query).order_by()] if whole else []
         for kind in runs:
-            slices += _page_of_kind(documents, query, kind, runs, 0, per_kind)
+            if kind not in whole:
+                slices += _page_of_kind(documents, query, kind, runs, 0, per_kind)
         return _fetch_slices(slices)
     ordered = ranked(documents, query)
     best = list(
@@ -623,7 +660,7 @@ def search(raw: str, *, region: str = "", kind: str = "", page=1, per_kind: int 
     if not query and not region:
         return Results(query=query, region=region, kind=kind, counts={}, sections=[])
     everything = matching(query, region=region)
-    runs = {code: run for code, run in count_runs(everything, query).items() if code in KINDS}
+    runs = {code: run for code, run in count_runs(_found(query, region=region), query).items() if code in KINDS}
     counts = {code: found for code, (found, _titled) in runs.items()}
     results = Results(query=query, region=region, kind=kind, counts=counts, sections=[])
     if kind:
@@ -652,16 +689,16 @@ def filter_by_search(queryset, raw: str, *, kind: str, rank: bool = False):
 
     With `rank`, each row also gets `search_rank`: true when every word is in its title (the
     search's own first criterion), for lists that sort by relevance (`-search_rank`, then their own order).
-    Still one query for the list: both are subqueries on the document table, which PostgreSQL
-    answers row by row from `searchdoc_public_object_idx` or for all rows from the GIN indexes.
+    Still one query for the list: both are subqueries, "found" on the narrow SearchWords (which
+    PostgreSQL answers row by row from `searchwords_public_object_idx`, or for all rows from its
+    GIN index), the rank on the documents' title index.
     """
     from .models import SearchDocument
 
     query = parse(raw)
     if not query:
         return queryset
-    documents = matching(query, kind=kind)
-    queryset = queryset.filter(pk__in=documents.values("object_id"))
+    queryset = queryset.filter(pk__in=_found(query, kind=kind).values("object_id"))
     if rank:
         # Every word in the title means found (a document's terms hold its title's), so the rank
         # asks only the title's index: with the whole search too, a common word's

@@ -1,4 +1,4 @@
-from django.db import migrations, models
+from django.db import migrations
 
 import alliance.models
 
@@ -48,14 +48,6 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             name="title_vector",
             field=alliance.models.TermsVectorField(blank=True, default="", verbose_name="title search vector"),
-        ),
-        migrations.AddIndex(
-            model_name="searchdocument",
-            index=models.Index(
-                condition=models.Q(("is_public", True)),
-                fields=["kind", "object_id"],
-                name="searchdoc_public_object_idx",
-            ),
         ),
         migrations.RunPython(forwards, backwards, elidable=False),
     ]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from alliance import search
-from alliance.models import Region, SearchDocument
+from alliance.models import Region, SearchDocument, SearchWords
 from members.models import Ally
 from tests.factories.events import EventFactory, SessionFactory, SpeakerFactory
 from tests.factories.initiatives import ProjectFactory
@@ -37,6 +37,14 @@ def indexed(django_capture_on_commit_callbacks):
             return self.capture.__exit__(*exc)
 
     return Indexed
+
+
+def assert_words_follow_documents():
+    """SearchWords holds the narrow part of every document: what counts and lists read."""
+    fields = ("kind", "is_public", "object_id", "vector", "title_vector", "regions")
+    documents = {row[0]: row[1:] for row in SearchDocument.objects.values_list("pk", *fields)}
+    assert dict((row[0], row[1:]) for row in SearchWords.objects.values_list("document_id", *fields)) == documents
+    assert documents
 
 
 def titles(response, kind=None):
@@ -187,9 +195,12 @@ def test_signals_follow_changes_after_commit(indexed):
     with indexed():
         event = EventFactory(title="Assemblea di primavera", slug="assemblea", draft=True)
     assert not search.matching(search.parse("assemblea")).exists()
+    assert search.search("assemblea").counts == {}
+    assert_words_follow_documents()
     with indexed():
         event.status, event.published_at = "published", event.start
         event.save()
+    assert search.search("assemblea").counts == {"event": 1}
     assert list(search.matching(search.parse("assemblea")).values_list("kind", "title")) == [
         ("event", "Assemblea di primavera")
     ]
@@ -210,9 +221,11 @@ def test_signals_follow_changes_after_commit(indexed):
         organizer.save()
     assert ("event", "Assemblea di primavera") in search.matching(search.parse("tulipano")).values_list("kind", "title")
     assert not search.matching(search.parse("girasole")).exists()
+    assert_words_follow_documents()
     with indexed():
         event.delete()
     assert not SearchDocument.objects.filter(source=f"events.event:{event.pk}").exists()
+    assert not SearchWords.objects.filter(object_id=event.pk, kind="event").exists()
 
 
 def test_reindex_command_rebuilds_everything(indexed):
@@ -222,6 +235,7 @@ def test_reindex_command_rebuilds_everything(indexed):
     assert not search.matching(search.parse("orti")).exists()
     call_command("reindex", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert list(search.matching(search.parse("orti")).values_list("title", flat=True)) == ["Orti Urbani"]
+    assert_words_follow_documents()
 
 
 def test_typo_suggestions_on_postgresql(client, indexed):
