@@ -164,7 +164,7 @@ def latencies(port, path, count, seconds=None, cookie=None, queries=None):
 
 
 class Server:
-    def __init__(self, env, workers=2, threads=1):
+    def __init__(self, env, workers=2, threads=1, root=ROOT):
         self.port = free_port()
         self.process = subprocess.Popen(
             [
@@ -179,7 +179,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=root,
             env=env,
         )
         for _ in range(200):
