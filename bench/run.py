@@ -9,11 +9,13 @@ when REDIS_URL is set, else through a folder of files). Then, optionally, the
 registration burst (bench/burst.py).
 
     .venv/bin/python bench/run.py [--requests 1000] [--concurrency 8] [--scale 0] [--burst] [--reuse]
+                                  [--page "events feed (.ics)" ...]
 
 `--scale 1` adds 10,000 allies, 5,000 events, 200,000 registrations and
 3,000 projects (bench/generate.py) — meant for PostgreSQL (DATABASE_URL).
 `--reuse` measures the database of an earlier run as it is (no reset, no
-generation): to measure a change again on the same data.
+generation): to measure a change again on the same data. `--page NAME`
+(repeatable) measures only those pages, always beside the bare view.
 Each page gets at most `--page-seconds` per measure: a page that cannot answer
 within gunicorn's timeout is reported as such (with its errors), and the run
 goes on. The results are printed and written to bench/RESULTS.md.
@@ -185,18 +187,18 @@ class Server:
         self.process.wait(timeout=20)
 
 
-def measure(env, args, cached: bool):
+def measure(env, args, cached: bool, pages: dict):
     server = Server({**env, "PAGE_CACHE_ENABLED": "true" if cached else "false"})
     seconds = args.page_seconds
     try:
-        for path in PAGES.values():  # warm-up: imports, templates, and (warm round) the page cache
+        for path in pages.values():  # warm-up: imports, templates, and (warm round) the page cache
             hammer(server.port, path, 4, 2, seconds)
             drain(server.port)
         rates, single = {}, {}
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             rates[name] = hammer(server.port, path, args.requests, args.concurrency, seconds)
             drain(server.port)
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             single[name] = latencies(server.port, path, args.latency_requests, seconds)
             drain(server.port)
     finally:
@@ -213,7 +215,7 @@ def report(title, rates, single):
         "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name in PAGES:
+    for name in rates:
         rate, errors = rates[name]
         p50, p95 = single[name]
         if p50 is None:
@@ -243,6 +245,9 @@ def main():
         help="at most this long per page and measure (a slow page does not stop the run)",
     )
     parser.add_argument("--reuse", action="store_true", help="measure the database of an earlier run as it is")
+    parser.add_argument(
+        "--page", action="append", choices=[name for name in PAGES if name != BASELINE], help="only this page"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
 
@@ -269,16 +274,18 @@ def main():
         "# Benchmark results",
         "",
         f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}"
-        f"{' --reuse' if args.reuse else ''} --page-seconds {args.page_seconds:g}`"
+        f" --latency-requests {args.latency_requests}{' --reuse' if args.reuse else ''}"
+        f" --page-seconds {args.page_seconds:g}{''.join(f' --page {name!r}' for name in args.page or [])}`"
         f" on {database}, gunicorn with 2 sync workers, production settings, "
         f"cache: {'Redis' if env.get('REDIS_URL') else 'files'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "Ratios are to the bare view measured in the same server run.",
         "",
     ]
-    cold = measure(env, args, cached=False)
+    pages = {name: path for name, path in PAGES.items() if not args.page or name in {BASELINE, *args.page}}
+    cold = measure(env, args, cached=False, pages=pages)
     lines += report("Cold (every request renders)", *cold)
     lines.append("")
-    warm = measure(env, args, cached=True)
+    warm = measure(env, args, cached=True, pages=pages)
     lines += report("Warm (anonymous page cache)", *warm)
     text = "\n".join(lines) + "\n"
     print(text)
