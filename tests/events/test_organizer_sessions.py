@@ -427,3 +427,32 @@ def test_the_page_asks_the_same_queries_for_one_or_three_slots(
 
     assert response.context["form"].slot_names == [f"slot_{n + 1}" for n in range(slots)]
     assert Registration.objects.get(pk=registration.pk).session_choices.count() == slots
+
+
+def test_a_coordinator_changes_the_meetings_of_a_series_from_the_page(client):
+    event = verona_cycle(register_per_meeting=True)
+    meetings = list(event.sessions.all())
+    user = VerifiedUserFactory()
+    nadia = register(
+        event=event,
+        user=user,
+        attendee=Attendee(name="Nadia Fontana", email=user.email, language="it", session_ids=[meetings[1].pk]),
+    ).registration
+    client.force_login(CoordinatorFactory())
+    listed = client.get(url("events:registrations", slug=event.slug)).content.decode()
+
+    page = client.get(page_url(nadia))
+    html = page.content.decode()
+    response = client.post(page_url(nadia), {"meetings": [meetings[1].pk, meetings[3].pk]})
+
+    assert f'href="{page_url(nadia)}?next=' in listed and "Change the meetings" in listed
+    assert "<h1>Change the meetings of Nadia Fontana</h1>" in html
+    assert re.findall(r"<legend>([^<]+)<", html) == ["The meetings they come to"]  # then the required mark
+    assert html.count('type="checkbox" name="meetings"') == 6
+    assert re.findall(r'type="checkbox" name="meetings" value="(\d+)"[^>]* checked', html) == [str(meetings[1].pk)]
+    assert messages_of(response) == [
+        "The choice of “Nadia Fontana” is changed; we sent them an e-mail with the new calendar file."
+    ]
+    assert sorted(nadia.session_choices.values_list("session", flat=True)) == [meetings[1].pk, meetings[3].pk]
+    email = OutgoingEmail.objects.get(template="event_sessions_changed")
+    assert (email.to, email.language) == (nadia.email, "it")
