@@ -6,8 +6,9 @@ only, so no draft), which keeps `alliance` free of imports from the domains.
 
 Django's i18n sitemaps build an (item, language) pair for every item of the section before taking
 one page of them, and reverse each item's address four times per language (its own, then once per
-alternate and for x-default). Here a page is a slice of the query, and each item's address is
-reversed once per language: the time and the queries of a page do not grow with the data.
+alternate and for x-default). Here a page is one sliced query (no count), and each item's
+address is reversed once per language: a page's queries do not grow with the data, and its work in
+Python is bounded by `limit`.
 """
 
 from django.conf import settings
@@ -104,8 +105,9 @@ class PortalPages(_Bilingual):
 class ContentPages(_Bilingual):
     """One page per public document of a kind: an ally, a project, an event or a pathway."""
 
-    # A full page renders in well under 100 ms: measured at 10,000 allies, see bench/RESULTS.md.
-    limit = 500
+    # 500 addresses, 177 KB: at 10,000 allies a full page costs about 20 ms of Python and the
+    # query, which sorts the section's rows, some 10 ms more on its last pages (cold target: 100 ms).
+    limit = 250
 
     def __init__(self, kind):
         self.kind = kind
