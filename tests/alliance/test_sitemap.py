@@ -163,7 +163,7 @@ def test_query_counts_do_not_grow(client, django_capture_on_commit_callbacks, dj
         with django_assert_num_queries(1) as queries:
             client.get("/sitemap-events.xml?p=2")
         # The page reads its own rows, never the whole section.
-        assert queries.captured_queries[0]["sql"].endswith("LIMIT 2 OFFSET 2")
+        assert "ORDER BY 1 ASC LIMIT 2 OFFSET 2)" in queries.captured_queries[0]["sql"]
         with django_assert_num_queries(0):
             client.get("/sitemap-pages.xml")
         with django_assert_num_queries(4):  # one count per content section
