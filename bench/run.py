@@ -20,6 +20,7 @@ goes on. The results are printed and written to bench/RESULTS.md.
 """
 
 import argparse
+import gzip
 import http.client
 import os
 import statistics
@@ -80,13 +81,18 @@ def fetch(conn, path, cookie=None):
         raise PageError(f"HTTP {response.status}")
     if not cookie and response.getheader("Set-Cookie"):
         raise RuntimeError(f"{path}: an anonymous reader got a cookie")
+    return response.getheader("X-Queries")  # bench/middleware.py; absent on a page served by the cache
 
 
 def _try(conn_holder, port, path, cookie=None) -> bool:
     """One request; False (and a fresh connection) when it failed or timed out."""
+    return _try_counting(conn_holder, port, path, cookie) is not False
+
+
+def _try_counting(conn_holder, port, path, cookie=None):
+    """One request: its number of queries (None if not told), or False when it failed or timed out."""
     try:
-        fetch(conn_holder[0], path, cookie)
-        return True
+        return fetch(conn_holder[0], path, cookie)
     except (PageError, OSError, http.client.HTTPException):
         conn_holder[0].close()
         conn_holder[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
@@ -136,8 +142,9 @@ def drain(port, limit=120):
             return
 
 
-def latencies(port, path, count, seconds=None, cookie=None):
-    """One client, one request at a time: the p50 and p95 in milliseconds (None when none answered)."""
+def latencies(port, path, count, seconds=None, cookie=None, queries=None):
+    """One client, one request at a time: the p50 and p95 in milliseconds (None when none answered).
+    `queries`: a dict that gets `path`'s number of queries, as the last response told it."""
     deadline = time.perf_counter() + seconds if seconds else None
     conn = [http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)]
     times = []
@@ -145,8 +152,11 @@ def latencies(port, path, count, seconds=None, cookie=None):
         if deadline and time.perf_counter() > deadline:
             break
         started = time.perf_counter()
-        if _try(conn, port, path, cookie):
+        told = _try_counting(conn, port, path, cookie)
+        if told is not False:
             times.append((time.perf_counter() - started) * 1000)
+            if queries is not None and told is not None:
+                queries[path] = int(told)
     conn[0].close()
     if not times:
         return None, None
@@ -193,35 +203,37 @@ def measure(env, args, cached: bool):
         for path in PAGES.values():  # warm-up: imports, templates, and (warm round) the page cache
             hammer(server.port, path, 4, 2, seconds)
             drain(server.port)
-        rates, single = {}, {}
+        rates, single, queries = {}, {}, {}
         for name, path in PAGES.items():
             rates[name] = hammer(server.port, path, args.requests, args.concurrency, seconds)
             drain(server.port)
         for name, path in PAGES.items():
-            single[name] = latencies(server.port, path, args.latency_requests, seconds)
+            single[name] = latencies(server.port, path, args.latency_requests, seconds, queries=queries)
             drain(server.port)
     finally:
         server.stop()
-    return rates, single
+    return rates, single, {name: queries.get(path) for name, path in PAGES.items()}
 
 
-def report(title, rates, single):
+def report(title, rates, single, queries):
     base_rate = rates[BASELINE][0]
     base_p95 = single[BASELINE][1]
     lines = [
         f"### {title}",
         "",
-        "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors | queries |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name in PAGES:
         rate, errors = rates[name]
         p50, p95 = single[name]
+        counted = "–" if queries.get(name) is None else queries[name]
         if p50 is None:
-            lines.append(f"| {name} | {rate / base_rate:.2f} | no answer | no answer | – | {errors} |")
+            lines.append(f"| {name} | {rate / base_rate:.2f} | no answer | no answer | – | {errors} | {counted} |")
         else:
             lines.append(
-                f"| {name} | {rate / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} | {errors} |"
+                f"| {name} | {rate / base_rate:.2f} | {p50:.1f} | {p95:.1f} | {p95 / base_p95:.1f} | {errors} "
+                f"| {counted} |"
             )
     lines.append("")
     lines.append(
@@ -244,6 +256,9 @@ def main():
         help="at most this long per page and measure (a slow page does not stop the run)",
     )
     parser.add_argument("--reuse", action="store_true", help="measure the database of an earlier run as it is")
+    parser.add_argument(
+        "--lighthouse", action="store_true", help="also run Lighthouse on the demo's pages (bench/lighthouse.py)"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
 
@@ -284,13 +299,80 @@ def main():
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).write_text(text, encoding="utf-8")  # kept even if the burst fails
+    sys.path.insert(0, str(ROOT))  # run as a script, bench/ itself is on the path
+    burst_figures, lighthouse_figures = {}, {}
     if args.burst:
-        sys.path.insert(0, str(ROOT))  # run as a script, bench/ itself is on the path
         from bench import burst
 
-        burst_lines = ["", *burst.run(env)]
-        print("\n".join(burst_lines))
-        Path(args.out).write_text(text + "\n".join(burst_lines) + "\n", encoding="utf-8")
+        text += "\n".join(["", *burst.run(env, figures=burst_figures)]) + "\n"
+        Path(args.out).write_text(text, encoding="utf-8")
+    if args.lighthouse:
+        from bench import lighthouse
+
+        lighthouse_figures = lighthouse.run(3, str(ROOT / "bench" / "LIGHTHOUSE.md"))
+    summary = targets(args, cold, warm, burst_figures, lighthouse_figures)
+    print("\n".join(summary))
+    Path(args.out).write_text(text + "\n" + "\n".join(summary) + "\n", encoding="utf-8")
+
+
+SEARCH_PAGES = ("search", "search (a place)")
+
+
+def css_gzipped_kb() -> float:
+    """The most CSS a page can ship, gzipped: the portal's build and every stylesheet of static/css together."""
+    files = [ROOT / "static" / "build" / "bootstrap-italia.css", *sorted((ROOT / "static" / "css").glob("*.css"))]
+    return sum(len(gzip.compress(path.read_bytes(), compresslevel=9)) for path in files) / 1024
+
+
+def targets(args, cold, warm, burst_figures, lighthouse_figures) -> list[str]:
+    """The issue's targets, each with the figure that meets or misses it."""
+    (cold_rates, cold_single, _), (warm_rates, _, _) = cold, warm
+    pages = [name for name in PAGES if name != BASELINE]
+    rows = []
+
+    def target(name, figure, met):
+        rows.append(f"| {name} | {figure} | {'met' if met else '**NOT met**'} |")
+
+    base = warm_rates[BASELINE][0]
+    worst = min(pages, key=lambda name: warm_rates[name][0])
+    target(
+        "warm: every page ≥ 0.5× the bare view's requests/s",
+        f"lowest {warm_rates[worst][0] / base:.2f}× ({worst})",
+        warm_rates[worst][0] / base >= 0.5,
+    )
+    slowest = max(pages, key=lambda name: cold_single[name][1] if cold_single[name][1] is not None else float("inf"))
+    p95 = cold_single[slowest][1]
+    scale = f"at scale {args.scale:g}" + ("" if args.scale >= 1 else " (the target is for scale 1)")
+    target(
+        f"cold: every page's p95 < 100 ms single-client, {scale}",
+        f"highest {'no answer' if p95 is None else f'{p95:.0f} ms'} ({slowest})",
+        p95 is not None and p95 < 100 and args.scale >= 1,
+    )
+    search = max(cold_single[name][1] or float("inf") for name in SEARCH_PAGES)
+    target("cold: search p95 < 50 ms", f"{search:.0f} ms", search < 50)
+    errors = sum(cold_rates[name][1] + warm_rates[name][1] for name in pages)
+    target("no page fails or times out", f"{errors} errors", errors == 0)
+    css = css_gzipped_kb()
+    target("CSS a page ships ≤ 60 KB gzipped (every stylesheet together)", f"{css:.1f} KB", css <= 60)
+    if lighthouse_figures:
+        target(
+            "Lighthouse performance ≥ 95 on every public page",
+            f"lowest {lighthouse_figures['score']:.0f}",
+            lighthouse_figures["score"] >= 95,
+        )
+        target("CLS < 0.05", f"largest {lighthouse_figures['cls']:.3f}", lighthouse_figures["cls"] < 0.05)
+    if burst_figures:
+        b = burst_figures
+        exact = (b["confirmed"], b["waitlisted"], b["others"]) == (b["seats"], b["people"] - b["seats"], 0)
+        target(
+            f"burst: exactly {b['seats']} confirmed and {b['people'] - b['seats']} waitlisted, one e-mail each",
+            f"{b['confirmed']} confirmed, {b['waitlisted']} waitlisted, {b['others']} other, {b['emails']} e-mails",
+            exact and b["emails"] == b["people"] and b["extra_emails"] == 0,
+        )
+        target("burst: no 4xx or 5xx", f"{b['errors']}", b["errors"] == 0)
+        target("burst: p99 < 1 s", f"p99 {b['p99']:.0f} ms (p50 {b['p50']:.0f} ms)", b["p99"] < 1000)
+    constant = "queries per page: the query-count tests of `make test` hold them constant; the column above shows them"
+    return ["## Targets of issue 13", "", "| target | figure | |", "|---|---|---|", *rows, "", constant]
 
 
 if __name__ == "__main__":
