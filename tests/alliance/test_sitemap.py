@@ -181,6 +181,8 @@ def test_anonymous_readers_get_the_index_and_the_pages_from_the_page_cache(
         assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
         assert second.content == first.content
         assert not first.cookies and not second.cookies
+        # Django's sitemaps ask search engines not to list the file itself: the stored copy says so too.
+        assert second["X-Robots-Tag"] == first["X-Robots-Tag"] == "noindex, noodp, noarchive"
     with django_capture_on_commit_callbacks(execute=True):
         EventFactory(slug="seconda-giornata")
     assert f"{BASE}/eventi/seconda-giornata/" in client.get("/sitemap-events.xml").content.decode()
