@@ -54,6 +54,7 @@ PAGES = {
     "pathway page": "/percorsi/costruire-comunita/",
     "network page": "/rete/",
     "sitemap.xml": "/sitemap.xml",
+    "sitemap page (allies)": "/sitemap-allies.xml",
     "API: events": "/api/v1/events/",
 }
 
