@@ -227,7 +227,11 @@ class SearchDocument(models.Model):
         ordering = ["kind", "title"]
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        indexes = [models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx")]
+        indexes = [
+            models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx"),
+            # A page of the sitemap: the ids of one kind's slice, in order, from the index alone.
+            models.Index(fields=["kind", "id"], condition=models.Q(is_public=True), name="searchdoc_sitemap_idx"),
+        ]
 
     def __str__(self):
         return f"{self.kind}: {self.title}"

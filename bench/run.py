@@ -9,11 +9,13 @@ when REDIS_URL is set, else through a folder of files). Then, optionally, the
 registration burst (bench/burst.py).
 
     .venv/bin/python bench/run.py [--requests 1000] [--concurrency 8] [--scale 0] [--burst] [--reuse]
+                                  [--page "events feed (.ics)" ...]
 
 `--scale 1` adds 10,000 allies, 5,000 events, 200,000 registrations and
 3,000 projects (bench/generate.py) — meant for PostgreSQL (DATABASE_URL).
 `--reuse` measures the database of an earlier run as it is (no reset, no
-generation): to measure a change again on the same data.
+generation): to measure a change again on the same data. `--page NAME`
+(repeatable) measures only those pages, always beside the bare view.
 Each page gets at most `--page-seconds` per measure: a page that cannot answer
 within gunicorn's timeout is reported as such (with its errors), and the run
 goes on. The results are printed and written to bench/RESULTS.md.
@@ -52,6 +54,7 @@ PAGES = {
     "pathway page": "/percorsi/costruire-comunita/",
     "network page": "/rete/",
     "sitemap.xml": "/sitemap.xml",
+    "sitemap page (allies)": "/sitemap-allies.xml",
     "API: events": "/api/v1/events/",
 }
 
@@ -195,23 +198,23 @@ class Server:
         self.process.wait(timeout=20)
 
 
-def measure(env, args, cached: bool):
+def measure(env, args, cached: bool, pages: dict):
     server = Server({**env, "PAGE_CACHE_ENABLED": "true" if cached else "false"})
     seconds = args.page_seconds
     try:
-        for path in PAGES.values():  # warm-up: imports, templates, and (warm round) the page cache
+        for path in pages.values():  # warm-up: imports, templates, and (warm round) the page cache
             hammer(server.port, path, 4, 2, seconds)
             drain(server.port)
         rates, single, queries = {}, {}, {}
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             rates[name] = hammer(server.port, path, args.requests, args.concurrency, seconds)
             drain(server.port)
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             single[name] = latencies(server.port, path, args.latency_requests, seconds, queries=queries)
             drain(server.port)
     finally:
         server.stop()
-    return rates, single, {name: queries.get(path) for name, path in PAGES.items()}
+    return rates, single, {name: queries.get(path) for name, path in pages.items()}
 
 
 def report(title, rates, single, queries):
@@ -223,7 +226,7 @@ def report(title, rates, single, queries):
         "| page | throughput × bare | p50 ms | p95 ms | p95 × bare | errors | queries |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in PAGES:
+    for name in rates:
         rate, errors = rates[name]
         p50, p95 = single[name]
         counted = "–" if queries.get(name) is None else queries[name]
@@ -258,6 +261,12 @@ def main():
     parser.add_argument(
         "--lighthouse", action="store_true", help="also run Lighthouse on the demo's pages (bench/lighthouse.py)"
     )
+    parser.add_argument(
+        "--page",
+        action="append",
+        choices=[name for name in PAGES if name != BASELINE],
+        help="only this page (repeatable); the targets are judged only on a run of every page",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
 
@@ -284,16 +293,18 @@ def main():
         "# Benchmark results",
         "",
         f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}"
-        f"{' --reuse' if args.reuse else ''} --page-seconds {args.page_seconds:g}`"
+        f" --latency-requests {args.latency_requests}{' --reuse' if args.reuse else ''}"
+        f" --page-seconds {args.page_seconds:g}{''.join(f' --page {name!r}' for name in args.page or [])}`"
         f" on {database}, gunicorn with 2 sync workers, production settings, "
         f"cache: {'Redis' if env.get('REDIS_URL') else 'files'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "Ratios are to the bare view measured in the same server run.",
         "",
     ]
-    cold = measure(env, args, cached=False)
+    pages = {name: path for name, path in PAGES.items() if not args.page or name in {BASELINE, *args.page}}
+    cold = measure(env, args, cached=False, pages=pages)
     lines += report("Cold (every request renders)", *cold)
     lines.append("")
-    warm = measure(env, args, cached=True)
+    warm = measure(env, args, cached=True, pages=pages)
     lines += report("Warm (anonymous page cache)", *warm)
     text = "\n".join(lines) + "\n"
     print(text)
@@ -309,6 +320,8 @@ def main():
         from bench import lighthouse
 
         lighthouse_figures = lighthouse.run(3, str(ROOT / "bench" / "LIGHTHOUSE.md"))
+    if args.page:  # a run of some pages judges none of the targets, which are about every page
+        return
     summary = targets(args, cold, warm, burst_figures, lighthouse_figures)
     print("\n".join(summary))
     Path(args.out).write_text(text + "\n" + "\n".join(summary) + "\n", encoding="utf-8")
