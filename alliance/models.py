@@ -220,7 +220,7 @@ class SearchDocument(models.Model):
     # query computes no vector; SQLite leaves it empty and matches `terms` with LIKE.
     vector = TermsVectorField(_("search vector"), blank=True, default="")
     # The same for `title_terms`: "every word in the title", the first key of the order, from
-    # the index (migration 0010) rather than from a LIKE on every row found.
+    # the index (migration 0011) rather than from a LIKE on every row found.
     title_vector = TermsVectorField(_("title search vector"), blank=True, default="")
 
     class Meta:

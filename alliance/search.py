@@ -432,7 +432,7 @@ def _words_in(column: str, query: ParsedQuery) -> Q:
     """Every word of the query in `column` ("terms" or "title_terms"), as whole words (the last
     one also as the beginning of a word): the tsvector beside it on PostgreSQL, LIKE elsewhere."""
     if connection.vendor == "postgresql":
-        # Served by the GIN indexes on the stored vectors (migrations 0008, 0010 and 0011).
+        # Served by the GIN indexes on the stored vectors (migrations 0008, 0011 and 0012).
         _register_lookup()
         vector = "vector" if column == "terms" else "title_vector"
         return Q(**{f"{vector}__matches_tsquery": _tsquery(query)})

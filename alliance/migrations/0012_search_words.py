@@ -20,7 +20,7 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alliance", "0010_search_title_vector_and_order_index")]
+    dependencies = [("alliance", "0011_search_title_vector_and_order_index")]
 
     operations = [
         migrations.CreateModel(

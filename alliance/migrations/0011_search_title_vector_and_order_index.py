@@ -41,7 +41,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alliance", "0009_theme_english_description")]
+    dependencies = [("alliance", "0010_searchdoc_sitemap_idx")]
 
     operations = [
         migrations.AddField(
