@@ -224,7 +224,17 @@ class SearchDocument(models.Model):
         ordering = ["kind", "title"]
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
-        indexes = [models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx")]
+        indexes = [
+            models.Index(fields=["is_public", "kind"], name="searchdoc_public_kind_idx"),
+            # The network page's presence by region counts the public documents by (kind, regions):
+            # read from this small index instead of the whole table (40 pages of index instead of 5,000
+            # of table at ten thousand allies).
+            models.Index(
+                fields=["kind", "regions"],
+                name="searchdoc_presence_idx",
+                condition=models.Q(is_public=True) & ~models.Q(regions=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind}: {self.title}"
