@@ -13,7 +13,9 @@ registration burst (bench/burst.py).
 `--scale 1` adds 10,000 allies, 5,000 events, 200,000 registrations and
 3,000 projects (bench/generate.py) — meant for PostgreSQL (DATABASE_URL).
 `--reuse` measures the database of an earlier run as it is (no reset, no
-generation): to measure a change again on the same data.
+generation): to measure a change again on the same data. On PostgreSQL every run first settles the
+database (VACUUM ANALYZE, bench/dbreset.py), as autovacuum keeps a live one. `--only network` (repeatable)
+measures only the pages whose name contains the word, with the bare view.
 Each page gets at most `--page-seconds` per measure: a page that cannot answer
 within gunicorn's timeout is reported as such (with its errors), and the run
 goes on. The results are printed and written to bench/RESULTS.md.
@@ -243,8 +245,19 @@ def main():
         help="at most this long per page and measure (a slow page does not stop the run)",
     )
     parser.add_argument("--reuse", action="store_true", help="measure the database of an earlier run as it is")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument("--out", help="where to write the results (bench/RESULTS.md unless --only)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only the pages whose name contains this (repeatable); the bare view always",
+    )
     args = parser.parse_args()
+    out = args.out or (None if args.only else str(ROOT / "bench" / "RESULTS.md"))
+    if args.only:
+        chosen = {name: path for name, path in PAGES.items() if any(word in name for word in args.only)}
+        PAGES.clear()
+        PAGES.update({BASELINE: BARE_PATH, **chosen})
 
     workdir = Path(tempfile.mkdtemp(prefix="alleanza-bench-"))
     env = {
@@ -264,32 +277,43 @@ def main():
         subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         if args.scale:
             subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
+    if database.startswith("postgres"):
+        subprocess.run([python, "-c", "import bench.dbreset as r; r.settle()"], cwd=ROOT, env=env, check=True)
 
     lines = [
         "# Benchmark results",
         "",
         f"`bench/run.py --requests {args.requests} --concurrency {args.concurrency} --scale {args.scale}"
-        f"{' --reuse' if args.reuse else ''} --page-seconds {args.page_seconds:g}`"
+        f"{' --reuse' if args.reuse else ''} --page-seconds {args.page_seconds:g}"
+        f"{''.join(f' --only {word!r}' for word in args.only)}`"
         f" on {database}, gunicorn with 2 sync workers, production settings, "
         f"cache: {'Redis' if env.get('REDIS_URL') else 'files'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
         "Ratios are to the bare view measured in the same server run.",
         "",
     ]
+    load_before = os.getloadavg()[0]
     cold = measure(env, args, cached=False)
     lines += report("Cold (every request renders)", *cold)
     lines.append("")
     warm = measure(env, args, cached=True)
     lines += report("Warm (anonymous page cache)", *warm)
+    lines += [
+        "",
+        f"Load average (1 minute) on {os.cpu_count()} CPUs: {load_before:.2f} before the run,"
+        f" {os.getloadavg()[0]:.2f} after it (other work on the machine slows every page, the bare view too).",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
-    Path(args.out).write_text(text, encoding="utf-8")  # kept even if the burst fails
+    if out:
+        Path(out).write_text(text, encoding="utf-8")  # kept even if the burst fails
     if args.burst:
         sys.path.insert(0, str(ROOT))  # run as a script, bench/ itself is on the path
         from bench import burst
 
         burst_lines = ["", *burst.run(env)]
         print("\n".join(burst_lines))
-        Path(args.out).write_text(text + "\n".join(burst_lines) + "\n", encoding="utf-8")
+        if out:
+            Path(out).write_text(text + "\n".join(burst_lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
