@@ -7,7 +7,7 @@ them, and reads no other name)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import combinations
 
 from django.db import connection
@@ -32,11 +32,10 @@ def _kind(name):
     return Value(name, output_field=CharField())
 
 
-def _memberships(ally_id=None, among=None, ids_only=False):
+def _memberships(ally_id=None, ids_only=False):
     """Every public link as (kind, group pk, title, slug, ally pk, ally name, ally slug), in one UNION
-    query: `ally_id` keeps the groups of that ally (its partners come with them), `among` keeps only
-    those allies' rows. `ids_only` reads (kind code, group pk, ally pk): what counting needs, without
-    reading a name or a title."""
+    query; `ally_id` keeps the groups of that ally (its partners come with them). `ids_only` reads
+    (kind code, group pk, ally pk): what counting needs, without reading a name or a title."""
     projects = Project.objects.filter(publication=Project.Publication.PUBLISHED)
     events = Event.objects.filter(PUBLIC_EVENT)
     pathways = Pathway.objects.exclude(status=Pathway.Status.DRAFT)
@@ -87,8 +86,6 @@ def _memberships(ally_id=None, among=None, ids_only=False):
     ]
     querysets = []
     for kind, rows, group, title, slug, ally in parts:
-        if among is not None:
-            rows = rows.filter(**{f"{ally}__in": among})
         relation = ally.removesuffix("_id")
         if ids_only:
             rows = rows.values_list(Value(KIND_CODES[kind], output_field=IntegerField()), group, ally)
@@ -96,6 +93,13 @@ def _memberships(ally_id=None, among=None, ids_only=False):
             rows = rows.values_list(_kind(kind), group, title, slug, ally, f"{relation}__name", f"{relation}__slug")
         querysets.append(rows.order_by())
     return querysets[0].union(*querysets[1:], all=True)
+
+
+@lru_cache(maxsize=1)
+def _link_ids_sql():
+    """The SQL of every link's ids (a query that depends on no request), compiled once per process:
+    the five querysets of the UNION take longer to compile than the database takes to read them."""
+    return _memberships(ids_only=True).query.sql_with_params()
 
 
 def slug_urls(url_name):
@@ -131,12 +135,11 @@ class Graph:
     edges: list
 
 
-def _edges(memberships, nodes, ally_id=None) -> list[Edge]:
-    """The links between `nodes` (pk → Node) that the memberships make, each with what connects the
-    two allies, by their names; with `ally_id`, only that ally's links."""
+def graph(ally_id=None) -> Graph:
     groups = defaultdict(set)
     titles = {}
-    for kind, group_id, title, slug, pk, name, ally_slug in memberships:
+    nodes = {}
+    for kind, group_id, title, slug, pk, name, ally_slug in _memberships(ally_id):
         groups[(kind, group_id)].add(pk)
         titles[(kind, group_id)] = (title, slug)
         nodes.setdefault(pk, Node(pk, name, ally_slug))
@@ -149,18 +152,10 @@ def _edges(memberships, nodes, ally_id=None) -> list[Edge]:
     edges = []
     for (a, b), through in pairs.items():
         through.sort(key=lambda item: (item[0], item[1]))
+        nodes[a].links += 1
+        nodes[b].links += 1
         edges.append(Edge(nodes[a], nodes[b], through))
     edges.sort(key=lambda e: (e.source.name, e.target.name))
-    return edges
-
-
-def graph(ally_id=None) -> Graph:
-    """The whole graph (or the part around one ally): every connected ally and every link."""
-    nodes = {}
-    edges = _edges(_memberships(ally_id), nodes, ally_id)
-    for edge in edges:
-        edge.source.links += 1
-        edge.target.links += 1
     connected = {pk: node for pk, node in nodes.items() if node.links}
     return Graph(nodes=connected, edges=edges)
 
@@ -177,9 +172,10 @@ class Summary:
 
 
 def most_connected(limit: int) -> Summary:
-    """The network's size and its `limit` most connected allies, counted by the database over every
-    public link (no name or title read but theirs), then the links among them: two queries."""
-    links_sql, params = _memberships(ids_only=True).query.sql_with_params()
+    """The network's size, its `limit` most connected allies and the links among them, counted by
+    the database over every public link in one query (names are read for the candidates only), then
+    the titles of what connects them (a second query, by primary key)."""
+    links_sql, params = _link_ids_sql()
     ally_table = connection.ops.quote_name(Ally._meta.db_table)
     # The same order as Python's sort of names (code points), whatever the database's collation.
     by_code_point = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
@@ -195,25 +191,57 @@ def most_connected(limit: int) -> Summary:
                 SELECT ally, COUNT(*) AS links FROM (SELECT a AS ally FROM pairs UNION ALL SELECT b FROM pairs) ends
                 GROUP BY ally
             ),
-            -- Names are read only for the allies that may be among the first `limit` (ties included).
-            threshold AS (SELECT links FROM degrees ORDER BY links DESC LIMIT 1 OFFSET %s)
-            SELECT d.ally, d.links, al.name, al.slug, (SELECT COUNT(*) FROM pairs), (SELECT COUNT(*) FROM degrees)
-            FROM degrees d JOIN {ally_table} al ON al.id = d.ally
-            WHERE d.links >= COALESCE((SELECT links FROM threshold), 0)
-            ORDER BY d.links DESC, al.name{by_code_point}, al.id
-            LIMIT %s
+            threshold AS (SELECT links FROM degrees ORDER BY links DESC LIMIT 1 OFFSET %s),
+            top AS (
+                SELECT d.ally, d.links, al.name, al.slug FROM degrees d JOIN {ally_table} al ON al.id = d.ally
+                WHERE d.links >= COALESCE((SELECT links FROM threshold), 0)
+                ORDER BY d.links DESC, al.name{by_code_point}, al.id
+                LIMIT %s
+            ),
+            near AS (SELECT kind, grp, ally FROM m WHERE ally IN (SELECT ally FROM top))
+            SELECT 0, ally, links, (SELECT COUNT(*) FROM pairs), (SELECT COUNT(*) FROM degrees), name, slug FROM top
+            UNION ALL
+            SELECT DISTINCT 1, x.kind, x.grp, x.ally, y.ally, NULL, NULL
+            FROM near x JOIN near y ON x.kind = y.kind AND x.grp = y.grp AND x.ally < y.ally
             """,
             [*params, limit - 1, limit],
         )
         rows = cursor.fetchall()
-    if not rows:
+    # Rows of the most connected: (0, pk, links, all the links, all the connected allies, name, slug);
+    # rows of the links among them: (1, kind code, group pk, ally pk, other ally pk, -, -).
+    top = sorted((row for row in rows if row[0] == 0), key=lambda row: (-row[2], row[5], row[1]))  # as ranked
+    if not top:
         return Summary(allies=0, links=0, nodes=[], edges=[])
-    nodes = {pk: Node(pk, name, slug, links) for pk, links, name, slug, _links, _allies in rows}
     url = slug_urls("members:ally_detail")
-    for node in nodes.values():
-        node.url = url(node.slug)
-    edges = _edges(_memberships(among=list(nodes)), nodes)
-    return Summary(allies=rows[0][5], links=rows[0][4], nodes=list(nodes.values()), edges=edges)
+    nodes = {}
+    for _row, pk, links, _all_links, _all_allies, name, slug in top:
+        nodes[pk] = Node(pk, name, slug, links)
+        nodes[pk].url = url(slug)
+    links = [row[1:5] for row in rows if row[0] == 1]
+    titles = _titles({(kind, group) for kind, group, _a, _b in links})
+    pairs = defaultdict(list)
+    for kind, group, a, b in links:
+        pairs[(a, b)].append(titles[(kind, group)])
+    edges = []
+    for (a, b), through in pairs.items():
+        through.sort(key=lambda item: (item[0], item[1]))
+        edges.append(Edge(nodes[a], nodes[b], through))
+    edges.sort(key=lambda e: (e.source.name, e.target.name))
+    return Summary(allies=top[0][4], links=top[0][3], nodes=list(nodes.values()), edges=edges)
+
+
+def _titles(groups) -> dict:
+    """{(kind code, pk): (kind, title, slug)} of the projects, events and pathways named, in one query."""
+    models = {"project": Project, "event": Event, "pathway": Pathway}
+    querysets = [
+        model.objects.filter(pk__in=[pk for code, pk in groups if code == KIND_CODES[kind]])
+        .values_list(Value(KIND_CODES[kind], output_field=IntegerField()), "pk", "title", "slug")
+        .order_by()
+        for kind, model in models.items()
+    ]
+    names = {code: kind for kind, code in KIND_CODES.items()}
+    rows = querysets[0].union(*querysets[1:], all=True) if groups else []
+    return {(code, pk): (names[code], title, slug) for code, pk, title, slug in rows}
 
 
 def kind_label(kind: str) -> str:

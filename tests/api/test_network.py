@@ -202,7 +202,8 @@ def test_network_page_constant_queries(client, taxonomy, django_assert_num_queri
         a, b = MemberOrganizationFactory(), MemberOrganizationFactory()
         ProjectFactory(lead_ally=a).partners.create(ally=b)
         EventFactory(organizers=[a, b])
-    # the counts with the most connected allies, the links among them, the regions, the presence counts
+    # the counts, the most connected allies and their links; the titles of what links them; the regions;
+    # the presence counts
     with django_assert_num_queries(4):
         response = client.get("/en/network/")
     assert len(response.context["graph"].edges) == count
