@@ -71,8 +71,14 @@ messages: install
 screenshots: install
 	$(PY) bin/screenshots --base-url http://$(HOST):$(PORT)
 
+# The benchmarks of issue 13 at full scale (10,000 allies...) on PostgreSQL, with the registration burst and
+# Lighthouse; prints the issue's targets as met or not and writes bench/RESULTS.md. The database named by
+# BENCH_DATABASE_URL (an alleanza_bench* one, dropped and made again) and REDIS_URL must be reachable.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/alleanza_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/12
 bench: install
-	$(PY) bench/run.py
+	bin/ensure-chromium
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/run.py --scale 1 --burst --lighthouse
 
 clean:
 	rm -rf $(VENV) node_modules var

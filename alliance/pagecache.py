@@ -48,7 +48,15 @@ NOT_CONTENT = {
     "alliance_logentry",
     "events_reminder",
 }
-HEADERS_KEPT = ("Content-Type", "Content-Language", "Content-Disposition", "Vary", "Link", "Content-Security-Policy")
+HEADERS_KEPT = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Disposition",
+    "Vary",
+    "Link",
+    "Content-Security-Policy",
+    "X-Robots-Tag",
+)
 
 
 def enabled() -> bool:

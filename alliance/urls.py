@@ -25,9 +25,19 @@ urlpatterns = [
     path("api/", include((api_urls.api_patterns, "api_v1"))),
     path(
         "sitemap.xml",
+        sitemap_views.index,
+        {
+            "sitemaps": SITEMAPS,
+            "template_name": "alliance/sitemap_index.xml",
+            "sitemap_url_name": "sitemap_section",
+        },
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
         sitemap_views.sitemap,
         {"sitemaps": SITEMAPS, "template_name": "alliance/sitemap.xml"},
-        name="sitemap",
+        name="sitemap_section",
     ),
     *i18n_patterns(
         path("", include((portal_patterns, "alliance"))),

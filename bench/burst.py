@@ -126,7 +126,8 @@ def _django(env, code):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(env, people: int = PEOPLE, seats: int = SEATS) -> list[str]:
+def run(env, people: int = PEOPLE, seats: int = SEATS, figures: dict | None = None) -> list[str]:
+    """The report's lines; `figures`, if given, gets the outcome and the latencies (bench/run.py's targets)."""
     from bench.run import Server, latencies
 
     rows = _django(env, f"import json, bench.burst as b; print(json.dumps(b.setup({people}, {seats})))")
@@ -172,6 +173,19 @@ def run(env, people: int = PEOPLE, seats: int = SEATS) -> list[str]:
     p50 = statistics.median(times)
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     statuses = result["statuses"]
+    if figures is not None:
+        figures.update(
+            confirmed=statuses.get("confirmed", 0),
+            waitlisted=statuses.get("waitlisted", 0),
+            others=sum(v for k, v in statuses.items() if k not in ("confirmed", "waitlisted")),
+            errors=len(failures),
+            extra_emails=result["people_with_more_than_one_email"],
+            emails=result["emails"],
+            p50=p50,
+            p99=p99,
+            people=people,
+            seats=seats,
+        )
     return [
         f"### Registration burst: {people} signed-in people at once for {seats} seats",
         "",

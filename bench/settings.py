@@ -24,3 +24,5 @@ PAGE_CACHE_ENABLED = os.environ.get("PAGE_CACHE_ENABLED", "false").lower() == "t
 # The benchmark is one client address sending thousands of requests: the API's limit per address
 # would answer 429 and measure nothing.
 API_RATE_LIMIT = "1000000/minute"
+# The number of queries of each response, reported by bench/run.py (bench/middleware.py).
+MIDDLEWARE = ["bench.middleware.CountQueries", *MIDDLEWARE]  # noqa: F405

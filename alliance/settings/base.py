@@ -356,6 +356,7 @@ PAGE_CACHE_VIEWS = {
     "initiatives:pathway_list",
     "initiatives:pathway_detail",
     "sitemap",
+    "sitemap_section",
     "robots_txt",
     "api:open_data",
     "api:open_data_file",

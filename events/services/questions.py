@@ -197,6 +197,8 @@ def prepare_documents(event: Event, answers: list[AnswerData]) -> list[str]:
     """Before the lock: check each PDF given for a PDF question of `event` and write it to the private
     storage (its name in `answer.stored`); returns the names written, for `discard_unused_documents`.
     A file that is not a plain PDF raises RegistrationError, and what was written is removed."""
+    if not any(answer.file for answer in answers):
+        return []
     questions = {q.pk: q for q in event.questions.filter(kind=Kind.PDF)}
     language = get_language()
     checked = []

@@ -7,7 +7,7 @@ The waiting lists move here (`_promote_waitlist`, `_promote_session_waitlist`), 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,13 +110,83 @@ def register(*, event: Event, attendee: Attendee, user=None) -> RegistrationResu
 
 
 def _register_locked(event, attendee, actor) -> RegistrationResult:
+    email = attendee.email.strip().lower()
+    if not Registration.objects.filter(event=event, email__iexact=email).exists():
+        result = _register_new(event, attendee, actor, email)
+        if result is not None:
+            return result
+    return _register_again(event, attendee, actor, email)
+
+
+def _open_or_refuse(event) -> None:
+    state = event.registration_state()
+    if state != "open":
+        raise RegistrationError(closed_reason(state))
+
+
+def _fill(registration, attendee, actor) -> None:
+    """What the person gave, on a new registration or one that comes back to life."""
+    registration.user = actor
+    registration.name = attendee.name.strip()
+    registration.organization = attendee.organization.strip()
+    registration.role = attendee.role.strip()
+    registration.accessibility_needs = attendee.accessibility_needs.strip()
+    registration.public_consent = attendee.public_consent
+    registration.language = attendee.language
+    registration.privacy_accepted_at = timezone.now()
+    registration.decision_reason = ""
+    registration.email_confirmed_at = None
+    registration.confirmed_at = registration.waitlisted_at = registration.cancelled_at = None
+    registration.checked_in_at = None
+
+
+def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
+    """The first registration of an address: what does not depend on the seats is checked and written
+    first, and the event's row is locked last, for the seat only. A burst of people registering at once
+    waits on each other for the few statements that count and take a seat, not for whole registrations.
+
+    None when the same address was registered in the same moment by another request: the caller
+    answers as for an address registered before (`_register_again`).
+    """
+    _open_or_refuse(event)  # the row as read; the locked row is checked again below
+    admission.check(event, actor)  # who may register (events.services.admission)
+    address_owner = actor is not None and has_verified_email(actor, email)
+    sessions = _check_session_choice(event, attendee.session_ids)
+    answers = questions.clean_answers(event, attendee.answers)
+    with _locked_work() as outbox:
+        registration = Registration(event=event, email=email)
+        _fill(registration, attendee, actor)
+        try:
+            with transaction.atomic():  # a savepoint: the one-per-address constraint may refuse the row
+                registration.save()
+        except IntegrityError:
+            return None
+        log(registration, "created", actor=actor, data={"sessions": [s.title for s in sessions]} if sessions else {})
+        SessionChoice.objects.bulk_create(
+            SessionChoice(registration=registration, session=session) for session in sessions
+        )
+        questions.store_answers(registration, answers)
+        # The seat: from here to the commit the event's row is locked.
+        event = _lock(event)
+        _open_or_refuse(event)
+        if address_owner:
+            _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
+        else:
+            outbox.add(event, registration, "event_email_check")
+    owner = address_owner or actor is not None
+    return RegistrationResult(
+        registration, created=True, may_see_token_page=owner and registration.email_confirmed_at is not None
+    )
+
+
+def _register_again(event, attendee, actor, email) -> RegistrationResult:
+    """An address registered before: its active registration is returned as it is, a cancelled or
+    declined one comes back to life. All under the event's lock, taken first (the order every service
+    locks in: the event, then its registrations)."""
     with _locked_work() as outbox:
         event = _lock(event)
-        state = event.registration_state()
-        if state != "open":
-            raise RegistrationError(closed_reason(state))
+        _open_or_refuse(event)
         admission.check(event, actor)  # who may register (events.services.admission)
-        email = attendee.email.strip().lower()
         address_owner = actor is not None and has_verified_email(actor, email)
         existing = Registration.objects.filter(event=event, email__iexact=email).first()
         if existing is not None and existing.status in ACTIVE:
@@ -133,18 +203,7 @@ def _register_locked(event, attendee, actor) -> RegistrationResult:
             if existing is not None:
                 # A cancelled or declined row comes back to life: old links must not open it.
                 registration.token = new_token()
-            registration.user = actor
-            registration.name = attendee.name.strip()
-            registration.organization = attendee.organization.strip()
-            registration.role = attendee.role.strip()
-            registration.accessibility_needs = attendee.accessibility_needs.strip()
-            registration.public_consent = attendee.public_consent
-            registration.language = attendee.language
-            registration.privacy_accepted_at = timezone.now()
-            registration.decision_reason = ""
-            registration.email_confirmed_at = None
-            registration.confirmed_at = registration.waitlisted_at = registration.cancelled_at = None
-            registration.checked_in_at = None
+            _fill(registration, attendee, actor)
             registration.save()
             chosen = {"sessions": [s.title for s in sessions]} if sessions else {}
             if existing is not None:
@@ -202,8 +261,7 @@ def confirm_email(*, token: str) -> Registration:
         registration = Registration.objects.get(pk=registration.pk)
         if registration.status != Status.PENDING or registration.email_confirmed_at is not None:
             return registration
-        if event.registration_state() != "open":
-            raise RegistrationError(closed_reason(event.registration_state()))
+        _open_or_refuse(event)
         _after_email_confirmed(event, registration, actor=None, outbox=outbox)
     return registration
 

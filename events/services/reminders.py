@@ -55,13 +55,20 @@ def schedule_reminders(registration: Registration, event: Event | None = None, s
                 rows.append(
                     Reminder(registration=registration, session=session, offset_minutes=int(offset), due_at=due)
                 )
+    if not rows:
+        return
+    # One read and at most one insert and one update, whatever the number of meetings and offsets.
+    planned = {(r.session_id, r.offset_minutes): r for r in registration.reminders.all()}
+    new, moved = [], []
     for row in rows:
-        Reminder.objects.update_or_create(
-            registration=row.registration,
-            session=row.session,
-            offset_minutes=row.offset_minutes,
-            defaults={"due_at": row.due_at},
-        )
+        existing = planned.get((row.session_id, row.offset_minutes))
+        if existing is None:
+            new.append(row)
+        elif existing.due_at != row.due_at:
+            existing.due_at = row.due_at
+            moved.append(existing)
+    Reminder.objects.bulk_create(new)
+    Reminder.objects.bulk_update(moved, ["due_at"])
 
 
 def _reschedule_reminders(event) -> None:

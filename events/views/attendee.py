@@ -76,7 +76,8 @@ def _outcome_message(registration) -> str:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request, slug):
-    event = selectors.public_events().filter(slug=slug).first()
+    # The page names neither themes nor organizers: none of the list's prefetching.
+    event = selectors.public_events().prefetch_related(None).filter(slug=slug).first()
     if event is None:
         raise Http404
     state = event.registration_state()

@@ -85,7 +85,9 @@ def test_sixty_people_at_once_for_twenty_seats(mailoutbox):
     assert (len(confirmed), len(waitlisted)) == (20, 40)
     assert confirmed | waitlisted == {u.email for u in users}
     assert Registration.objects.count() == 60
-    assert_consistent_waiting_list(event)
+    # Rows are numbered when written, before the event's lock is taken for the seat (events.services
+    # registers so that a burst waits on each other only for the seat): places follow the lock, not the row.
+    assert_consistent_waiting_list(event, in_row_order=False)
     assert emails() == sorted(
         [("event_confirmation", e) for e in confirmed] + [("event_waitlisted", e) for e in waitlisted]
     )
@@ -204,7 +206,7 @@ def test_cancellations_and_registrations_at_once_never_exceed_the_seats():
     assert by_status(event, Status.CONFIRMED) == {r.email for r in seated[6:] + promoted}
     assert by_status(event, Status.CANCELLED) == {r.email for r in leaving}
     assert by_status(event, Status.WAITLISTED) == {r.email for r in waiting[6:]} | {u.email for u in newcomers}
-    assert_consistent_waiting_list(event, after_confirmations=False)
+    assert_consistent_waiting_list(event, after_confirmations=False, in_row_order=False)
     assert emails() == sorted(
         [("event_registration_cancelled", r.email) for r in leaving]
         + [("event_promoted", r.email) for r in promoted]
