@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import CharField, IntegerField, Q, Value
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,16 @@ def _memberships(ally_id=None, ids_only=False):
     # (kind, rows, group pk, group title, group slug, ally): the ally field ends in "_id", its name and
     # slug are read through the relation without it.
     parts = [
-        ("project", projects.filter(public_q("lead_ally__")), "pk", "title", "slug", "lead_ally_id"),
+        # A lead is linked to someone only through its project's partners: a project without any
+        # (at ten thousand allies most of them) is not read.
+        (
+            "project",
+            projects.filter(public_q("lead_ally__"), Exists(ProjectPartner.objects.filter(project=OuterRef("pk")))),
+            "pk",
+            "title",
+            "slug",
+            "lead_ally_id",
+        ),
         (
             "project",
             ProjectPartner.objects.filter(public_q("ally__"), project__in=projects.values("pk")),
