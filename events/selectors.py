@@ -166,6 +166,22 @@ def registrations_for_management(event):
     )
 
 
+def registration_for_management(event, pk):
+    """One registration of `event` with its choices and their sessions, or None."""
+    return (
+        event.registrations.prefetch_related(
+            Prefetch(
+                "session_choices",
+                queryset=SessionChoice.objects.select_related("session").order_by(
+                    "session__day", "session__start_time", "session__pk"
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
 def count_pending_decisions(user) -> int:
     """Applications to events that wait for a decision by `user`."""
     return Registration.objects.filter(

@@ -49,6 +49,11 @@ urlpatterns = [
         name="registration_action",
     ),
     path(
+        _("coordination/events/<slug:slug>/registrations/<int:pk>/sessions/"),
+        registrations.registration_sessions,
+        name="registration_sessions",
+    ),
+    path(
         _("coordination/events/<slug:slug>/registrations/<int:pk>/documents/<int:answer_pk>/"),
         documents.organizer_document,
         name="registration_document",

@@ -52,18 +52,19 @@ class SlotField(forms.TypedMultipleChoiceField):
         super().__init__(coerce=int, required=False, **kwargs)
 
 
-def _seats_text(session) -> str:
+def _seats_text(session, *, by_organizer=False) -> str:
     left = max(session.capacity - session.confirmed_seats, 0)
     if left == 0:
-        return str(_("full: you would be on its waiting list"))
+        # Organizers place a confirmed attendee only where a seat is free (services.change_sessions).
+        return str(_("full") if by_organizer else _("full: you would be on its waiting list"))
     return ngettext("%(count)s seat left", "%(count)s seats left", left) % {"count": left}
 
 
-def _session_label(session) -> str:
+def _session_label(session, *, by_organizer=False) -> str:
     parts = [session.title]
     if session.room:
         parts.append(session.room)
-    parts.append(_seats_text(session))
+    parts.append(_seats_text(session, by_organizer=by_organizer))
     return " · ".join(str(part) for part in parts)
 
 
@@ -77,7 +78,7 @@ def _slot_label(slot) -> str:
     }
 
 
-def meeting_label(session) -> str:
+def meeting_label(session, *, by_organizer=False) -> str:
     """A meeting to tick: its day and time, title, room and, if it has seats, how many are left."""
     parts = [
         _("%(day)s, %(start)s–%(end)s")
@@ -91,27 +92,37 @@ def meeting_label(session) -> str:
     if session.room:
         parts.append(session.room)
     if session.capacity is not None:
-        parts.append(_seats_text(session))
+        parts.append(_seats_text(session, by_organizer=by_organizer))
     return " · ".join(str(part) for part in parts)
 
 
-def meetings_field(sessions, **kwargs) -> forms.TypedMultipleChoiceField:
-    """The meetings of a series registered per meeting, as checkboxes; at least one."""
+def meetings_field(sessions, *, by_organizer=False, **kwargs) -> forms.TypedMultipleChoiceField:
+    """The meetings of a series registered per meeting, as checkboxes; at least one. `by_organizer`: the
+    texts speak to an organizer choosing for the attendee."""
+    if by_organizer:
+        label = _("The meetings they come to")
+        help_text = _("Choose at least one meeting. The person gets an e-mail with their new calendar.")
+    else:
+        label = _("The meetings you come to")
+        help_text = _(
+            "Choose at least one meeting. Each meeting gets its own entry in your calendar and its reminders."
+        )
     return forms.TypedMultipleChoiceField(
-        label=_("The meetings you come to"),
+        label=label,
         coerce=int,
-        choices=[(s.pk, meeting_label(s)) for s in sessions],
+        choices=[(s.pk, meeting_label(s, by_organizer=by_organizer)) for s in sessions],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one meeting.")},
-        help_text=_("Choose at least one meeting. Each meeting gets its own entry in your calendar and its reminders."),
+        help_text=help_text,
         **kwargs,
     )
 
 
-def add_session_fields(form, event, chosen=(), upcoming_only=False) -> list[str]:
+def add_session_fields(form, event, chosen=(), upcoming_only=False, by_organizer=False) -> list[str]:
     """The choice of sessions on `form`: one radio group per time slot (workshops), or the meetings as
     checkboxes (a series registered per meeting); `chosen` are the session ids to show as chosen. With
-    `upcoming_only`, sessions that have begun are left out (they can no longer change). Returns the names."""
+    `upcoming_only`, sessions that have begun are left out (they can no longer change); with `by_organizer`
+    the texts speak to an organizer choosing for the attendee. Returns the names."""
     from ..services.reminders import meeting_start
 
     sessions = list(
@@ -124,7 +135,9 @@ def add_session_fields(form, event, chosen=(), upcoming_only=False) -> list[str]
         sessions = [s for s in sessions if meeting_start(s) > now]
     chosen = set(chosen)
     if event.per_meeting:
-        form.fields["meetings"] = meetings_field(sessions, initial=[s.pk for s in sessions if s.pk in chosen])
+        form.fields["meetings"] = meetings_field(
+            sessions, by_organizer=by_organizer, initial=[s.pk for s in sessions if s.pk in chosen]
+        )
         return ["meetings"]
     names = []
     for number, slot in enumerate(time_slots(sessions), start=1):
@@ -132,8 +145,10 @@ def add_session_fields(form, event, chosen=(), upcoming_only=False) -> list[str]
         form.fields[name] = SlotField(
             slot=slot,
             label=_slot_label(slot),
-            choices=[("", _("None of these"))] + [(s.pk, _session_label(s)) for s in slot],
-            help_text=_("You may choose one of the sessions that take place at this time."),
+            choices=[("", _("None of these"))] + [(s.pk, _session_label(s, by_organizer=by_organizer)) for s in slot],
+            help_text=_("One of the sessions that take place at this time, at most.")
+            if by_organizer
+            else _("You may choose one of the sessions that take place at this time."),
             initial=[s.pk for s in slot if s.pk in chosen],
         )
         names.append(name)
@@ -141,15 +156,18 @@ def add_session_fields(form, event, chosen=(), upcoming_only=False) -> list[str]
 
 
 class ChangeSessionsForm(forms.Form):
-    """The attendee's new choice of workshops (or meetings), from their registration page.
+    """The attendee's new choice of workshops (or meetings), from their registration page, or the one an
+    organizer makes for them (`by_organizer`: the same fields, the texts speak to the organizer).
 
     Sessions that have begun are not offered: the choices there are kept as they are."""
 
-    def __init__(self, *args, registration, **kwargs):
+    def __init__(self, *args, registration, by_organizer=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.registration = registration
         chosen = [c.session_id for c in registration.session_choices.all()]
-        self.slot_names = add_session_fields(self, registration.event, chosen=chosen, upcoming_only=True)
+        self.slot_names = add_session_fields(
+            self, registration.event, chosen=chosen, upcoming_only=True, by_organizer=by_organizer
+        )
         self.offered = {pk for name in self.slot_names for pk, _label in self.fields[name].choices if pk != ""}
         # Choices of sessions that have begun stay as they are. Those that can no longer be chosen (a cancelled
         # meeting, a workshop whose seat limit was removed) are left to the service, which keeps them.

@@ -28,7 +28,7 @@ SaveResult). Import from `events.services`; the modules are:
 
 - `base`: RegistrationError, the closed reasons, the row lock, the Outbox.
 - `registrations`: register, confirm_email, change the chosen sessions (or
-  meetings), decide, cancel, move, check in;
+  meetings; by the attendee, or for them by an organizer), decide, cancel, move, check in;
   the waiting lists move here, in the order of `events.selectors.waiting_list`.
 - `event_life`: save_event (with the seat and session rules), publish,
   cancel, duplicate, message the people registered.

@@ -306,6 +306,10 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
         )
 
 
+def _seats_taken(session) -> int:
+    return session.choices.filter(status=SessionChoice.Status.CONFIRMED).count()
+
+
 def _allocate_sessions(registration, sessions=None):
     """A seat in each chosen session that has one free, else its waiting list; `sessions`: only those."""
     now = timezone.now()
@@ -314,8 +318,7 @@ def _allocate_sessions(registration, sessions=None):
         choices = choices.filter(session__in=sessions)
     for choice in choices:
         session = choice.session
-        taken = session.choices.filter(status=SessionChoice.Status.CONFIRMED).count()
-        if session.capacity is None or taken < session.capacity:
+        if session.capacity is None or _seats_taken(session) < session.capacity:
             choice.status = SessionChoice.Status.CONFIRMED
             choice.waitlisted_at = None
         else:
@@ -344,9 +347,7 @@ def _promote_waitlist(event, *, outbox, cause=None) -> list[Registration]:
 
 
 def _promote_session_waitlist(event, session, *, outbox, cause=None) -> None:
-    while session.capacity is None or (
-        session.choices.filter(status=SessionChoice.Status.CONFIRMED).count() < session.capacity
-    ):
+    while session.capacity is None or _seats_taken(session) < session.capacity:
         following = selectors.session_waiting_list(session).select_related("registration").first()
         if following is None:
             break
@@ -388,8 +389,11 @@ def _session_start(session):
     return meeting_start(session)
 
 
-def change_sessions(*, registration: Registration, session_ids, actor=None, by_link: bool = False) -> SessionChange:
-    """The attendee changes their workshops (or, in a series registered per meeting, their meetings).
+def change_sessions(
+    *, registration: Registration, session_ids, actor=None, by_link: bool = False, by_organizer: bool = False
+) -> SessionChange:
+    """The attendee changes their workshops (or, in a series registered per meeting, their meetings), or an
+    organizer changes them for the attendee (`by_organizer`).
 
     The same rules as at registration (one session per time slot; at least one meeting). Sessions kept
     keep their seat or their place in line; a new one gets a seat if it has one free, else the end of its
@@ -399,12 +403,21 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
     cancelling); otherwise only the account that owns it and the event's managers may. A confirmed attendee gets
     an e-mail with the new calendar file (the event's SEQUENCE grows) and a second one that takes out
     the sessions given up.
+
+    `by_organizer`: one of the event's managers (`actor`, checked here) places the person, who asked them
+    to. The same rules hold (one session per slot, at least one meeting, sessions that have begun stay as
+    they are), with two differences: registration being closed does not stop them, and, as when they
+    move someone from the waiting list (`move_registration`), they never exceed a session's seats: a
+    confirmed attendee is placed in a new session only where a seat is free, else nothing changes.
     """
     actor = _actor(actor)
     with _locked_work() as outbox:
         event = _lock(registration.event)
         registration = Registration.objects.get(pk=registration.pk)
-        if not by_link and (
+        if by_organizer:
+            if actor is None or not can_manage_event(actor, event):
+                raise PermissionDenied
+        elif not by_link and (
             actor is None
             or (
                 registration.user_id != actor.pk
@@ -440,7 +453,7 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
         if not added and not removed:
             return SessionChange(registration)
         now = timezone.now()
-        if added and event.registration_closes_at and now >= event.registration_closes_at:
+        if added and not by_organizer and event.registration_closes_at and now >= event.registration_closes_at:
             # Once registration is closed, a session (or meeting) may still be given up, not added.
             more = (
                 _("You may still give up a meeting, but no longer add one.")
@@ -455,6 +468,12 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
                     % {"title": session.title}
                 )
         confirmed = registration.status == Status.CONFIRMED
+        if by_organizer and confirmed:
+            for session in added:
+                if session.capacity is not None and _seats_taken(session) >= session.capacity:
+                    raise RegistrationError(
+                        _("“%(title)s” is full: raise its seats or free one first.") % {"title": session.title}
+                    )
         freed = [c.session for c in removed if c.status == SessionChoice.Status.CONFIRMED]
         SessionChoice.objects.filter(pk__in=[c.pk for c in removed]).delete()
         if freed:
@@ -474,8 +493,10 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
                 "removed": [c.session.title for c in removed],
                 "removed_ids": [c.session_id for c in removed],
                 "choices": {str(c.session_id): c.status for c in registration.session_choices.all()},
+                **({"by_organizer": True} if by_organizer else {}),
             },
         )
+        changed = {"added": added, "removed": [c.session for c in removed], "by_organizer": by_organizer}
         # Whoever waited for a seat given up takes it, before anything else moves.
         for session in freed:
             _promote_session_waitlist(event, session, outbox=outbox, cause=actor)
@@ -491,15 +512,10 @@ def change_sessions(*, registration: Registration, session_ids, actor=None, by_l
                 "event_sessions_changed",
                 calendar=REQUEST,
                 cancelled_sessions=freed,
-                extra={"added": added, "removed": [c.session for c in removed]},
+                extra=changed,
             )
         elif registration.email_confirmed_at is not None:
-            outbox.add(
-                event,
-                registration,
-                "event_sessions_changed",
-                extra={"added": added, "removed": [c.session for c in removed]},
-            )
+            outbox.add(event, registration, "event_sessions_changed", extra=changed)
     return SessionChange(registration, tuple(added), tuple(c.session for c in removed))
 
 

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +19,13 @@ from alliance.csv import safe_cell
 from alliance.workflow import attach_history
 
 from .. import selectors, services
+from ..forms.attendee import ChangeSessionsForm
 from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
-from ..models import Registration
+from ..models import Event, Registration
 from ..review import answers_of, document_url, pending_requests, registration_cards
 from ..services import RegistrationError
 from ..services.questions import answer_text
+from .attendee import may_change_sessions
 from .manage import managers_only
 from .review import decision_form
 
@@ -45,7 +47,7 @@ def _list_url(event) -> str:
 
 def _back(request, event, registration) -> str:
     """Back to the list as it was (filters, page), on the row that changed."""
-    target = request.POST.get("next", "")
+    target = request.POST.get("next", "") if request.method == "POST" else request.GET.get("next", "")
     allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
     if not (allowed and target.startswith(_list_url(event))):
         target = _list_url(event)
@@ -64,6 +66,12 @@ def registration_list(request, event):
         registration.answer_list = answers_of(registration, event_slug=event.slug)
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
+    # As attendee.may_change_sessions for each row, from the sessions already read: no query per row.
+    sessions_change = (
+        event.status == Event.Status.PUBLISHED
+        and event.end > timezone.now()
+        and (event.per_meeting or any(session.capacity is not None for session in sessions))
+    )
     # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review),
     # in pages of their own (the `requests` parameter); the heading counts them all.
     to_review, review_page, review_range = [], None, None
@@ -83,6 +91,9 @@ def registration_list(request, event):
             "counts": [(value, label, counts[value]) for value, label in Status.choices],
             "seats_left": seats_left,
             "has_sessions": bool(sessions),
+            "sessions_change": sessions_change,
+            "back_query": urlencode({"next": request.get_full_path()}),
+            "active_statuses": services.ACTIVE,
             "Status": Status,
             "to_review": to_review,
             "review_page": review_page,
@@ -132,6 +143,62 @@ def registration_action(request, event, pk):
         text = _("“%(name)s” is on the waiting list; they were told by e-mail.")
     messages.success(request, text % {"name": name})
     return redirect(back)
+
+
+def _sessions_changed_message(event, change) -> str:
+    registration = change.registration
+    name = registration.name
+    if not change.changed:
+        if event.per_meeting:
+            return _("Nothing changed: these are the meetings “%(name)s” had chosen.") % {"name": name}
+        return _("Nothing changed: these are the sessions “%(name)s” had chosen.") % {"name": name}
+    if registration.status == Status.CONFIRMED:
+        text = _("The choice of “%(name)s” is changed; we sent them an e-mail with the new calendar file.")
+    elif registration.email_confirmed_at is not None:
+        text = _(
+            "The choice of “%(name)s” is changed and they were told by e-mail; it counts once their seat is confirmed."
+        )
+    else:
+        text = _("The choice of “%(name)s” is changed; it counts once their seat is confirmed.")
+    return text % {"name": name}
+
+
+@managers_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_sessions(request, event, pk):
+    """An organizer changes the workshops (or meetings) of one registration, as the person asked them: the
+    attendee's own form, every rule in `services.change_sessions` (by_organizer)."""
+    registration = selectors.registration_for_management(event, pk)
+    if registration is None:
+        raise Http404
+    back = _back(request, event, registration)
+    if not may_change_sessions(registration):
+        messages.info(request, _("The choice of sessions of this registration can no longer change."))
+        return redirect(back)
+    posted = request.method == "POST"
+    form = ChangeSessionsForm(request.POST if posted else None, registration=registration, by_organizer=True)
+    if posted and form.is_valid():
+        try:
+            change = services.change_sessions(
+                registration=registration, session_ids=form.session_ids(), actor=request.user, by_organizer=True
+            )
+        except RegistrationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            (messages.success if change.changed else messages.info)(request, _sessions_changed_message(event, change))
+            return redirect(back)
+    return render(
+        request,
+        "events/manage/registration_sessions.html",
+        {
+            "event": event,
+            "registration": registration,
+            "choices": registration.session_choices.all(),
+            "form": form,
+            "next": back.split("#")[0],
+            "back": back,
+        },
+    )
 
 
 def _when(value) -> str:

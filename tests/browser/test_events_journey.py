@@ -2,7 +2,8 @@
 
 A visitor registers as a guest, confirms by the link in the e-mail and cancels;
 a coordinator creates an event with three sessions, publishes it and checks an
-attendee in at the door.
+attendee in at the door; an organizer, on a phone, moves an attendee to the
+afternoon workshop they asked for, and does it again without JavaScript.
 """
 
 import re
@@ -191,3 +192,88 @@ def test_an_organizer_lowers_the_seats_confirms_the_move_and_reads_the_history(p
     page.get_by_text("Show the history").last.click()
     expect(page.get_by_text("Confirmed → On the waiting list").last).to_be_visible()
     assert_accessible(page)
+
+
+def test_an_organizer_moves_an_attendee_to_the_afternoon_workshop_on_a_phone(
+    page, assert_accessible, browser, live_server
+):
+    from datetime import time
+
+    from events.models import SessionChoice
+    from tests.factories.events import RegistrationFactory
+    from tests.factories.members import AllyManagerFactory, MemberOrganizationFactory
+
+    cgm = MemberOrganizationFactory(name="Consorzio Cgm")
+    AllyManagerFactory(ally=cgm, user__email="organizzatrice@example.org", user__preferred_language="en")
+    event = EventFactory(title="Fare Rete", capacity=None, organizers=[cgm])
+    day = timezone.localtime(event.start).date()
+
+    def workshop(title, start, seats):
+        return SessionFactory(
+            event=event, day=day, start_time=time(start), end_time=time(start + 2), title=title, kind="workshop",
+            capacity=seats,
+        )  # fmt: skip
+
+    housing, ambiente, salute = (
+        workshop("Housing sociale", 10, 1),
+        workshop("Ambiente", 14, 1),
+        workshop("Salute", 14, 5),
+    )
+    luca = RegistrationFactory(event=event, name="Luca Bianchi", language="en")
+    marta = RegistrationFactory(event=event, name="Marta Rossi")
+    anna = RegistrationFactory(event=event, name="Anna Neri")
+    SessionChoice.objects.create(registration=luca, session=housing, status="confirmed")
+    SessionChoice.objects.create(registration=marta, session=housing, status="waitlisted", waitlisted_at=timezone.now())
+    SessionChoice.objects.create(registration=anna, session=ambiente, status="confirmed")
+    event.registration_closes_at = timezone.now() - timedelta(hours=1)  # Luca could no longer add a workshop
+    event.save(update_fields=["registration_closes_at"])
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/en/accounts/login/")
+    page.get_by_label("Email").fill("organizzatrice@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"/en/coordination/events/{event.slug}/registrations/")
+    page.get_by_role("link", name="Change the sessions – Luca Bianchi").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change the sessions of Luca Bianchi")
+    afternoon = page.get_by_role("group", name=re.compile("14:00"))
+    expect(
+        page.get_by_role("group", name=re.compile("10:00")).get_by_role("radio", name=re.compile("Housing"))
+    ).to_be_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+
+    # Ambiente is full: refused, the summary takes focus and says why.
+    page.locator("label", has_text="Ambiente").click()
+    page.locator("label", has_text="None of these").first.click()
+    page.get_by_role("button", name="Save the choice").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("“Ambiente” is full: raise its seats or free one first.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page)
+    assert set(luca.session_choices.values_list("session", "status")) == {(housing.pk, "confirmed")}
+
+    afternoon.get_by_text("Salute").click()
+    page.get_by_role("button", name="Save the choice").click()
+    expect(page.get_by_text("The choice of “Luca Bianchi” is changed; we sent them an e-mail")).to_be_visible()
+    expect(page.locator(f"#registration-{luca.pk}")).to_contain_text("Salute – Confirmed")
+    expect(page.locator(f"#registration-{marta.pk}")).to_contain_text("Housing sociale – Confirmed")
+    assert_accessible(page)
+    assert set(luca.session_choices.values_list("session", "status")) == {(salute.pk, "confirmed")}
+    assert sorted(OutgoingEmail.objects.values_list("template", "to", "language")) == [
+        ("event_session_promoted", marta.email, "it"),
+        ("event_sessions_changed", luca.email, "en"),
+    ]
+
+    # Without JavaScript, the same page and form: back to no afternoon workshop.
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.add_cookies(page.context.cookies())
+    plain = context.new_page()
+    plain.goto(f"/en/coordination/events/{event.slug}/registrations/")
+    plain.get_by_role("link", name="Change the sessions – Luca Bianchi").click()
+    plain.get_by_role("group", name=re.compile("14:00")).locator("label", has_text="None of these").click()
+    plain.get_by_role("button", name="Save the choice").click()
+    expect(plain.get_by_text("The choice of “Luca Bianchi” is changed")).to_be_visible()
+    context.close()
+    assert set(luca.session_choices.values_list("session", "status")) == set()

@@ -509,6 +509,7 @@ def management_urls(event, registration):
         url("events:registrations", slug=event.slug),
         url("events:registrations_csv", slug=event.slug),
         url("events:registration_action", slug=event.slug, pk=registration.pk),
+        url("events:registration_sessions", slug=event.slug, pk=registration.pk),
         url("events:message", slug=event.slug),
         url("events:check_in", slug=event.slug),
     ]

@@ -3,7 +3,8 @@ all released together (tests/events/test_concurrency.run_together).
 
 Many people seated in one workshop switch at once into a parallel one with few seats: it never holds more
 than its seats, the others wait in the order their switch was taken under the event's lock, and a seat
-freed later goes to the first of that order.
+freed later goes to the first of that order. Organizers placing people at the same moment take a seat or are
+refused, never beyond the seats.
 """
 
 from datetime import time
@@ -111,3 +112,53 @@ def test_switching_both_ways_at_once_never_overfills_either_workshop():
     assert {r.pk for r in waiting_for_first} <= seated_first
     assert first.choices.filter(status=Choice.CONFIRMED).count() == 6
     assert second.choices.filter(status=Choice.CONFIRMED).count() == 6
+
+
+def test_organizers_placing_people_while_attendees_switch_never_overfill_the_workshop():
+    """Two organizers place people into a two-seat workshop while eight attendees switch into it: the seats go
+    in the order the changes took the lock; an organizer's placement that finds it full is refused and leaves
+    the person where they were (organizers never exceed the seats, nor put someone on a waiting list)."""
+    from events.services import RegistrationError
+    from tests.factories.members import CoordinatorFactory
+
+    big, small = one_slot(40, 2)
+    switching = seated_in(big, 8)
+    placed = seated_in(big, 4)
+    organizers = [CoordinatorFactory(), CoordinatorFactory()]
+
+    def work(item):
+        registration, organizer = item
+        try:
+            if organizer is None:
+                return change_sessions(registration=registration, session_ids=[small.pk], by_link=True)
+            return change_sessions(
+                registration=registration, session_ids=[small.pk], actor=organizer, by_organizer=True
+            )
+        except RegistrationError as exc:
+            return exc
+
+    items = [(r, None) for r in switching] + [(r, organizers[n % 2]) for n, r in enumerate(placed)]
+    results = run_together(work, items)
+
+    assert small.choices.filter(status=Choice.CONFIRMED).count() == 2
+    for (registration, organizer), result in zip(items, results, strict=True):
+        statuses = dict(registration.session_choices.values_list("session", "status"))
+        if organizer is None:
+            assert result.changed and statuses[small.pk] in (Choice.CONFIRMED, Choice.WAITLISTED)
+        elif isinstance(result, RegistrationError):
+            assert statuses == {big.pk: Choice.CONFIRMED}
+        else:
+            assert statuses == {small.pk: Choice.CONFIRMED}
+    # Whoever got a seat was among the first two changes taken under the lock.
+    order = [
+        int(pk)
+        for pk in LogEntry.objects.filter(action="events.registration.sessions_changed")
+        .order_by("pk")
+        .values_list("object_id", flat=True)
+    ]
+    assert set(order[:2]) == set(
+        small.choices.filter(status=Choice.CONFIRMED).values_list("registration_id", flat=True)
+    )
+    assert small.choices.filter(status=Choice.WAITLISTED).count() == len(order) - 2
+    refused = sum(isinstance(result, RegistrationError) for result in results)
+    assert len(order) + refused == 12
