@@ -65,8 +65,9 @@ class Registry:
     # (`export(user) -> dict`) and forgets or anonymizes it when the account goes (`forget(user)`).
     personal_data_exports: list[Callable] = field(default_factory=list)
     account_deletion_hooks: list[Callable] = field(default_factory=list)
-    # The home page: sections and figures; `region_presence` are functions returning a queryset of
-    # the pks of the regions where the domain has public content (allies, projects, events).
+    # The home page: sections and figures; `region_presence` are functions that take a region (an
+    # expression: the home page passes `OuterRef("pk")`) and return querysets of the domain's public
+    # content (allies, projects, events) in that region.
     home_sections: list[HomeSection] = field(default_factory=list)
     home_counts: list[HomeCount] = field(default_factory=list)
     region_presence: list[Callable] = field(default_factory=list)

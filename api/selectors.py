@@ -4,7 +4,7 @@
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from alliance.models import Province
+from alliance.models import Province, Theme
 from alliance.search import filter_by_search
 from events.models import Event, Session, Speaker
 from events.selectors import PUBLIC as PUBLIC_EVENT
@@ -32,15 +32,42 @@ def public_projects():
     )
 
 
+# What an ally's reference ({"slug", "name"} when public) reads: the rest of an ally's row is not fetched.
+ALLY_REF_FIELDS = ("id", "slug", "name", "membership_status")
+
+
 def public_events():
+    """Public events by start, with what `serializers.EventSerializer` reads. The related rows are
+    prefetched into lists (`to_attr`): a page of 50 events with their sessions builds no queryset
+    per event and per session."""
     return (
         Event.objects.filter(PUBLIC_EVENT)
         .select_related("region", "province__region", "project")
         .prefetch_related(
-            "themes",
-            "organizers",
-            Prefetch("sessions", queryset=Session.objects.prefetch_related("speakers")),
-            Prefetch("speakers", queryset=Speaker.objects.select_related("ally")),
+            Prefetch("themes", queryset=Theme.objects.only("id", "slug"), to_attr="theme_list"),
+            Prefetch("organizers", queryset=Ally.objects.only(*ALLY_REF_FIELDS), to_attr="organizer_list"),
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.prefetch_related(
+                    Prefetch("speakers", queryset=Speaker.objects.only("id", "name"), to_attr="speaker_list")
+                ),
+                to_attr="session_list",
+            ),
+            Prefetch(
+                "speakers",
+                queryset=Speaker.objects.select_related("ally").only(
+                    "id",
+                    "event_id",
+                    "name",
+                    "role",
+                    "affiliation",
+                    "bio",
+                    "to_be_confirmed",
+                    "ally_id",
+                    *(f"ally__{name}" for name in ALLY_REF_FIELDS),
+                ),
+                to_attr="speaker_list",
+            ),
         )
         .order_by("start", "pk")
     )

@@ -34,13 +34,13 @@ class AbsoluteURL(serializers.Field):
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
 class Slugs(serializers.Field):
-    """Slugs of a prefetched many-to-many relation."""
+    """Slugs of a prefetched many-to-many relation (its manager, or the list of a `to_attr` prefetch)."""
 
     def __init__(self, **kwargs):
         super().__init__(read_only=True, **kwargs)
 
-    def to_representation(self, manager):
-        return [item.slug for item in manager.all()]
+    def to_representation(self, related):
+        return [item.slug for item in (related if isinstance(related, list) else related.all())]
 
 
 class AllyRef(serializers.Serializer):
@@ -185,17 +185,19 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = ["day", "start_time", "end_time", "title", "kind", "room", "description", "capacity", "speakers"]
 
     def get_speakers(self, session) -> list[str]:
-        return [s.name for s in session.speakers.all()]
+        return [s.name for s in session.speaker_list]
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """An event from `selectors.public_events()`, which prefetches its relations into lists."""
+
     url = AbsoluteURL()
-    themes = Slugs()
+    themes = Slugs(source="theme_list")
     region = serializers.SerializerMethodField()
     province = serializers.SerializerMethodField()
     organizers = serializers.SerializerMethodField()
-    sessions = SessionSerializer(many=True, read_only=True)
-    speakers = SpeakerSerializer(many=True, read_only=True)
+    sessions = SessionSerializer(many=True, read_only=True, source="session_list")
+    speakers = SpeakerSerializer(many=True, read_only=True, source="speaker_list")
     project = serializers.SerializerMethodField()
 
     class Meta:
@@ -239,7 +241,7 @@ class EventSerializer(serializers.ModelSerializer):
         return event.province.abbreviation if event.province else None
 
     def get_organizers(self, event) -> AllyRef(many=True):
-        return approved_refs(event.organizers.all())
+        return approved_refs(event.organizer_list)
 
     def get_project(self, event) -> str | None:
         project = event.project

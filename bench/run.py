@@ -15,7 +15,9 @@ registration burst (bench/burst.py).
 3,000 projects (bench/generate.py) — meant for PostgreSQL (DATABASE_URL).
 `--reuse` measures the database of an earlier run as it is (no reset, no
 generation): to measure a change again on the same data. `--page NAME`
-(repeatable) measures only those pages, always beside the bare view.
+(repeatable) measures only those pages, always beside the bare view. On PostgreSQL every
+run first settles the database (VACUUM ANALYZE, bench/dbreset.py), as autovacuum keeps a
+live one.
 Each page gets at most `--page-seconds` per measure: a page that cannot answer
 within gunicorn's timeout is reported as such (with its errors), and the run
 goes on. The results are printed and written to bench/RESULTS.md.
@@ -288,6 +290,8 @@ def main():
         subprocess.run([python, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         if args.scale:
             subprocess.run([python, "-m", "bench.generate", "--scale", str(args.scale)], cwd=ROOT, env=env, check=True)
+    if database.startswith("postgres"):
+        subprocess.run([python, "-c", "import bench.dbreset as r; r.settle()"], cwd=ROOT, env=env, check=True)
 
     lines = [
         "# Benchmark results",
@@ -301,11 +305,17 @@ def main():
         "",
     ]
     pages = {name: path for name, path in PAGES.items() if not args.page or name in {BASELINE, *args.page}}
+    load_before = os.getloadavg()[0]
     cold = measure(env, args, cached=False, pages=pages)
     lines += report("Cold (every request renders)", *cold)
     lines.append("")
     warm = measure(env, args, cached=True, pages=pages)
     lines += report("Warm (anonymous page cache)", *warm)
+    lines += [
+        "",
+        f"Load average (1 minute) on {os.cpu_count()} CPUs: {load_before:.2f} before the rounds,"
+        f" {os.getloadavg()[0]:.2f} after them (other work on the machine slows every page, the bare view too).",
+    ]
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).write_text(text, encoding="utf-8")  # kept even if the burst fails

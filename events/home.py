@@ -1,11 +1,12 @@
 """What the events bring to the home page (alliance.registry): the next ones, near the visitor's
 region first when they chose one, and how many this year."""
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance.home import near_first
 from alliance.registry import HomeCount, HomeSection, registry
 
 from .models import Event
@@ -17,11 +18,8 @@ def next_events(region):
     events = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now()).select_related(
         "region", "province__region"
     )
-    if region is not None:
-        near = Q(region=region) | Q(province__region=region)
-        events = events.annotate(near=Case(When(near, then=Value(1)), default=Value(0), output_field=IntegerField()))
-        return list(events.order_by("-near", "start", "pk")[:NEXT_EVENTS])
-    return list(events.order_by("start", "pk")[:NEXT_EVENTS])
+    near = None if region is None else Q(region=region) | Q(province__region=region)
+    return near_first(events, near, ("start", "pk"), NEXT_EVENTS)
 
 
 def count_events_this_year() -> int:
@@ -30,12 +28,9 @@ def count_events_this_year() -> int:
     return Event.objects.filter(status=Event.Status.PUBLISHED, start__year=year).count()
 
 
-def event_regions():
+def event_regions(region):
     public = Event.objects.filter(status=Event.Status.PUBLISHED)
-    return [
-        public.filter(region__isnull=False).values("region"),
-        public.filter(province__isnull=False).values("province__region"),
-    ]
+    return [public.filter(region=region), public.filter(province__region=region)]
 
 
 registry.home_sections.append(

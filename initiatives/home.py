@@ -1,11 +1,12 @@
 """What projects and pathways bring to the home page (alliance.registry): recent and active
 projects, pathways open for applications, near the visitor's region first when they chose one."""
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance.home import near_first
 from alliance.registry import HomeCount, HomeSection, registry
 
 from .models import Pathway, Project
@@ -14,25 +15,21 @@ RECENT_PROJECTS = 4
 OPEN_PATHWAYS = 3
 
 
-def _near(queryset, region, *conditions):
+def _near(region, *paths):
     if region is None:
-        return queryset.annotate(near=Value(0, output_field=IntegerField()))
+        return None
     here = Q()
-    for condition in conditions:
-        here |= Q(**{condition: region})
-    # A subquery, so that matching several provinces of the region does not repeat the row.
-    matching = queryset.model.objects.filter(here).values("pk")
-    return queryset.annotate(
-        near=Case(When(pk__in=matching, then=Value(1)), default=Value(0), output_field=IntegerField())
-    )
+    for path in paths:
+        here |= Q(**{path: region})
+    return here
 
 
 def recent_projects(region):
     projects = Project.objects.filter(
         publication=Project.Publication.PUBLISHED, status__in=[Project.Status.RUNNING, Project.Status.PROPOSED]
     ).select_related("lead_ally")
-    projects = _near(projects, region, "regions", "provinces__region")
-    return list(projects.order_by("-near", F("published_at").desc(nulls_last=True), "-pk")[:RECENT_PROJECTS])
+    near = _near(region, "regions", "provinces__region")
+    return near_first(projects, near, (F("published_at").desc(nulls_last=True), "-pk"), RECENT_PROJECTS)
 
 
 def open_pathways(region):
@@ -41,22 +38,17 @@ def open_pathways(region):
         Q(applications_open_at__isnull=True) | Q(applications_open_at__lte=now),
         Q(applications_close_at__isnull=True) | Q(applications_close_at__gt=now),
     )
-    pathways = _near(pathways, region, "regions")
-    return list(
-        pathways.order_by("-near", F("applications_close_at").asc(nulls_last=True), "-created_at")[:OPEN_PATHWAYS]
-    )
+    order = (F("applications_close_at").asc(nulls_last=True), "-created_at")
+    return near_first(pathways, _near(region, "regions"), order, OPEN_PATHWAYS)
 
 
 def count_projects() -> int:
     return Project.objects.filter(publication=Project.Publication.PUBLISHED).count()
 
 
-def project_regions():
+def project_regions(region):
     published = Project.objects.filter(publication=Project.Publication.PUBLISHED)
-    return [
-        published.filter(regions__isnull=False).values("regions"),
-        published.filter(provinces__isnull=False).values("provinces__region"),
-    ]
+    return [published.filter(regions=region), published.filter(provinces__region=region)]
 
 
 registry.home_sections += [

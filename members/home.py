@@ -12,13 +12,13 @@ def count_allies() -> int:
     return Ally.objects.public().count()
 
 
-def ally_regions():
-    """Region pks of the allies of the directory: the regions they serve, their provinces' and their seat's."""
+def ally_regions(region):
+    """The allies of the directory in `region`: the regions they serve, their provinces' and their seat's."""
     approved = Ally.objects.public()
     return [
-        approved.filter(regions__isnull=False).values("regions"),
-        approved.filter(provinces__isnull=False).values("provinces__region"),
-        approved.filter(province__isnull=False).values("province__region"),
+        approved.filter(regions=region),
+        approved.filter(provinces__region=region),
+        approved.filter(province__region=region),
     ]
 
 

@@ -91,6 +91,24 @@ def test_projects_under_way_and_open_pathways(client, taxonomy):
     assert section(response, "pathways") == ["Aperto"]
 
 
+def test_projects_near_the_chosen_region_first_then_the_latest(client, taxonomy):
+    veneto = Region.objects.get(slug="veneto")
+    now = timezone.now()
+    for n, region in enumerate([veneto, None, None, veneto, None, None]):
+        # published one day apart: "Progetto 5" is the latest
+        ProjectFactory(
+            title=f"Progetto {n}", published_at=now - timedelta(days=10 - n), regions=[region] if region else []
+        )
+    ProjectFactory(title="Bozza veneta", draft=True, regions=[veneto])
+    ProjectFactory(title="Concluso veneto", status="concluded", regions=[veneto])
+    assert section(home(client), "projects") == ["Progetto 5", "Progetto 4", "Progetto 3", "Progetto 2"]
+    response = home(client, region="veneto")
+    assert section(response, "projects") == ["Progetto 3", "Progetto 0", "Progetto 5", "Progetto 4"]
+    items = next(entry["items"] for entry in response.context["sections"] if entry["section"].key == "projects")
+    assert [project.near for project in items] == [True, True, False, False]
+    assert response.content.decode().count("in Veneto</span>") == 2
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_constant_queries(client, taxonomy, django_assert_num_queries, count):
     veneto = Region.objects.get(slug="veneto")
@@ -101,6 +119,10 @@ def test_constant_queries(client, taxonomy, django_assert_num_queries, count):
         PathwayFactory().regions.set([veneto])
     # regions, themes, 4 figures, events, projects, pathways
     with django_assert_num_queries(9):
+        response = home(client)
+    assert len(section(response, "events")) == count
+    # with a region: the near ones and the others of each section
+    with django_assert_num_queries(12):
         response = home(client, region="veneto")
     assert len(section(response, "events")) == count
     assert len(section(response, "projects")) == count

@@ -144,6 +144,16 @@ def test_pagination(client, taxonomy):
     assert [a["slug"] for a in last["results"]] == ["alleato-4"]
 
 
+def test_public_events_index_has_the_condition_of_public_events():
+    """The API's events are read in order from a partial index: PostgreSQL uses it only if its
+    condition is the queries' (events.selectors.PUBLIC), which events/models.py cannot import."""
+    from events.models import Event
+    from events.selectors import PUBLIC
+
+    index = next(index for index in Event._meta.indexes if index.name == "event_public_start_idx")
+    assert index.condition == PUBLIC and index.fields == ["start", "id"]
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_constant_queries(client, taxonomy, django_assert_num_queries, count):
     veneto = Region.objects.get(slug="veneto")

@@ -153,14 +153,58 @@ def test_without_the_boundaries_the_page_keeps_the_table(client, taxonomy, setti
     assert len(warnings) == 1 and "make install" in warnings[0].msg
 
 
+def test_the_drawing_shows_the_most_connected_and_the_links_among_them(client, allies):
+    """At ten thousand allies the page draws the most connected (counted by the database) and the
+    links among them; the counts are the whole network's, as in the GEXF download."""
+    from api import network
+
+    orti, rete, ponte, sole = allies.values()
+    others = [MemberOrganizationFactory(name=f"Alleato {n}", slug=f"alleato-{n}") for n in range(3)]
+    # Orti works with 5 allies (with Rete through a project and an event), Rete with 3, Ponte and the
+    # first two others with 2, the third other with 1, Sole with 1 (a pathway's participants): 8 links.
+    project = ProjectFactory(title="Orti in rete", slug="orti-in-rete", lead_ally=orti)
+    project.partners.create(ally=rete)
+    project.partners.create(ally=ponte)
+    EventFactory(title="Festa", slug="festa", organizers=[orti, rete, ponte])
+    EventFactory(title="Laboratorio", slug="laboratorio", organizers=[orti, others[0], others[1]])
+    EventFactory(title="Incontro", slug="incontro", organizers=[rete, others[2]])
+    pathway = PathwayFactory(title="Percorso", slug="percorso")
+    admit(pathway, orti)
+    admit(pathway, sole)
+    whole = network.graph()
+    summary = network.most_connected(3)
+    assert (summary.allies, summary.links) == (len(whole.nodes), len(whole.edges)) == (7, 8)
+    expected = sorted(whole.nodes.values(), key=lambda n: (-n.links, n.name))[:3]
+    assert [(n.name, n.links) for n in summary.nodes] == [("Orti Urbani", 5), ("Rete Aperta", 3), ("Alleato 0", 2)]
+    assert [n.pk for n in summary.nodes] == [n.pk for n in expected]  # ties by name, as Python sorts
+    assert [(e.source.name, e.target.name, e.through) for e in summary.edges] == [
+        ("Orti Urbani", "Alleato 0", [("event", "Laboratorio", "laboratorio")]),
+        ("Orti Urbani", "Rete Aperta", [("event", "Festa", "festa"), ("project", "Orti in rete", "orti-in-rete")]),
+    ]
+    assert summary.nodes[0].url == "/alleati/orti-urbani/"
+    assert network.most_connected(100).nodes == sorted(whole.nodes.values(), key=lambda n: (-n.links, n.name))
+
+
+def test_italian_drawings_keep_svg_numbers(client, links):
+    """An Italian page writes numbers with a decimal comma: an SVG coordinate must keep its point."""
+    html = client.get("/rete/").content.decode()
+    coordinates = re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', html)
+    assert len(coordinates) == 3
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for pair in coordinates for value in pair), coordinates
+    labels = re.findall(r'<text x="([^"]+)" y="([^"]+)"', html)
+    assert labels and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for pair in labels for value in pair), labels
+    assert 'aria-label="Orti Urbani, lavora con 2 alleati"' in html
+
+
 @pytest.mark.parametrize("count", [1, 3])
 def test_network_page_constant_queries(client, taxonomy, django_assert_num_queries, count):
     for _ in range(count):
         a, b = MemberOrganizationFactory(), MemberOrganizationFactory()
         ProjectFactory(lead_ally=a).partners.create(ally=b)
         EventFactory(organizers=[a, b])
-    # the links (one UNION), the regions, the presence counts
-    with django_assert_num_queries(3):
+    # the counts, the most connected allies and their links; the titles of what links them; the regions;
+    # the presence counts
+    with django_assert_num_queries(4):
         response = client.get("/en/network/")
     assert len(response.context["graph"].edges) == count
 
