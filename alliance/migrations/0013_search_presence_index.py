@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliance', '0010_searchdoc_sitemap_idx'),
+        ('alliance', '0012_search_words'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
