@@ -173,4 +173,7 @@ def _actor(user):
 
 
 def _lock(event) -> Event:
-    return Event.objects.select_for_update().get(pk=event.pk)
+    # FOR NO KEY UPDATE: services exclude each other on the event's row all the same, but rows written
+    # before the lock that refer to the event (a first registration, events.services.registrations) never
+    # wait on it through their foreign key's KEY SHARE lock.
+    return Event.objects.select_for_update(no_key=True).get(pk=event.pk)

@@ -169,6 +169,16 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
         # The seat: from here to the commit the event's row is locked.
         event = _lock(event)
         _open_or_refuse(event)
+        # What was checked before the lock holds under it too: the organizers (who change an event under its
+        # lock) may meanwhile have changed who may register, cancelled or removed a chosen meeting, or
+        # changed the questions. Anything refused here undoes the whole registration.
+        admission.check(event, actor)
+        if sessions:
+            _check_session_choice(event, attendee.session_ids)
+        if [q.pk for q, *_ in questions.clean_answers(event, attendee.answers)] != [q.pk for q, *_ in answers]:
+            raise RegistrationError(
+                _("The questions of this event changed while you were registering: please look at the form again.")
+            )
         if address_owner:
             _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
         else:

@@ -277,3 +277,60 @@ def test_the_same_address_registered_twice_at_the_same_moment():
 
     assert by_status(event, Status.WAITLISTED) == waitlisted | set(guests)
     assert emails() == sorted(("event_waitlisted", g) for g in guests)
+
+
+def _in_another_connection(work):
+    """Run `work` to its commit in a thread of its own (its own connection), and wait for it."""
+    errors = []
+
+    def run():
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - handed to the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+@pytest.mark.parametrize("change", ["cancel", "delete", "question"])
+def test_what_the_organizers_change_before_the_seat_is_taken_refuses_the_registration(monkeypatch, change):
+    """A first registration is written before the event's lock; what the organizers changed in between
+    (a meeting cancelled or removed, a new required question) is checked again under it, and the whole
+    registration is undone with a message — no seat in a cancelled meeting, no error at the commit."""
+    from events.models import RegistrationQuestion, Session
+    from events.services import RegistrationError
+    from events.services import registrations as service
+    from events.services.event_life import cancel_meeting
+    from tests.events.test_choices_change import join, per_meeting_cycle
+    from tests.factories.members import CoordinatorFactory
+
+    event = per_meeting_cycle()
+    meetings = list(event.sessions.order_by("day"))
+    organizer = CoordinatorFactory()
+    changes = {
+        "cancel": lambda: cancel_meeting(event=event, session=meetings[2], actor=organizer),
+        "delete": lambda: Session.objects.filter(pk=meetings[2].pk).delete(),
+        "question": lambda: RegistrationQuestion.objects.create(
+            event=event, position=1, kind="text", label="Perché?", required=True
+        ),
+    }
+    lock, done = service._lock, []
+
+    def lock_after_the_change(locked_event):
+        if not done:
+            done.append(change)
+            _in_another_connection(changes[change])
+        return lock(locked_event)
+
+    monkeypatch.setattr(service, "_lock", lock_after_the_change)
+    with pytest.raises(RegistrationError):
+        join(event, [meetings[0], meetings[2]])
+    assert done == [change]
+    assert not Registration.objects.filter(event=event).exists()
+    assert not OutgoingEmail.objects.filter(template__startswith="event_confirmation").exists()

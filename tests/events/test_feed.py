@@ -209,3 +209,35 @@ def test_feed_query_count_does_not_grow(client, django_assert_num_queries, item_
         response = client.get(feed_url("it"))
 
     assert response.content.count(b"BEGIN:VEVENT") == 4 * item_count
+
+
+def test_an_entry_holds_what_the_event_says(client):
+    """What an entry holds, written out by hand: the comparisons above take both sides from the same
+    description of the properties, so a wrong field there would not show in them."""
+    event = EventFactory(
+        title="Fare rete a Verona",
+        slug="fare-rete-a-verona",
+        summary="Un pomeriggio di lavoro, tra alleati",
+        venue_name="Villa Bernini",
+        address="Via Roma 1",
+        city="Verona",
+        online_url="",
+        start=datetime(2099, 3, 9, 14, tzinfo=ROME),
+        end=datetime(2099, 3, 9, 18, tzinfo=ROME),
+    )
+    text = client.get(reverse("events:feed")).content.decode()
+    entry = text.split("BEGIN:VEVENT\r\n")[1].split("END:VEVENT")[0]
+    lines = entry.split("\r\n")
+    site = settings.SITE_URL.rstrip("/")
+    for expected in (
+        f"UID:event-{event.pk}@{re.sub(r'^https?://', '', site).split('/')[0].split(':')[0]}",
+        "DTSTART;TZID=Europe/Rome:20990309T140000",
+        "DTEND;TZID=Europe/Rome:20990309T180000",
+        "SUMMARY:Fare rete a Verona",
+        "DESCRIPTION:Un pomeriggio di lavoro\\, tra alleati",
+        "LOCATION:Villa Bernini\\, Via Roma 1\\, Verona",
+        f"URL:{site}/eventi/fare-rete-a-verona/",
+        "STATUS:CONFIRMED",
+        "SEQUENCE:0",
+    ):
+        assert expected in lines, (expected, lines)
