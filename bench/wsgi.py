@@ -1,7 +1,5 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-application = get_wsgi_application()
+from alliance.wsgi import application  # noqa: E402,F401 - the portal's, with its frozen start-up objects

@@ -157,3 +157,21 @@ def test_production_caches_compiled_templates_and_does_not_jit_compile_queries()
             timeout=120,
         ).stdout
     )
+
+
+def test_the_web_process_freezes_what_it_loaded_at_start():
+    """Issue 13: gunicorn's application (alliance.wsgi) loads the URLconf and freezes what is loaded, so
+    that the garbage collector's full collections during requests do not walk Django and the views."""
+    code = (
+        "import gc; before = gc.get_freeze_count(); import alliance.wsgi, sys; "
+        "print(before, gc.get_freeze_count(), 'events.views.public' in sys.modules)"
+    )
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/alleanza"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    before, frozen, views_loaded = result.stdout.split()
+    assert (int(before), views_loaded) == (0, "True")
+    assert int(frozen) > 10000
