@@ -78,7 +78,9 @@ class PageError(RuntimeError):
 
 def fetch(conn, path, cookie=None):
     """GET `path`; anonymous unless `cookie` (a signed-in session, bench/pickers.py) is given."""
-    conn.request("GET", path, headers={"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})})
+    # Accept-Encoding as every browser and calendar program sends it (the page cache keeps a gzipped copy).
+    headers = {"Host": "127.0.0.1", "Accept-Encoding": "gzip", **({"Cookie": cookie} if cookie else {})}
+    conn.request("GET", path, headers=headers)
     response = conn.getresponse()
     response.read()
     if response.status != 200:

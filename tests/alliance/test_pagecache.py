@@ -204,3 +204,28 @@ def test_stored_pages_are_sent_compressed_to_clients_that_accept_gzip(client):
     assert gzip.decompress(compressed.content) == plain.content
     assert compressed["ETag"] != plain["ETag"]
     assert client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=compressed["ETag"]).status_code == 304
+
+
+def test_each_client_reads_only_the_copy_it_is_sent():
+    """Issue 13: a 1 MB feed is stored twice, plain and gzipped, under two keys: a client that takes gzip
+    (every browser and calendar program) reads the small copy only, whichever client stored the page."""
+    import gzip
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from alliance.pagecache import current_version
+
+    url = reverse("events:event_list")
+    first = Client().get(url, HTTP_ACCEPT_ENCODING="gzip")  # stores both copies
+    key = f"pagecache:{current_version()}:testserver:{url}"
+    for_gzip, plain = cache.get(f"{key}:gzip"), cache.get(key)
+    assert (first["X-Page-Cache"], first["Content-Encoding"]) == ("miss", "gzip")
+    assert for_gzip[2] == first.content and gzip.decompress(for_gzip[2]) == plain[2]
+    assert len(for_gzip[2]) < len(plain[2]) / 2
+
+    cache.delete(key)  # the plain copy gone: a gzip client is still served, from its own copy
+    assert Client().get(url, HTTP_ACCEPT_ENCODING="gzip, br")["X-Page-Cache"] == "hit"
+    later = Client().get(url)
+    assert later["X-Page-Cache"] == "miss" and "Content-Encoding" not in later
+    assert later.content == plain[2]
