@@ -344,7 +344,9 @@ def main():
     if args.burst:
         from bench import burst
 
-        text += "\n".join(["", *burst.run(env, figures=burst_figures)]) + "\n"
+        burst_text = "\n".join(["", *burst.run(env, figures=burst_figures)]) + "\n"
+        print(burst_text)
+        text += burst_text
         Path(args.out).write_text(text, encoding="utf-8")
     if args.lighthouse:
         from bench import lighthouse
