@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import ngettext
 
 from .models import Region
@@ -29,9 +29,20 @@ def regions_where_present() -> int:
     return Region.objects.filter(reduce(or_, (Exists(queryset) for queryset in subqueries))).count()
 
 
+def in_region(region, *paths):
+    """The condition "in `region`" over the given lookups (e.g. "regions", "provinces__region"); None
+    without a region."""
+    if region is None:
+        return None
+    here = Q()
+    for path in paths:
+        here |= Q(**{path: region})
+    return here
+
+
 def near_first(queryset, near, order, limit: int) -> list:
     """The first `limit` rows of `queryset` in `order`, those matching `near` (a condition on the
-    visitor's region, or None) first, each marked with `.near`: what `ORDER BY near DESC, ...`
+    visitor's region from `in_region()`, or None) first, each marked with `.near`: what `ORDER BY near DESC, ...`
     gives, read as two short index walks (the first near ones, the first others) instead of sorting
     every row by a computed column. Always two queries with a region, so that their number does not
     depend on the data."""

@@ -15,6 +15,7 @@ from django.db.models import CharField, Exists, IntegerField, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from alliance.addresses import slug_urls
 from events.models import Event
 from events.selectors import PUBLIC as PUBLIC_EVENT
 from initiatives.models import Pathway, PathwayApplication, Project, ProjectPartner
@@ -109,14 +110,6 @@ def _link_ids_sql():
     """The SQL of every link's ids (a query that depends on no request), compiled once per process:
     the five querysets of the UNION take longer to compile than the database takes to read them."""
     return _memberships(ids_only=True).query.sql_with_params()
-
-
-def slug_urls(url_name):
-    """A function slug → the address of `url_name` for that slug, in the active language: one
-    `reverse` for the many addresses of a page (slugs are plain ASCII, nothing to quote)."""
-    marker = "slug-marker"
-    head, tail = reverse(url_name, kwargs={"slug": marker}).rsplit(marker, 1)
-    return lambda slug: f"{head}{slug}{tail}"
 
 
 @dataclass

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
+from alliance.addresses import slug_urls
+
 from . import network, presence
 
 GRAPH_WIDTH, GRAPH_HEIGHT = 1000, 700  # room on both sides for the names
@@ -61,7 +63,7 @@ def _layout(summary):
 def _table(summary):
     """The links between the allies drawn (the drawing's text alternative), each with the addresses of
     what connects them: at ten thousand allies the whole list is for the download, not for a page."""
-    urls = {kind: network.slug_urls(url_name) for kind, url_name in network.KIND_URLS.items()}
+    urls = {kind: slug_urls(url_name) for kind, url_name in network.KIND_URLS.items()}
     rows = []
     for edge in summary.edges:
         through = [(title, urls[kind](slug)) for kind, title, slug in edge.through]

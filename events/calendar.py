@@ -30,12 +30,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from icalendar import Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as VEvent
+
+from alliance.addresses import slug_urls
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
@@ -254,8 +255,6 @@ FEED_SESSION_FIELDS = (
     "cancelled_at",
 )
 _ESCAPED = re.compile(r"[\\;,\r\n]")  # what TEXT escapes
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_SLUG_MARK = "slug-of-the-event"
 
 
 def _text(value: str) -> str:
@@ -330,17 +329,9 @@ def _timezone_text(tzid: str) -> str:
 
 
 def _event_urls():
-    """The address of an event's page from its slug, without resolving the URL patterns for each."""
-    prefix, suffix = (
-        settings.SITE_URL.rstrip("/") + reverse("events:event_detail", kwargs={"slug": _SLUG_MARK})
-    ).split(_SLUG_MARK)
-
-    def url(event) -> str:
-        if _SLUG.fullmatch(event.slug):  # what reverse() would not quote
-            return f"{prefix}{event.slug}{suffix}"
-        return settings.SITE_URL.rstrip("/") + reverse("events:event_detail", kwargs={"slug": event.slug})
-
-    return url
+    """The address of an event's page from its slug, with the site's address."""
+    site, page = settings.SITE_URL.rstrip("/"), slug_urls("events:event_detail")
+    return lambda event: site + page(event.slug)
 
 
 def feed_calendar(events: QuerySet) -> str:

@@ -1,12 +1,11 @@
 """What the events bring to the home page (alliance.registry): the next ones, near the visitor's
 region first when they chose one, and how many this year."""
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from alliance.home import near_first
+from alliance.home import in_region, near_first
 from alliance.registry import HomeCount, HomeSection, registry
 
 from .models import Event
@@ -18,8 +17,7 @@ def next_events(region):
     events = Event.objects.filter(status=Event.Status.PUBLISHED, end__gte=timezone.now()).select_related(
         "region", "province__region"
     )
-    near = None if region is None else Q(region=region) | Q(province__region=region)
-    return near_first(events, near, ("start", "pk"), NEXT_EVENTS)
+    return near_first(events, in_region(region, "region", "province__region"), ("start", "pk"), NEXT_EVENTS)
 
 
 def count_events_this_year() -> int:

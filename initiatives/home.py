@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from alliance.home import near_first
+from alliance.home import in_region, near_first
 from alliance.registry import HomeCount, HomeSection, registry
 
 from .models import Pathway, Project
@@ -15,21 +15,12 @@ RECENT_PROJECTS = 4
 OPEN_PATHWAYS = 3
 
 
-def _near(region, *paths):
-    if region is None:
-        return None
-    here = Q()
-    for path in paths:
-        here |= Q(**{path: region})
-    return here
-
-
 def recent_projects(region):
     projects = Project.objects.filter(
         publication=Project.Publication.PUBLISHED, status__in=[Project.Status.RUNNING, Project.Status.PROPOSED]
     ).select_related("lead_ally")
-    near = _near(region, "regions", "provinces__region")
-    return near_first(projects, near, (F("published_at").desc(nulls_last=True), "-pk"), RECENT_PROJECTS)
+    here = in_region(region, "regions", "provinces__region")
+    return near_first(projects, here, (F("published_at").desc(nulls_last=True), "-pk"), RECENT_PROJECTS)
 
 
 def open_pathways(region):
@@ -39,7 +30,7 @@ def open_pathways(region):
         Q(applications_close_at__isnull=True) | Q(applications_close_at__gt=now),
     )
     order = (F("applications_close_at").asc(nulls_last=True), "-created_at")
-    return near_first(pathways, _near(region, "regions"), order, OPEN_PATHWAYS)
+    return near_first(pathways, in_region(region, "regions"), order, OPEN_PATHWAYS)
 
 
 def count_projects() -> int:

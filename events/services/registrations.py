@@ -161,11 +161,8 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
                 registration.save()
         except IntegrityError:
             return None
-        log(registration, "created", actor=actor, data={"sessions": [s.title for s in sessions]} if sessions else {})
-        SessionChoice.objects.bulk_create(
-            SessionChoice(registration=registration, session=session) for session in sessions
-        )
-        questions.store_answers(registration, answers)
+        log(registration, "created", actor=actor, data=_chosen(sessions))
+        _store_choices_and_answers(registration, sessions, answers)
         # The seat: from here to the commit the event's row is locked.
         event = _lock(event)
         _open_or_refuse(event)
@@ -179,10 +176,7 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
             raise RegistrationError(
                 _("The questions of this event changed while you were registering: please look at the form again.")
             )
-        if address_owner:
-            _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
-        else:
-            outbox.add(event, registration, "event_email_check")
+        _seat_or_email_check(event, registration, address_owner=address_owner, actor=actor, outbox=outbox)
     owner = address_owner or actor is not None
     return RegistrationResult(
         registration, created=True, may_see_token_page=owner and registration.email_confirmed_at is not None
@@ -215,20 +209,14 @@ def _register_again(event, attendee, actor, email) -> RegistrationResult:
                 registration.token = new_token()
             _fill(registration, attendee, actor)
             registration.save()
-            chosen = {"sessions": [s.title for s in sessions]} if sessions else {}
             if existing is not None:
-                transition(registration, Status.PENDING, actor=actor, data={"reason": "registered_again", **chosen})
+                data = {"reason": "registered_again", **_chosen(sessions)}
+                transition(registration, Status.PENDING, actor=actor, data=data)
             else:
-                log(registration, "created", actor=actor, data=chosen)
+                log(registration, "created", actor=actor, data=_chosen(sessions))
             registration.session_choices.all().delete()
-            SessionChoice.objects.bulk_create(
-                SessionChoice(registration=registration, session=session) for session in sessions
-            )
-            questions.store_answers(registration, answers)
-            if address_owner:
-                _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
-            else:
-                outbox.add(event, registration, "event_email_check")
+            _store_choices_and_answers(registration, sessions, answers)
+            _seat_or_email_check(event, registration, address_owner=address_owner, actor=actor, outbox=outbox)
             owner = address_owner or (actor is not None and registration.user_id == actor.pk)
             result = RegistrationResult(
                 registration,
@@ -236,6 +224,25 @@ def _register_again(event, attendee, actor, email) -> RegistrationResult:
                 may_see_token_page=owner and registration.email_confirmed_at is not None,
             )
     return result
+
+
+def _chosen(sessions) -> dict:
+    """What the log keeps of the sessions chosen."""
+    return {"sessions": [s.title for s in sessions]} if sessions else {}
+
+
+def _store_choices_and_answers(registration, sessions, answers) -> None:
+    SessionChoice.objects.bulk_create(SessionChoice(registration=registration, session=s) for s in sessions)
+    questions.store_answers(registration, answers)
+
+
+def _seat_or_email_check(event, registration, *, address_owner, actor, outbox) -> None:
+    """The owner of the verified address gets a seat (or the review) at once; anyone else is sent the
+    e-mail that confirms the address first. The event is locked."""
+    if address_owner:
+        _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
+    else:
+        outbox.add(event, registration, "event_email_check")
 
 
 def has_verified_email(user, email) -> bool:

@@ -161,13 +161,19 @@ def registration_detail(request, token):
 def may_change_sessions(registration) -> bool:
     """Whether the registration page offers to change the workshops (or meetings): an active registration
     of a published event not over, that chooses sessions."""
-    event = registration.event
-    return (
-        registration.status in ACTIVE
-        and event.status == event.Status.PUBLISHED
-        and event.end > timezone.now()
-        and (event.per_meeting or services.choosable_sessions(event).exists())
-    )
+    return registration.status in ACTIVE and event_offers_session_change(registration.event)
+
+
+def event_offers_session_change(event, sessions=None) -> bool:
+    """A published event not over whose attendees choose sessions; `sessions`: its sessions if already read
+    (a list of registrations asks once for all its rows)."""
+    if event.status != event.Status.PUBLISHED or event.end <= timezone.now():
+        return False
+    if event.per_meeting:
+        return True
+    if sessions is None:
+        return services.choosable_sessions(event).exists()
+    return any(session.capacity is not None for session in sessions)  # as choosable_sessions, from the list
 
 
 def _changed_message(change) -> str:

@@ -21,11 +21,11 @@ from alliance.workflow import attach_history
 from .. import selectors, services
 from ..forms.attendee import ChangeSessionsForm
 from ..forms.manage import MessageForm, RegistrationActionForm, RegistrationFilterForm
-from ..models import Event, Registration
+from ..models import Registration
 from ..review import answers_of, document_url, pending_requests, registration_cards
 from ..services import RegistrationError
 from ..services.questions import answer_text
-from .attendee import may_change_sessions
+from .attendee import event_offers_session_change, may_change_sessions
 from .manage import managers_only
 from .review import decision_form
 
@@ -66,12 +66,7 @@ def registration_list(request, event):
         registration.answer_list = answers_of(registration, event_slug=event.slug)
     counts = _status_counts(event)
     seats_left = None if event.capacity is None else max(event.capacity - counts[Status.CONFIRMED], 0)
-    # As attendee.may_change_sessions for each row, from the sessions already read: no query per row.
-    sessions_change = (
-        event.status == Event.Status.PUBLISHED
-        and event.end > timezone.now()
-        and (event.per_meeting or any(session.capacity is not None for session in sessions))
-    )
+    sessions_change = event_offers_session_change(event, sessions)  # for every row, from the sessions read
     # Issue 9: requests waiting for a decision, as review cards with the bulk form (events.views.review),
     # in pages of their own (the `requests` parameter); the heading counts them all.
     to_review, review_page, review_range = [], None, None
