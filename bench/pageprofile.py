@@ -6,8 +6,10 @@ view (bench/urls.py) measured the same way in the same run as the yardstick.
         .venv/bin/python -m bench.pageprofile /rete/ /api/v1/events/ / /en/ [--repeat 30] [--profile 25]
         [--explain]
 
-The page cache is off (every request renders), as in bench/run.py's cold round. No timing here is
-a test: it is for finding the cost, bench/run.py measures it through gunicorn.
+The page cache is off (every request renders), as in bench/run.py's cold round. The garbage
+collector works as in gunicorn's processes (alliance/collector.py: what is loaded frozen, collections
+between requests). No timing here is a test: it is for finding the cost, bench/run.py measures it
+through gunicorn.
 """
 
 import argparse
@@ -53,6 +55,9 @@ def main():
 
     for path in [BARE, *args.paths]:
         client.get(path)  # imports, templates, lru caches
+    from alliance import collector
+
+    collector.install()  # as alliance.wsgi does in gunicorn's processes
     bare = timed(BARE)
     print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'p50×bare':>9} {'queries':>8} {'SQL ms':>8}")
     print(f"{BARE:<28} {bare[0]:8.1f} {bare[1]:8.1f} {1:9.1f}")

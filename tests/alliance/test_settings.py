@@ -161,10 +161,13 @@ def test_production_caches_compiled_templates_and_does_not_jit_compile_queries()
 
 def test_the_web_process_freezes_what_it_loaded_at_start():
     """Issue 13: gunicorn's application (alliance.wsgi) loads the URLconf and freezes what is loaded, so
-    that the garbage collector's full collections during requests do not walk Django and the views."""
+    that the garbage collector's full collections do not walk Django and the views; it collects between
+    requests (alliance/collector.py), automatically only past a threshold no page reaches."""
     code = (
         "import gc; before = gc.get_freeze_count(); import alliance.wsgi, sys; "
-        "print(before, gc.get_freeze_count(), 'events.views.public' in sys.modules)"
+        "from django.core.signals import request_started; "
+        "print(before, gc.get_freeze_count(), 'events.views.public' in sys.modules, gc.get_threshold()[0], "
+        "request_started.disconnect(dispatch_uid='alliance.collector'))"
     )
     env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/alleanza"}
     result = subprocess.run(
@@ -172,6 +175,7 @@ def test_the_web_process_freezes_what_it_loaded_at_start():
     )
 
     assert result.returncode == 0, result.stderr
-    before, frozen, views_loaded = result.stdout.split()
+    before, frozen, views_loaded, threshold, collects = result.stdout.split()
     assert (int(before), views_loaded) == (0, "True")
     assert int(frozen) > 10000
+    assert (int(threshold), collects) == (20000, "True")

@@ -175,6 +175,43 @@ def test_constant_queries(client, taxonomy, django_assert_num_queries, count):
         assert len(get(client, "/api/v1/pathways/").json()["results"]) == count
 
 
+def test_the_serializers_write_byte_for_byte_what_drf_writes(client, network, monkeypatch):
+    """api.serializers.ModelSerializer reads the fields its own way (issue 13): every list and detail
+    says exactly what DRF's own Serializer.to_representation says, empty and filled fields alike."""
+    from rest_framework import serializers as drf
+
+    from api import serializers
+
+    veneto = Region.objects.get(slug="veneto")
+    event = EventFactory(
+        title="Con progetto",
+        slug="con-progetto",
+        region=veneto,
+        project=network["project"],
+        capacity=None,
+        online_url="https://example.org/diretta",
+        registration_opens_at=network["event"].start,
+    )
+    event.themes.set([])
+    SessionFactory(event=event, title="Senza relatori", capacity=12)
+    SpeakerFactory(event=event, name="Alleata", ally=network["orti"], to_be_confirmed=True)
+    paths = [
+        "/api/v1/allies/",
+        "/api/v1/allies/orti-urbani/",
+        "/api/v1/projects/",
+        "/api/v1/projects/cooperiamo/",
+        "/api/v1/events/",
+        "/api/v1/events/giornata/",
+        "/api/v1/events/con-progetto/",
+        "/api/v1/pathways/",
+        "/api/v1/pathways/costruire-comunita/",
+    ]
+    ours = [get(client, path).content for path in paths]
+    monkeypatch.setattr(serializers.ModelSerializer, "to_representation", drf.Serializer.to_representation)
+    assert [get(client, path).content for path in paths] == ours
+    assert b'"project":"cooperiamo"' in ours[6] and b'"capacity":null' in ours[6]
+
+
 def test_cors_and_no_session(client, network):
     response = get(client, "/api/v1/events/")
     assert response["Access-Control-Allow-Origin"] == "*"

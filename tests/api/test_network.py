@@ -218,3 +218,38 @@ def test_gexf_download(client, links):
     assert body.count("<node ") == 3 and body.count("<edge ") == 3
     assert 'label="Orti Urbani"' in body and 'value="http://testserver/alleati/orti-urbani/"' in body
     assert 'value="project: Cooperiamo"' in body
+
+
+# The drawing's allies as the template wrote them, in a loop, before network_views._nodes_markup.
+FORMER_NODES_LOOP = """{% load l10n %}{% localize off %}{% for item in nodes %}
+        <a href="{{ item.node.url }}" class="network-svg__node" aria-label="{{ item.aria_label }}">
+          <title>{{ item.node.name }}</title>
+          <circle cx="{{ item.x }}" cy="{{ item.y }}" r="{{ item.r }}"></circle>
+          {% if item.label %}<text x="{{ item.lx }}" y="{{ item.ly }}" text-anchor="{{ item.anchor }}" class="network-svg__label">{{ item.node.name|truncatechars:28 }}</text>{% endif %}
+        </a>
+      {% endfor %}{% endlocalize %}"""
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_drawn_allies_are_written_as_the_template_wrote_them(language, monkeypatch):
+    """Issue 13: the 120 drawn allies are written in Python; the same bytes as the template's loop, names
+    to escape and labels to cut included."""
+    from django.template import engines
+    from django.utils import translation
+
+    from api import network, network_views
+
+    names = ['Orti & "Co" <Verona>', "Cooperativa sociale di comunità per l'abitare", "Alleato qualunque"]
+    nodes = [
+        network.Node(pk, name, f"alleato-{pk}", links)
+        for pk, name, links in zip([3, 1, 2], names, [14, 2, 1], strict=True)
+    ]
+    for node in nodes:
+        node.url = f"/alleati/{node.slug}/?a=1&b=2"
+    summary = network.Summary(allies=3, links=2, nodes=nodes, edges=[network.Edge(nodes[0], nodes[1], [])])
+    monkeypatch.setattr(network_views, "LABELLED_NODES", 2)  # the long name labelled, the last one not
+    with translation.override(language):
+        drawn, _lines = network_views._layout(summary)
+        expected = engines["django"].from_string(FORMER_NODES_LOOP).render({"nodes": drawn})
+        assert network_views._nodes_markup(drawn) == expected
+    assert "&amp;" in expected and "&quot;Co&quot;" in expected and "…</text>" in expected
