@@ -4,6 +4,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def translated_name(name: str, name_en: str) -> str:
+    """A taxonomy term's name in the active language: English when the page is and it has one."""
+    if get_language() == "en" and name_en:
+        return name_en
+    return name
+
+
 class TranslatedNameMixin(models.Model):
     """A taxonomy term named in Italian, with an optional English name."""
 
@@ -18,9 +25,7 @@ class TranslatedNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        return translated_name(self.name, self.name_en)
 
 
 class Theme(TranslatedNameMixin):
