@@ -225,8 +225,9 @@ class SearchDocument(models.Model):
     # query computes no vector; SQLite leaves it empty and matches `terms` with LIKE.
     vector = TermsVectorField(_("search vector"), blank=True, default="")
     # The same for `title_terms`: "every word in the title", the first key of the order, from
-    # the index (migration 0011) rather than from a LIKE on every row found.
-    title_vector = TermsVectorField(_("title search vector"), blank=True, default="")
+    # the index (migration 0011) rather than from a LIKE on every row found. The database's own default
+    # lets a process started before that migration still write documents until it is restarted.
+    title_vector = TermsVectorField(_("title search vector"), blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["kind", "title"]

@@ -269,7 +269,9 @@ def reindex(label: str, pks: Iterable | None = None) -> int:
     from .models import SearchDocument, SearchWords
 
     indexer = INDEXERS[label]
-    rows = indexer.queryset()
+    # In the rows' order: the documents' keys follow it (the sitemap lists a section in their order), whatever
+    # order the table's pages happen to hold the rows in.
+    rows = indexer.queryset().order_by("pk")
     if pks is not None:
         pks = list(pks)
         rows = rows.filter(pk__in=pks)

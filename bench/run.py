@@ -414,7 +414,12 @@ def targets(args, cold, warm, burst_figures, lighthouse_figures) -> list[str]:
             exact and b["emails"] == b["people"] and b["extra_emails"] == 0,
         )
         target("burst: no 4xx or 5xx", f"{b['errors']}", b["errors"] == 0)
-        target("burst: p99 < 1 s", f"p99 {b['p99']:.0f} ms (p50 {b['p50']:.0f} ms)", b["p99"] < 1000)
+        target(
+            "burst: p99 < 1 s",
+            f"p99 {b['p99']:.0f} ms (p50 {b['p50']:.0f} ms, {b['rate']:.0f}/s); the bare view in the same waves: "
+            f"p99 {b['bare_burst_p99']:.0f} ms ({b['bare_burst_rate']:.0f}/s)",
+            b["p99"] < 1000,
+        )
     constant = "queries per page: the query-count tests of `make test` hold them constant; the column above shows them"
     return ["## Targets of issue 13", "", "| target | figure | |", "|---|---|---|", *rows, "", constant]
 

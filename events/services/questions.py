@@ -269,9 +269,10 @@ def clean_answers(event: Event, answers: list[AnswerData]) -> list[tuple]:
     return cleaned
 
 
-def store_answers(registration, cleaned: list[tuple]) -> None:
-    """Replace the registration's answers with `cleaned` (from `clean_answers`); inside the caller's transaction."""
-    for old in registration.answers.all():
+def store_answers(registration, cleaned: list[tuple], *, replace: bool = True) -> None:
+    """Replace the registration's answers with `cleaned` (from `clean_answers`); inside the caller's transaction.
+    `replace=False`: the registration was just written and has none to replace."""
+    for old in registration.answers.all() if replace else ():
         old.delete()  # one by one: an old document leaves the storage
     for question, value, stored in cleaned:
         answer = RegistrationAnswer(registration=registration, question=question, value=value)

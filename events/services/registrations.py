@@ -156,13 +156,15 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
     with _locked_work() as outbox:
         registration = Registration(event=event, email=email)
         _fill(registration, attendee, actor)
+        if address_owner:
+            registration.email_confirmed_at = timezone.now()  # logged with the seat, under the lock
         try:
             with transaction.atomic():  # a savepoint: the one-per-address constraint may refuse the row
                 registration.save()
         except IntegrityError:
             return None
         log(registration, "created", actor=actor, data=_chosen(sessions))
-        _store_choices_and_answers(registration, sessions, answers)
+        _store_choices_and_answers(registration, sessions, answers, new=True)
         # The seat: from here to the commit the event's row is locked.
         event = _lock(event)
         _open_or_refuse(event)
@@ -231,9 +233,10 @@ def _chosen(sessions) -> dict:
     return {"sessions": [s.title for s in sessions]} if sessions else {}
 
 
-def _store_choices_and_answers(registration, sessions, answers) -> None:
+def _store_choices_and_answers(registration, sessions, answers, *, new=False) -> None:
+    """`new`: the registration was just written, so it has no answers to replace."""
     SessionChoice.objects.bulk_create(SessionChoice(registration=registration, session=s) for s in sessions)
-    questions.store_answers(registration, answers)
+    questions.store_answers(registration, answers, replace=not new)
 
 
 def _seat_or_email_check(event, registration, *, address_owner, actor, outbox) -> None:
@@ -284,8 +287,9 @@ def confirm_email(*, token: str) -> Registration:
 
 
 def _after_email_confirmed(event, registration, *, actor, outbox):
-    registration.email_confirmed_at = timezone.now()
-    registration.save(update_fields=["email_confirmed_at"])
+    if registration.email_confirmed_at is None:  # else written with the row (a first registration's owner)
+        registration.email_confirmed_at = timezone.now()
+        registration.save(update_fields=["email_confirmed_at"])
     log(registration, "email_confirmed", actor=actor)
     if event.admission_review:
         outbox.add(event, registration, "event_application_received")
@@ -317,10 +321,10 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
     else:
         registration.waitlisted_at = now
         transition(registration, Status.WAITLISTED, actor=actor, note=note, data=data, update_fields=["waitlisted_at"])
-        # The position in the order the promotion follows, read under the event's lock.
-        outbox.add(
-            event, registration, "event_waitlisted", extra={"position": selectors.waitlist_position(registration)}
-        )
+        # The position in the order the promotion follows, read under the event's lock; the page that answers
+        # the registration says the same number as the e-mail.
+        registration.position_when_waitlisted = selectors.waitlist_position(registration)
+        outbox.add(event, registration, "event_waitlisted", extra={"position": registration.position_when_waitlisted})
 
 
 def _seats_taken(session) -> int:

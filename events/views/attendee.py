@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -67,10 +68,12 @@ def _outcome_message(registration) -> str:
     if registration.status == Status.CONFIRMED:
         return _("Your seat is confirmed. We sent you an e-mail with the details and the calendar file.")
     if registration.status == Status.WAITLISTED:
+        # The service's reading, under the event's lock, when it put the person on the list (as in the e-mail).
+        position = getattr(registration, "position_when_waitlisted", None) or _waitlist_position(registration)
         return _(
             "The event is full: you are number %(position)s on the waiting list. We will write to you as soon as "
             "a seat frees up."
-        ) % {"position": _waitlist_position(registration)}
+        ) % {"position": position}
     return _("Your registration is %(status)s.") % {"status": registration.get_status_display().lower()}
 
 
@@ -97,6 +100,8 @@ def register(request, slug):
         return render(request, "events/register.html", context)
 
     posted = request.method == "POST"
+    # Read once for the form and the service's first check (the service reads them again under the lock).
+    prefetch_related_objects([event], "questions")
     form = RegistrationForm(
         request.POST if posted else None, request.FILES if posted else None, event=event, user=request.user
     )

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -828,3 +829,37 @@ def test_the_waiting_list_e_mail_tells_the_position(django_capture_on_commit_cal
     assert [m.subject for m in waitlisted] == [f"You are number {n} on the waiting list: {event.title}" for n in (1, 2)]
     assert "You are number 1 on the waiting list." in waitlisted[0].body
     assert "You are number 2 on the waiting list." in waitlisted[1].body
+
+
+# The session and the account; the event, its questions and sessions; the checks; the row, its log, the lock, the
+# seat and the place; the e-mail in a transaction of its own.
+QUERIES_TO_JOIN_A_WAITING_LIST = 24
+
+
+@pytest.mark.parametrize("waiting", [1, 6])
+def test_joining_a_full_event_takes_the_same_queries_however_long_the_waiting_list(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, mailoutbox, waiting
+):
+    """The registration a burst sends a thousand times: the signed-in owner of the address, a full event. The
+    page tells the place the service read under the event's lock, which is the e-mail's."""
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    for n in range(waiting):
+        RegistrationFactory(
+            event=event, status=Status.WAITLISTED, confirmed_at=None, waitlisted_at=timezone.now() - timedelta(hours=n)
+        )
+    client.force_login(VerifiedUserFactory(email="persona@example.org", preferred_language="en"))
+    ContentType.objects.get_for_model(Registration)  # the log's, read once per process
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with django_assert_num_queries(QUERIES_TO_JOIN_A_WAITING_LIST):
+            response = client.post(url("events:register", slug=event.slug), form_data(email="persona@example.org"))
+
+    position = waiting + 1
+    assert page_messages(response) == [
+        f"The event is full: you are number {position} on the waiting list. We will write to you as soon as a seat "
+        "frees up."
+    ]
+    assert [m.subject for m in sent_to(mailoutbox, "persona@example.org")] == [
+        f"You are number {position} on the waiting list: {event.title}"
+    ]
