@@ -133,6 +133,15 @@ class EventFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.form.fields["organizer"].queryset = organizers()
 
+    def get_form_class(self):
+        # django-filter builds the form's class from the filters for each request; the fields are the
+        # same for every one (labels and addresses lazy, translated when written, the organizers' queryset
+        # set on the form's copy in __init__), so the class is built once.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = type(self)._form_class = super().get_form_class()
+        return form_class
+
     @property
     def tab(self) -> str:
         """The tab shown: 'upcoming' or 'past'."""
