@@ -18,6 +18,7 @@ from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 _TOTAL = "paginator_total"
+_FURTHEST_OFFSET = 2**31 - 1
 
 
 class KeysPaginator(Paginator):
@@ -40,7 +41,9 @@ class KeysPaginator(Paginator):
             wanted = self._number(number)
         except ValueError:
             wanted = 1  # Paginator.get_page: not a number, the first page
-        if wanted >= 1:
+        # A number no list reaches (its offset would not even fit the database's integers) goes the way
+        # of every page past the last: Paginator's, which counts and shows the last page.
+        if 1 <= wanted <= _FURTHEST_OFFSET // self.per_page:
             keys = self._keys(wanted)
             if keys or wanted == 1:
                 return self._page(keys, wanted)
