@@ -82,3 +82,25 @@ class KeysPaginator(Paginator):
         by_key = {obj.pk: obj for obj in self.rows.filter(pk__in=keys).order_by()} if keys else {}
         # A row gone between the two queries (deleted, made private) is left out, not shown.
         return self._get_page([by_key[key] for key in keys if key in by_key], number, self)
+
+
+class KeysFirstPaginator(Paginator):
+    """Paginator (same pages, same count query) whose page is one query that reads the keys of its rows
+    first, in the list's order, then the rows of those keys: `list.filter(pk__in=list.keys[bottom:top])`.
+
+    A later page skips its predecessors in the subquery, on the keys alone (an index-only scan of the
+    order's index where there is one), and only the page's rows are joined, annotated and sorted, where
+    `list[bottom:top]` would join and sort every row it skips, with all their columns. For lists without
+    DISTINCT (the subquery's one column could not carry the order's); those take Paginator's slice.
+    """
+
+    def page(self, number):
+        if self.object_list.query.distinct:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list.filter(pk__in=self.object_list.values("pk")[bottom:top])
+        return self._get_page(rows, number, self)

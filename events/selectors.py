@@ -46,6 +46,15 @@ def listed_events():
     return Event.objects.filter(PUBLIC).select_related("province").only(*CARD_FIELDS)
 
 
+def confirmed_seats(event_ids) -> dict[int, int]:
+    """{event id: its confirmed registrations} for these events, in one query (none for no id); an event
+    with none is not in it."""
+    if not event_ids:
+        return {}
+    confirmed = Registration.objects.filter(event_id__in=event_ids, status=Registration.Status.CONFIRMED)
+    return dict(confirmed.order_by().values("event_id").annotate(taken=Count("pk")).values_list("event_id", "taken"))
+
+
 def card_organizers_and_themes(events) -> tuple[dict, dict]:
     """({event id: names of its organizers}, {event id: names of its themes}) in the active language,
     ordered as public_events()' prefetches order them: two queries over the link tables (as those two

@@ -5,7 +5,6 @@ from datetime import UTC, timedelta
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from alliance.addresses import slug_urls
+from alliance.pagination import KeysFirstPaginator
 from alliance.templatetags.portal import content_lang
 from initiatives.filters import ally_names_response
 
@@ -37,7 +37,7 @@ def event_list(request):
     # The count reads event_public_end_idx, the page event_public_start_end_idx (both skip the other
     # tab's events in the index); the cards' organizers and themes come as names (event_cards).
     filterset = EventFilterSet(request.GET, queryset=selectors.listed_events())
-    paginator = Paginator(filterset.qs, EVENTS_PER_PAGE)
+    paginator = KeysFirstPaginator(filterset.qs, EVENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -54,10 +54,12 @@ def event_list(request):
 def event_cards(events) -> list[dict]:
     """What the card of each event shows (events/event_list.html), in the active language and time zone:
     one `reverse` for every address, the kinds and the phrases of the dates and places translated once
-    for the page, the organizers and themes as names. `events`: listed_events() with `confirmed_seats`
-    (EventFilterSet adds it). `when`, `where` and `organizers` are HTML, their data escaped."""
+    for the page, the organizers and themes as names, the seats taken counted for the events open with a
+    limit only. `events`: listed_events(). `when`, `where` and `organizers` are HTML, their data escaped."""
     events = list(events)
     organizers, themes = selectors.card_organizers_and_themes(events)
+    open_events = {event.pk: event for event in events if event.registration_state() == "open"}
+    taken = selectors.confirmed_seats([pk for pk, event in open_events.items() if event.capacity is not None])
     url = slug_urls("events:event_detail")
     kinds = {value: str(label) for value, label in Event.Kind.choices}
     # What {% blocktranslate %} and {% translate %} wrote: the phrase as translated, the values escaped.
@@ -90,8 +92,8 @@ def event_cards(events) -> list[dict]:
             where = to_be_announced
         if event.language not in lang_attributes:
             lang_attributes[event.language] = content_lang(event.language)
-        if event.registration_state() == "open":
-            full = event.capacity is not None and event.confirmed_seats >= event.capacity
+        if event.pk in open_events:
+            full = event.capacity is not None and taken.get(event.pk, 0) >= event.capacity
             state = "full" if full else "open"
         else:
             state = None

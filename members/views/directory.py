@@ -1,12 +1,11 @@
 """The public directory of allies: the list with its filters, and each ally's page."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from alliance.addresses import slug_urls
-from alliance.pagination import KeysPaginator
+from alliance.pagination import KeysFirstPaginator, KeysPaginator
 
 from .. import selectors
 from ..filters import AllyFilterSet
@@ -22,10 +21,10 @@ def ally_list(request):
     if filterset.active_filters():
         # A region's allies, or those the words find: counted with the keys of the page, then 24 rows
         # read by key (alliance.pagination). The whole directory: its count reads an index, and its
-        # page 24 entries of the index of its order (ally_public_name_idx).
+        # page's keys the index of its order (ally_public_name_idx), however deep the page.
         paginator = KeysPaginator(filterset.qs, ALLIES_PER_PAGE, rows=selectors.directory_allies())
     else:
-        paginator = Paginator(filterset.qs, ALLIES_PER_PAGE)
+        paginator = KeysFirstPaginator(filterset.qs, ALLIES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
