@@ -4,6 +4,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
+def translated_name(name: str, name_en: str) -> str:
+    """A taxonomy term's name in the active language: English when the page is and it has one."""
+    if get_language() == "en" and name_en:
+        return name_en
+    return name
+
+
 class TranslatedNameMixin(models.Model):
     """A taxonomy term named in Italian, with an optional English name."""
 
@@ -18,9 +25,7 @@ class TranslatedNameMixin(models.Model):
 
     @property
     def display_name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name
+        return translated_name(self.name, self.name_en)
 
 
 class Theme(TranslatedNameMixin):
@@ -220,8 +225,9 @@ class SearchDocument(models.Model):
     # query computes no vector; SQLite leaves it empty and matches `terms` with LIKE.
     vector = TermsVectorField(_("search vector"), blank=True, default="")
     # The same for `title_terms`: "every word in the title", the first key of the order, from
-    # the index (migration 0011) rather than from a LIKE on every row found.
-    title_vector = TermsVectorField(_("title search vector"), blank=True, default="")
+    # the index (migration 0011) rather than from a LIKE on every row found. The database's own default
+    # lets a process started before that migration still write documents until it is restarted.
+    title_vector = TermsVectorField(_("title search vector"), blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["kind", "title"]

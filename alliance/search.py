@@ -269,7 +269,10 @@ def reindex(label: str, pks: Iterable | None = None) -> int:
     from .models import SearchDocument, SearchWords
 
     indexer = INDEXERS[label]
-    rows = indexer.queryset()
+    # In the rows' order, so that the documents' keys (the sitemap's order within a section) follow it on a
+    # full reindex, whatever order the table's pages hold the rows in. A row changed later is indexed again
+    # under new keys, so the sitemap lists the rows changed last at the end of their section.
+    rows = indexer.queryset().order_by("pk")
     if pks is not None:
         pks = list(pks)
         rows = rows.filter(pk__in=pks)

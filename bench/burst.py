@@ -148,14 +148,16 @@ def _bare_request(row) -> tuple[str, str, str | None, dict]:
 def _burst(port, rows, request, connections: int = CONNECTIONS) -> tuple[list[float], list[int], float]:
     """Every row's request, in waves of `connections` sent together (each waits until the whole wave is ready):
     the latencies (ms, sorted), the failed statuses, and the requests answered per second."""
-    start = threading.Barrier(min(len(rows), connections))
+    # One barrier per wave, as large as the wave (the last one may be smaller).
+    waves = [threading.Barrier(len(rows[i : i + connections])) for i in range(0, len(rows), connections)]
     times, failures = [], []
 
-    def send(row):
+    def send(numbered):
+        number, row = numbered
         method, path, body, headers = request(row)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         try:
-            start.wait(timeout=60)
+            waves[number // connections].wait(timeout=60)
         except threading.BrokenBarrierError:
             pass
         began = time.perf_counter()
@@ -169,7 +171,7 @@ def _burst(port, rows, request, connections: int = CONNECTIONS) -> tuple[list[fl
 
     began = time.perf_counter()
     with ThreadPoolExecutor(connections) as pool:
-        list(pool.map(send, rows))
+        list(pool.map(send, enumerate(rows)))
     return sorted(times), failures, len(rows) / (time.perf_counter() - began)
 
 
@@ -190,6 +192,7 @@ def run(env, people: int = PEOPLE, seats: int = SEATS, figures: dict | None = No
     warmup, rows = rows[people:], rows[:people]
     server = Server({**env, "PAGE_CACHE_ENABLED": "false"}, workers=4, threads=8)
     try:
+        latencies(server.port, "/bench/bare/", 30)  # warm
         bare_p50, bare_p95 = latencies(server.port, "/bench/bare/", 30)
         # Warm-up, as the page benchmark's: each worker's first registrations load the code and the templates
         # of the form, the service and the e-mails, which a portal that is running has long done.

@@ -9,8 +9,9 @@ def _connect(dbname):
 
     url = urlsplit(os.environ["DATABASE_URL"])
     name = url.path.lstrip("/")
-    if not name.startswith("alleanza_bench"):
-        raise SystemExit(f"Refusing to reset {name!r}: bench databases are named alleanza_bench*.")
+    # alleanza_bench*, or a helper's copy of it (alleanza_<name>_bench, notes/HELPER-RULES.md).
+    if not (name.startswith("alleanza_bench") or (name.startswith("alleanza_") and name.endswith("_bench"))):
+        raise SystemExit(f"Refusing to reset {name!r}: bench databases are named alleanza_bench* or alleanza_*_bench.")
     conn = psycopg2.connect(
         dbname=dbname or name,
         user=url.username or None,

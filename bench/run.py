@@ -45,12 +45,17 @@ PAGES = {
     "search": "/cerca/?q=welfare",
     "search (a place)": "/cerca/?q=verona",
     "allies directory": "/alleati/",
+    # A later page (the last but a few at scale 1; on the demo, the last page): what a crawler following
+    # the pages' links asks.
+    "allies directory, page 400": "/alleati/?page=400",
     "allies, region + text filter": "/alleati/?region=lombardia&q=welfare",
     "ally page": "/alleati/mag-verona/",
     "events list": "/eventi/",
+    "past events, page 150": "/eventi/?when=past&page=150",
     "event page (2 days, 14 sessions)": "/eventi/fare-rete-cantieri-per-linnovazione-sociale/",
     "events feed (.ics)": "/eventi/calendario.ics",
     "projects list": "/progetti/",
+    "projects list, page 140": "/progetti/?page=140",
     "projects by region": "/progetti/regioni/",
     "project page": "/progetti/cooperiamo-per-leconomia-del-buon-vivere-comune/",
     "pathway page": "/percorsi/costruire-comunita/",

@@ -6,8 +6,7 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,7 +19,7 @@ from initiatives.filters import AllyFilter
 from members.models import Ally
 
 from . import selectors
-from .models import Event, Registration
+from .models import Event
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -60,18 +59,6 @@ def registration_open_now(queryset, now=None):
         start__gt=now,
         end__gt=now,
     ).exclude(admission=Event.Admission.NONE)
-
-
-def with_seat_counts(queryset):
-    """`confirmed_seats` for each event, as a subquery so that searching and prefetching stay simple."""
-    confirmed = (
-        Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
-        .order_by()
-        .values("event")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return queryset.annotate(confirmed_seats=Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0)))
 
 
 def organizers():
@@ -133,6 +120,15 @@ class EventFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.form.fields["organizer"].queryset = organizers()
 
+    def get_form_class(self):
+        # django-filter builds the form's class from the filters for each request; the fields are the
+        # same for every one (labels and addresses lazy, translated when written, the organizers' queryset
+        # set on the form's copy in __init__), so the class is built once.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = type(self)._form_class = super().get_form_class()
+        return form_class
+
     @property
     def tab(self) -> str:
         """The tab shown: 'upcoming' or 'past'."""
@@ -170,7 +166,9 @@ class EventFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         if not self.form.is_valid():
             return queryset.none()
-        queryset = with_seat_counts(super().filter_queryset(queryset))
+        # The seats taken are counted for the page's events only (events.views.public.event_cards): a
+        # count in the list's query would be worked out for every event a later page skips.
+        queryset = super().filter_queryset(queryset)
         ranked = ("-search_rank",) if "search_rank" in queryset.query.annotations else ()
         if self.form.cleaned_data.get("when") == self.WHEN_PAST:
             return selectors.past(queryset).order_by(*ranked, "-start", "-pk")

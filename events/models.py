@@ -182,6 +182,20 @@ class Event(models.Model):
                 name="event_public_start_idx",
                 condition=models.Q(status="published") | models.Q(status="cancelled", published_at__isnull=False),
             ),
+            # The public list's tabs (events.filters.EventFilterSet): upcoming events (not over yet) by
+            # start, past ones latest first. `end` in the key is compared in the index, so a page skips
+            # the other tab's events without reading their rows.
+            models.Index(
+                fields=["start", "id", "end"],
+                name="event_public_start_end_idx",
+                condition=models.Q(status="published") | models.Q(status="cancelled", published_at__isnull=False),
+            ),
+            # The count of a tab: a range of this index, not a read of every event.
+            models.Index(
+                fields=["end"],
+                name="event_public_end_idx",
+                condition=models.Q(status="published") | models.Q(status="cancelled", published_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

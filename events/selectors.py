@@ -1,7 +1,11 @@
 """Reads about events: querysets shaped for the pages that show them."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+
+from alliance.models import translated_name
 
 from .models import Attendance, Event, Registration, RegistrationAnswer, Session, SessionChoice, Speaker
 
@@ -13,6 +17,67 @@ PUBLIC = Q(status=Event.Status.PUBLISHED) | Q(status=Event.Status.CANCELLED, pub
 def public_events():
     """Published and cancelled events (cancelled ones stay visible, marked), for lists and the feed."""
     return Event.objects.filter(PUBLIC).select_related("province", "region").prefetch_related("themes", "organizers")
+
+
+# What a card of the public list shows (events.views.public.event_cards), read with the event.
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "language",
+    "start",
+    "end",
+    "city",
+    "venue_name",
+    "online_url",
+    "province__abbreviation",
+    "capacity",
+    "admission",
+    "admission_review",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+
+
+def listed_events():
+    """public_events() for the cards of the list: their columns only, with the province's abbreviation;
+    the organizers and themes are read as names (card_organizers_and_themes)."""
+    return Event.objects.filter(PUBLIC).select_related("province").only(*CARD_FIELDS)
+
+
+def confirmed_seats(event_ids) -> dict[int, int]:
+    """{event id: its confirmed registrations} for these events, in one query (none for no id); an event
+    with none is not in it."""
+    if not event_ids:
+        return {}
+    confirmed = Registration.objects.filter(event_id__in=event_ids, status=Registration.Status.CONFIRMED)
+    return dict(confirmed.order_by().values("event_id").annotate(taken=Count("pk")).values_list("event_id", "taken"))
+
+
+def card_organizers_and_themes(events) -> tuple[dict, dict]:
+    """({event id: names of its organizers}, {event id: names of its themes}) in the active language,
+    ordered as public_events()' prefetches order them: two queries over the link tables (as those two
+    prefetches), none for no event."""
+    ids = [event.pk for event in events]
+    organizers, themes = defaultdict(list), defaultdict(list)
+    if not ids:
+        return organizers, themes
+    organizing = (
+        Event.organizers.through.objects.filter(event_id__in=ids)
+        .order_by("ally__name")
+        .values_list("event_id", "ally__name")
+    )
+    for event_id, name in organizing:
+        organizers[event_id].append(name)
+    about = (
+        Event.themes.through.objects.filter(event_id__in=ids)
+        .order_by("theme__position", "theme__name")
+        .values_list("event_id", "theme__name", "theme__name_en")
+    )
+    for event_id, name, name_en in about:
+        themes[event_id].append(translated_name(name, name_en))
+    return organizers, themes
 
 
 def upcoming(queryset, now=None):

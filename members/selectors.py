@@ -1,8 +1,10 @@
 """Reads about allies: querysets shaped for the pages that show them."""
 
+from collections import defaultdict
+
 from django.db.models import Prefetch
 
-from alliance.models import Theme
+from alliance.models import Theme, translated_name
 from alliance.search import filter_by_search
 
 from .models import Ally, AllyManager, MembershipApplication, member_q, public_q
@@ -29,6 +31,53 @@ def public_allies():
             "regions",
         )
     )
+
+
+# What a card of the directory shows (members.views.directory.ally_cards), and no more: its rows are
+# read for 24 allies at a time, and each column is a field of each model instance.
+CARD_FIELDS = (
+    "name",
+    "slug",
+    "image",
+    "kind",
+    "legal_form",
+    "is_supporter",
+    "verified_at",
+    "city",
+    "province__region__name",
+    "province__region__name_en",
+)
+
+
+def directory_allies():
+    """The allies of the directory with what their cards show; their regions and themes come from
+    `card_regions_and_themes`, as names (public_allies() prefetches them as model instances)."""
+    return Ally.objects.filter(PUBLIC_Q).select_related("province__region").only(*CARD_FIELDS)
+
+
+def card_regions_and_themes(allies) -> tuple[dict, dict]:
+    """({ally id: names of the regions it serves}, {ally id: names of its themes}) in the active
+    language, ordered as public_allies() orders them: two queries over the link tables (as its two
+    prefetches), none for no ally."""
+    ids = [ally.pk for ally in allies]
+    regions, themes = defaultdict(list), defaultdict(list)
+    if not ids:
+        return regions, themes
+    served = (
+        Ally.regions.through.objects.filter(ally_id__in=ids)
+        .order_by("region__name")
+        .values_list("ally_id", "region__name", "region__name_en")
+    )
+    for ally_id, name, name_en in served:
+        regions[ally_id].append(translated_name(name, name_en))
+    worked = (
+        Ally.themes.through.objects.filter(ally_id__in=ids)
+        .order_by("theme__position", "theme__name")
+        .values_list("ally_id", "theme__name", "theme__name_en")
+    )
+    for ally_id, name, name_en in worked:
+        themes[ally_id].append(translated_name(name, name_en))
+    return regions, themes
 
 
 def search_allies(queryset, query: str, *, rank: bool = True):

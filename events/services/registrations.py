@@ -56,12 +56,15 @@ class RegistrationResult:
     was returned as it was. `may_see_token_page` says whether the caller may be
     shown the registration's page (its link is the key to it): only the
     signed-in owner of the verified address, or the account that made a
-    registration whose address is confirmed.
+    registration whose address is confirmed. `waitlist_position`: the place on
+    the waiting list this registration was given, read under the event's lock
+    (the number its e-mail says); None when it was not put on the list.
     """
 
     registration: Registration
     created: bool
     may_see_token_page: bool
+    waitlist_position: int | None = None
 
 
 # Registering ---------------------------------------------------------------------
@@ -157,7 +160,8 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
         registration = Registration(event=event, email=email)
         _fill(registration, attendee, actor)
         if address_owner:
-            registration.email_confirmed_at = timezone.now()  # logged with the seat, under the lock
+            # Confirmed with the row (no update under the lock); the confirmation is logged under the lock.
+            registration.email_confirmed_at = timezone.now()
         try:
             with transaction.atomic():  # a savepoint: the one-per-address constraint may refuse the row
                 registration.save()
@@ -178,10 +182,13 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
             raise RegistrationError(
                 _("The questions of this event changed while you were registering: please look at the form again.")
             )
-        _seat_or_email_check(event, registration, address_owner=address_owner, actor=actor, outbox=outbox)
+        position = _seat_or_email_check(event, registration, address_owner=address_owner, actor=actor, outbox=outbox)
     owner = address_owner or actor is not None
     return RegistrationResult(
-        registration, created=True, may_see_token_page=owner and registration.email_confirmed_at is not None
+        registration,
+        created=True,
+        may_see_token_page=owner and registration.email_confirmed_at is not None,
+        waitlist_position=position,
     )
 
 
@@ -218,12 +225,15 @@ def _register_again(event, attendee, actor, email) -> RegistrationResult:
                 log(registration, "created", actor=actor, data=_chosen(sessions))
             registration.session_choices.all().delete()
             _store_choices_and_answers(registration, sessions, answers)
-            _seat_or_email_check(event, registration, address_owner=address_owner, actor=actor, outbox=outbox)
+            position = _seat_or_email_check(
+                event, registration, address_owner=address_owner, actor=actor, outbox=outbox
+            )
             owner = address_owner or (actor is not None and registration.user_id == actor.pk)
             result = RegistrationResult(
                 registration,
                 created=True,
                 may_see_token_page=owner and registration.email_confirmed_at is not None,
+                waitlist_position=position,
             )
     return result
 
@@ -239,13 +249,13 @@ def _store_choices_and_answers(registration, sessions, answers, *, new=False) ->
     questions.store_answers(registration, answers, replace=not new)
 
 
-def _seat_or_email_check(event, registration, *, address_owner, actor, outbox) -> None:
+def _seat_or_email_check(event, registration, *, address_owner, actor, outbox) -> int | None:
     """The owner of the verified address gets a seat (or the review) at once; anyone else is sent the
     e-mail that confirms the address first. The event is locked."""
     if address_owner:
-        _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
-    else:
-        outbox.add(event, registration, "event_email_check")
+        return _after_email_confirmed(event, registration, actor=actor, outbox=outbox)
+    outbox.add(event, registration, "event_email_check")
+    return None
 
 
 def has_verified_email(user, email) -> bool:
@@ -286,23 +296,25 @@ def confirm_email(*, token: str) -> Registration:
     return registration
 
 
-def _after_email_confirmed(event, registration, *, actor, outbox):
+def _after_email_confirmed(event, registration, *, actor, outbox) -> int | None:
+    """The address is confirmed: the review, or a seat or the waiting list (its place returned)."""
     if registration.email_confirmed_at is None:  # else written with the row (a first registration's owner)
         registration.email_confirmed_at = timezone.now()
         registration.save(update_fields=["email_confirmed_at"])
     log(registration, "email_confirmed", actor=actor)
     if event.admission_review:
         outbox.add(event, registration, "event_application_received")
-    else:
-        _allocate(event, registration, actor=actor, outbox=outbox)
+        return None
+    return _allocate(event, registration, actor=actor, outbox=outbox)
 
 
 def _confirmed_count(event) -> int:
     return event.registrations.filter(status=Status.CONFIRMED).count()
 
 
-def _allocate(event, registration, *, actor, outbox, template="event_confirmation", note="", data=None):
-    """Confirm `registration` if the event has a seat, else put it on the waiting list. The event is locked."""
+def _allocate(event, registration, *, actor, outbox, template="event_confirmation", note="", data=None) -> int | None:
+    """Confirm `registration` if the event has a seat, else put it on the waiting list and return its place
+    there. The event is locked."""
     now = timezone.now()
     if event.capacity is None or _confirmed_count(event) < event.capacity:
         registration.confirmed_at = now
@@ -321,10 +333,12 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
     else:
         registration.waitlisted_at = now
         transition(registration, Status.WAITLISTED, actor=actor, note=note, data=data, update_fields=["waitlisted_at"])
-        # The position in the order the promotion follows, read under the event's lock; the page that answers
-        # the registration says the same number as the e-mail.
-        registration.position_when_waitlisted = selectors.waitlist_position(registration)
-        outbox.add(event, registration, "event_waitlisted", extra={"position": registration.position_when_waitlisted})
+        # The position in the order the promotion follows, read under the event's lock: the e-mail's, and the
+        # page's that answers the registration (RegistrationResult.waitlist_position).
+        position = selectors.waitlist_position(registration)
+        outbox.add(event, registration, "event_waitlisted", extra={"position": position})
+        return position
+    return None
 
 
 def _seats_taken(session) -> int:

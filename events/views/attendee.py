@@ -60,7 +60,8 @@ def _guest_message(email: str) -> str:
     ) % {"email": email}
 
 
-def _outcome_message(registration) -> str:
+def _outcome_message(registration, waitlist_position: int | None) -> str:
+    """`waitlist_position`: the place the service gave, under the event's lock (the e-mail's number)."""
     if registration.status == Status.PENDING and registration.email_confirmed_at is None:
         return _guest_message(registration.email)
     if registration.status == Status.PENDING:
@@ -68,12 +69,10 @@ def _outcome_message(registration) -> str:
     if registration.status == Status.CONFIRMED:
         return _("Your seat is confirmed. We sent you an e-mail with the details and the calendar file.")
     if registration.status == Status.WAITLISTED:
-        # The service's reading, under the event's lock, when it put the person on the list (as in the e-mail).
-        position = getattr(registration, "position_when_waitlisted", None) or _waitlist_position(registration)
         return _(
             "The event is full: you are number %(position)s on the waiting list. We will write to you as soon as "
             "a seat frees up."
-        ) % {"position": position}
+        ) % {"position": waitlist_position}
     return _("Your registration is %(status)s.") % {"status": registration.get_status_display().lower()}
 
 
@@ -131,7 +130,7 @@ def register(request, slug):
                     services.resend_registration_link(registration)
                 messages.success(request, _guest_message(registration.email))
                 return redirect(event)
-            messages.success(request, _outcome_message(registration))
+            messages.success(request, _outcome_message(registration, result.waitlist_position))
             if result.may_see_token_page:
                 return redirect("events:registration", token=registration.token)
             return redirect(event)

@@ -5,13 +5,18 @@ from datetime import UTC, timedelta
 from itertools import groupby
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from alliance.addresses import slug_urls
+from alliance.pagination import KeysFirstPaginator
+from alliance.templatetags.portal import content_lang
 from initiatives.filters import ally_names_response
 
 from .. import selectors, services
@@ -29,8 +34,10 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 @require_safe
 def event_list(request):
-    filterset = EventFilterSet(request.GET, queryset=selectors.public_events())
-    paginator = Paginator(filterset.qs, EVENTS_PER_PAGE)
+    # The count reads event_public_end_idx, the page event_public_start_end_idx (both skip the other
+    # tab's events in the index); the cards' organizers and themes come as names (event_cards).
+    filterset = EventFilterSet(request.GET, queryset=selectors.listed_events())
+    paginator = KeysFirstPaginator(filterset.qs, EVENTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -38,9 +45,74 @@ def event_list(request):
         {
             "filter": filterset,
             "page_obj": page,
+            "cards": event_cards(page.object_list),
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
         },
     )
+
+
+def event_cards(events) -> list[dict]:
+    """What the card of each event shows (events/event_list.html), in the active language and time zone:
+    one `reverse` for every address, the kinds and the phrases of the dates and places translated once
+    for the page, the organizers and themes as names, the seats taken counted for the events open with a
+    limit only. `events`: listed_events(). `when`, `where` and `organizers` are HTML, their data escaped."""
+    events = list(events)
+    organizers, themes = selectors.card_organizers_and_themes(events)
+    open_events = {event.pk: event for event in events if event.registration_state() == "open"}
+    taken = selectors.confirmed_seats([pk for pk, event in open_events.items() if event.capacity is not None])
+    url = slug_urls("events:event_detail")
+    kinds = {value: str(label) for value, label in Event.Kind.choices}
+    # What {% blocktranslate %} and {% translate %} wrote: the phrase as translated, the values escaped.
+    same_day = gettext("%(day)s, %(start)s–%(end)s")
+    days = gettext("from %(start)s to %(end)s")
+    and_online, online, to_be_announced = gettext("and online"), gettext("Online"), gettext("Place to be announced")
+    lang_attributes = {}
+    cards = []
+    for event in events:
+        start, end = timezone.localtime(event.start), timezone.localtime(event.end)
+        if start.date() == end.date():
+            when = same_day % {
+                "day": escape(date_format(start, "j F Y")),
+                "start": escape(time_format(start, "H:i")),
+                "end": escape(time_format(end, "H:i")),
+            }
+        else:
+            when = days % {"start": escape(date_format(start, "j F Y")), "end": escape(date_format(end, "j F Y"))}
+        if event.city:
+            where = escape(event.city)
+            if event.province is not None:
+                where += f" ({escape(event.province.abbreviation)})"
+            if event.online_url:
+                where += f" {and_online}"
+        elif event.online_url:
+            where = online
+        elif event.venue_name:
+            where = escape(event.venue_name)
+        else:
+            where = to_be_announced
+        if event.language not in lang_attributes:
+            lang_attributes[event.language] = content_lang(event.language)
+        if event.pk in open_events:
+            full = event.capacity is not None and taken.get(event.pk, 0) >= event.capacity
+            state = "full" if full else "open"
+        else:
+            state = None
+        cards.append(
+            {
+                "title": event.title,
+                "url": url(event.slug),
+                "lang": lang_attributes[event.language],
+                "kind": kinds.get(event.kind, event.kind),
+                "cancelled": event.status == Event.Status.CANCELLED,
+                "when": mark_safe(when),  # escaped above
+                "where": mark_safe(where),  # escaped above
+                "organizers": mark_safe(", ".join(escape(name) for name in organizers.get(event.pk, []))),
+                "themes": themes.get(event.pk, []),
+                "state": state,
+                "members_only": event.registration_policy == Event.Policy.MEMBERS,
+            }
+        )
+    return cards
 
 
 @require_safe

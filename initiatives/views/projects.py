@@ -1,12 +1,12 @@
 """The public side of projects: the list with its filters, the network's presence by region, each project's page."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from alliance import workflow
+from alliance.pagination import KeysFirstPaginator
 from members.models import Ally
 
 from .. import selectors
@@ -20,7 +20,8 @@ PROJECTS_PER_PAGE = 20
 @require_safe
 def project_list(request):
     filterset = ProjectFilterSet(request.GET, queryset=selectors.published_projects())
-    paginator = Paginator(filterset.qs, PROJECTS_PER_PAGE)
+    # A later page joins and sorts only its own rows (alliance.pagination).
+    paginator = KeysFirstPaginator(filterset.qs, PROJECTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

@@ -228,6 +228,28 @@ def test_signals_follow_changes_after_commit(indexed):
     assert not SearchWords.objects.filter(object_id=event.pk, kind="event").exists()
 
 
+def test_a_process_started_before_the_title_vector_still_writes_documents(indexed):
+    """Between `migrate` and the restart, a process running the code of before migration 0011 writes documents
+    without `title_vector`: the database's default fills it, and the next reindex writes it."""
+    from django.db import connection
+
+    with indexed():
+        ally = MemberOrganizationFactory(name="Orti Urbani", slug="orti-urbani")
+    old_columns = [
+        field.column for field in SearchDocument._meta.local_fields if field.column not in ("id", "title_vector")
+    ]
+    listed = ", ".join(connection.ops.quote_name(column) for column in old_columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO alliance_searchdocument ({listed}) SELECT {listed} FROM alliance_searchdocument "
+            "WHERE source = %s",
+            [f"members.ally:{ally.pk}"],
+        )
+    assert SearchDocument.objects.filter(source=f"members.ally:{ally.pk}").count() == 2
+    search.reindex("members.ally", [ally.pk])
+    assert list(search.matching(search.parse("orti")).values_list("title", flat=True)) == ["Orti Urbani"]
+
+
 def test_reindex_command_rebuilds_everything(indexed):
     from django.core.management import call_command
 

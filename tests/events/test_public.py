@@ -17,6 +17,7 @@ from icalendar import Calendar
 
 from alliance.models import Province, Region, Theme
 from events.models import Event
+from events.selectors import PUBLIC
 from tests.factories.events import EventFactory, RegistrationFactory, SessionFactory, SpeakerFactory
 from tests.factories.members import (
     AllyManagerFactory,
@@ -163,6 +164,25 @@ def test_the_cards_show_dates_place_organizers_themes_and_state(client, taxonomy
     assert '<span class="event-badge event-badge--cancelled">Event cancelled</span>' in cards["Annullato"]
     assert "Registration open" not in cards["Annullato"]
     assert "event-card__status" not in cards["Senza iscrizione"]
+
+
+def test_a_later_page_counts_the_seats_of_its_own_events_only(client, django_assert_num_queries, taxonomy):
+    """The seats taken are counted for the page's events (not in the list's query, where a later page would
+    count them for every event it skips): page 2 takes the queries of page 1 and tells full from open."""
+    for day in range(1, 21):
+        EventFactory(title=f"Incontro {day:02}", start=next_year(4, day), end=next_year(4, day, 12), capacity=5)
+    full = EventFactory(title="Pieno", start=next_year(5, 2), end=next_year(5, 2, 12), capacity=1)
+    RegistrationFactory(event=full)
+    roomy = EventFactory(title="Con posti", start=next_year(5, 3), end=next_year(5, 3, 12), capacity=2)
+    RegistrationFactory(event=roomy)
+
+    with django_assert_num_queries(7):
+        response = client.get(url("events:event_list", "en"), {"page": "2"})
+
+    assert listed(response) == ["Pieno", "Con posti"]
+    html = response.content.decode()
+    assert html.count("event-badge--full") == 1
+    assert html.index("event-badge--full") < html.index("Con posti") < html.index("event-badge--open")
 
 
 def test_every_filter_field_has_a_label_in_a_search_form(client, taxonomy):
@@ -491,9 +511,9 @@ def make_events(count):
 def test_list_query_count_does_not_grow(client, django_assert_num_queries, taxonomy, item_count):
     make_events(item_count)
 
-    # count, events, their themes, their organizers; themes and regions of the filters
-    # (the organizer is typed, not chosen among every ally)
-    with django_assert_num_queries(6):
+    # count, events, their themes, their organizers, the seats taken of those open with a limit; themes and
+    # regions of the filters (the organizer is typed, not chosen among every ally)
+    with django_assert_num_queries(7):
         response = client.get(url("events:event_list"))
 
     assert len(listed(response)) == item_count
@@ -508,7 +528,7 @@ def test_filtered_list_query_count_does_not_grow(
     organizer = Event.objects.first().organizers.first()
 
     # as above, plus the theme, the region and the organizer looked up from their slugs
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(
             url("events:event_list"),
             {
@@ -1109,3 +1129,12 @@ def test_page_query_count_does_not_grow(client, django_assert_num_queries, taxon
 
     assert len(response.context["speakers"]) == 2 * item_count
     assert len(response.context["participants"]) == item_count
+
+
+def test_the_tab_indexes_have_the_condition_of_public_events():
+    """The list's count and page read partial indexes (migration events 0012): PostgreSQL uses them only
+    if their condition is the list's (events.selectors.PUBLIC), which events/models.py cannot import."""
+    indexes = {index.name: index for index in Event._meta.indexes}
+    assert indexes["event_public_start_end_idx"].condition == PUBLIC
+    assert indexes["event_public_start_end_idx"].fields == ["start", "id", "end"]
+    assert indexes["event_public_end_idx"].condition == PUBLIC

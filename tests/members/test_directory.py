@@ -82,6 +82,27 @@ def test_cards_are_a_list_of_articles_linking_to_the_pages(client, taxonomy):
     assert '<p class="directory-results__count" role="status">One ally found.</p>' in html
 
 
+def test_a_card_without_regions_served_shows_its_seat(client, taxonomy):
+    MemberPersonFactory(
+        name="ada <Rossi>",
+        legal_form="",
+        is_supporter=True,
+        city="Milano",
+        province=Province.objects.get(abbreviation="MI"),
+    )
+    MemberOrganizationFactory(name="Senza sede", city="", province=Province.objects.get(abbreviation="VR"))
+    MemberOrganizationFactory(name="Da nessuna parte", province=None)
+
+    html = client.get(url("members:ally_list", "en")).content.decode()
+
+    assert '<span class="ally-card__initials" aria-hidden="true">A</span>' in html
+    assert '<p class="ally-card__kind">Person · Supporter</p>' in html
+    assert '<span class="visually-hidden">Seat: </span>Milano, Lombardy</p>' in html
+    assert '<span class="visually-hidden">Seat: </span>Veneto</p>' in html
+    assert "ada &lt;Rossi&gt;</a>" in html
+    assert html.count('<p class="ally-card__places">') == 2
+
+
 def test_every_filter_field_has_a_label_in_a_search_form(client, taxonomy):
     response = client.get(url("members:ally_list", "en"))
 
@@ -398,6 +419,59 @@ def test_filtered_list_query_count_does_not_grow(
         )
 
     assert len(listed(response)) == item_count
+
+
+def test_a_filtered_list_pages_as_the_paginator_of_its_query(client, taxonomy, django_capture_on_commit_callbacks):
+    """A filtered list takes its page's keys and its count in one query (alliance.pagination), then
+    the rows by key: each page holds the rows Django's Paginator gives for the same query, in its
+    order (relevance: every word in the name first, then by name), across the boundary between the
+    two runs; the count is the same, and a page number out of range shows the first or last page."""
+    from django.core.paginator import Paginator
+
+    from members import selectors
+    from members.filters import AllyFilterSet
+
+    lombardia, veneto = Region.objects.get(slug="lombardia"), Region.objects.get(slug="veneto")
+    bergamo = Province.objects.get(abbreviation="BG")
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows
+        for number in range(20):
+            MemberOrganizationFactory(name=f"Welfare {number:02d}", regions=[lombardia])
+        for number in range(20):  # found by their description only: after every name match
+            MemberOrganizationFactory(
+                name=f"Aurora {number:02d}", description="Welfare di comunità.", provinces=[bergamo]
+            )
+        MemberOrganizationFactory(name="Welfare in Veneto", regions=[veneto])
+        MemberOrganizationFactory(name="Nessuna parola", regions=[lombardia])
+    params = {"region": "lombardia", "q": "welfare"}
+    expected = Paginator(AllyFilterSet(params, queryset=selectors.public_allies()).qs, 24)
+
+    first = client.get(url("members:ally_list"), params)
+    second = client.get(url("members:ally_list", "en"), {**params, "page": "2"})
+
+    names = [f"Welfare {number:02d}" for number in range(20)] + [f"Aurora {number:02d}" for number in range(20)]
+    assert listed(first) == names[:24] == [ally.name for ally in expected.page(1)]
+    assert listed(second) == names[24:] == [ally.name for ally in expected.page(2)]
+    assert first.context["page_obj"].paginator.count == second.context["page_obj"].paginator.count == 40
+    assert "40 allies found. Page 2 of 2." in second.content.decode()
+    for page, number in [("99", 2), ("0", 2), ("abc", 1), ("", 1)]:
+        response = client.get(url("members:ally_list"), {**params, "page": page})
+        assert response.context["page_obj"].number == number, page
+        assert listed(response) == names[(number - 1) * 24 : number * 24], page
+    nothing = client.get(url("members:ally_list"), {**params, "q": "astronavi"})
+    assert listed(nothing) == []
+    assert nothing.context["page_obj"].paginator.count == 0
+
+
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_a_filtered_page_takes_as_many_queries_as_the_first(client, django_assert_num_queries, taxonomy, page):
+    make_allies(30)
+
+    # the region looked up, the keys with the count, the allies, their regions, their themes, the
+    # regions and themes of the filters
+    with django_assert_num_queries(7):
+        response = client.get(url("members:ally_list"), {"region": "lombardia", "page": page})
+
+    assert len(listed(response)) == (24 if page == "1" else 6)
 
 
 def test_anonymous_readers_get_no_cookie(client, taxonomy):
