@@ -1,11 +1,11 @@
 """The network page (presence map, graph of who works with whom, its table) and the GEXF download."""
 
 import math
+import re
 from xml.sax.saxutils import quoteattr
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -16,6 +16,15 @@ from django.views.decorators.http import require_safe
 from alliance.addresses import slug_urls
 
 from . import network, presence
+
+# What quoteattr would change: without any of it, a value is only put between double quotes.
+_NEEDS_QUOTING = re.compile('[&<>"\n\r\t]')
+
+
+def _attribute(value: str) -> str:
+    """quoteattr(value), without its four replacements for the many values that need none."""
+    return quoteattr(value) if _NEEDS_QUOTING.search(value) else f'"{value}"'
+
 
 GRAPH_WIDTH, GRAPH_HEIGHT = 1000, 700  # room on both sides for the names
 GRAPH_NODES = 120  # the most connected; every link is in the table and the download
@@ -140,11 +149,13 @@ def network_gexf(request):
         '    <attributes class="edge"><attribute id="through" title="through" type="string"/></attributes>',
         "    <nodes>",
     ]
+    # One `reverse` and one look at the host for the ten thousand addresses (each took about 20 µs).
+    site, page = request.build_absolute_uri("/").removesuffix("/"), slug_urls("members:ally_detail")
     for node in sorted(graph.nodes.values(), key=lambda n: n.pk):
-        url = request.build_absolute_uri(reverse("members:ally_detail", kwargs={"slug": node.slug}))
+        url = site + page(node.slug)
         out.append(
-            f'      <node id="{node.pk}" label={quoteattr(node.name)}><attvalues>'
-            f'<attvalue for="url" value={quoteattr(url)}/></attvalues></node>'
+            f'      <node id="{node.pk}" label={_attribute(node.name)}><attvalues>'
+            f'<attvalue for="url" value={_attribute(url)}/></attvalues></node>'
         )
     out.append("    </nodes>")
     out.append("    <edges>")
@@ -152,7 +163,7 @@ def network_gexf(request):
         through = "; ".join(f"{kind}: {title}" for kind, title, _slug in edge.through)
         out.append(
             f'      <edge id="{index}" source="{edge.source.pk}" target="{edge.target.pk}" '
-            f'weight="{len(edge.through)}"><attvalues><attvalue for="through" value={quoteattr(through)}/>'
+            f'weight="{len(edge.through)}"><attvalues><attvalue for="through" value={_attribute(through)}/>'
             f"</attvalues></edge>"
         )
     out += ["    </edges>", "  </graph>", "</gexf>", ""]

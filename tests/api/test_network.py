@@ -253,3 +253,24 @@ def test_the_drawn_allies_are_written_as_the_template_wrote_them(language, monke
         expected = engines["django"].from_string(FORMER_NODES_LOOP).render({"nodes": drawn})
         assert network_views._nodes_markup(drawn) == expected
     assert "&amp;" in expected and "&quot;Co&quot;" in expected and "…</text>" in expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Orti Urbani",
+        "Sole & Luna",
+        'Il "Girasole"',
+        "L'Aquila",
+        'Il "sole" dell\'Aquila',
+        "a<b>c",
+        "riga\nnuova\t\r",
+        "",
+    ],
+)
+def test_the_gexf_attributes_are_quoted_as_quoteattr_quotes_them(value):
+    from xml.sax.saxutils import quoteattr
+
+    from api.network_views import _attribute
+
+    assert _attribute(value) == quoteattr(value)
