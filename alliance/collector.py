@@ -14,17 +14,22 @@ hundredth, as CPython's own thresholds do; and the automatic collection stays, w
 page reaches (the events API leaves about 4,000 objects), for a request that makes very many more.
 What was loaded at start is frozen (alliance.wsgi), and what the first hundred requests loaded
 (templates, catalogues, caches) is frozen after the first full collection, so that full collections
-walk only what requests made since.
+walk only what requests made since. The collection still delays the request that comes in; what it
+saves is the walk over a request's own objects. A process that answers several requests at once (threads)
+collects only when a request comes in while no other is being answered (`request_begins`).
 """
 
 import gc
+import threading
 
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 
 AUTOMATIC_THRESHOLD = 20_000
 OLDER_EVERY = 10  # collections of a generation between two of the next older one, as CPython's
 
 _warmed_up = False
+_in_flight = 0  # requests the process is answering (gunicorn's threads: more than one at a time)
+_lock = threading.Lock()
 
 
 def collect_between_requests(**kwargs) -> None:
@@ -43,8 +48,27 @@ def collect_between_requests(**kwargs) -> None:
         gc.collect(0)
 
 
+def request_begins(**kwargs) -> None:
+    """A request comes in: collect if no other request is being answered. With threads, a collection
+    while others answer would walk (and age, and at the first full one freeze for good) what they are
+    building: then the automatic collection alone does the work, as without this module. Requests that
+    come in meanwhile wait for the collection to end, as they would for the interpreter's lock."""
+    global _in_flight
+    with _lock:
+        _in_flight += 1
+        if _in_flight == 1:
+            collect_between_requests()
+
+
+def request_ends(**kwargs) -> None:
+    global _in_flight
+    with _lock:
+        _in_flight = max(_in_flight - 1, 0)
+
+
 def install() -> None:
     """For the web process (alliance.wsgi): freeze what is loaded, collect between requests."""
     gc.freeze()
     gc.set_threshold(AUTOMATIC_THRESHOLD, OLDER_EVERY, OLDER_EVERY)
-    request_started.connect(collect_between_requests, dispatch_uid="alliance.collector")
+    request_started.connect(request_begins, dispatch_uid="alliance.collector.begins")
+    request_finished.connect(request_ends, dispatch_uid="alliance.collector.ends")

@@ -14,7 +14,7 @@ page walks the index of its order for 24 entries, where a window count would rea
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
 _TOTAL = "paginator_total"
@@ -95,7 +95,7 @@ class KeysFirstPaginator(Paginator):
     """
 
     def page(self, number):
-        if self.object_list.query.distinct:
+        if not self._keys_first():
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -104,3 +104,15 @@ class KeysFirstPaginator(Paginator):
             top = self.count
         rows = self.object_list.filter(pk__in=self.object_list.values("pk")[bottom:top])
         return self._get_page(rows, number, self)
+
+    def _keys_first(self) -> bool:
+        """A queryset whose keys' slice can be a subquery: not a list, not sliced or combined, without
+        DISTINCT, on a database that takes a LIMIT inside IN (PostgreSQL and SQLite do)."""
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return False
+        query = rows.query
+        return (
+            not (query.distinct or query.is_sliced or query.combinator)
+            and connections[rows.db].features.allow_sliced_subqueries_with_in
+        )

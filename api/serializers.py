@@ -63,7 +63,10 @@ class ModelSerializer(serializers.ModelSerializer):
         plan = []
         for field in self._readable_fields:
             source = field.source_attrs
-            if not source:
+            if type(field).get_attribute is not serializers.Field.get_attribute:
+                # A field that reads its value its own way: DRF's path, as for a dotted source.
+                plan.append((field.field_name, field.get_attribute, field.to_representation, True))
+            elif not source:
                 plan.append((field.field_name, _itself, field.to_representation, False))
             elif len(source) == 1 and source[0] in columns:
                 plan.append((field.field_name, attrgetter(source[0]), field.to_representation, False))

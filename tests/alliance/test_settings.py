@@ -165,9 +165,10 @@ def test_the_web_process_freezes_what_it_loaded_at_start():
     requests (alliance/collector.py), automatically only past a threshold no page reaches."""
     code = (
         "import gc; before = gc.get_freeze_count(); import alliance.wsgi, sys; "
-        "from django.core.signals import request_started; "
+        "from django.core.signals import request_finished, request_started; "
         "print(before, gc.get_freeze_count(), 'events.views.public' in sys.modules, gc.get_threshold()[0], "
-        "request_started.disconnect(dispatch_uid='alliance.collector'))"
+        "request_started.disconnect(dispatch_uid='alliance.collector.begins') "
+        "and request_finished.disconnect(dispatch_uid='alliance.collector.ends'))"
     )
     env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/alleanza"}
     result = subprocess.run(
