@@ -32,7 +32,7 @@ _in_flight = 0  # requests the process is answering (gunicorn's threads: more th
 _lock = threading.Lock()
 
 
-def collect_between_requests(**kwargs) -> None:
+def collect_between_requests() -> None:
     global _warmed_up
     _young, middle_due, old_due = gc.get_count()
     if old_due >= OLDER_EVERY:

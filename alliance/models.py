@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -9,6 +11,20 @@ def translated_name(name: str, name_en: str) -> str:
     if get_language() == "en" and name_en:
         return name_en
     return name
+
+
+def link_names(link, owner: str, ids, target: str, *, order, translated: bool = True) -> dict:
+    """{owner id: names of what it links to} from the many-to-many table `link`, in one query (none for no
+    id), in `order`: e.g. link_names(Ally.themes.through, "ally", ids, "theme", order=...). A taxonomy term
+    (`translated`) is named in the active language; an ally by its name. For cards that show names only."""
+    names = defaultdict(list)
+    if not ids:
+        return names
+    fields = (f"{target}__name", f"{target}__name_en") if translated else (f"{target}__name",)
+    rows = link.objects.filter(**{f"{owner}_id__in": ids}).order_by(*order).values_list(f"{owner}_id", *fields)
+    for owner_id, name, *english in rows:
+        names[owner_id].append(translated_name(name, english[0]) if translated else name)
+    return names
 
 
 class TranslatedNameMixin(models.Model):

@@ -455,14 +455,18 @@ def matching(query: ParsedQuery, *, region: str = "", kind: str = ""):
     """Public documents with every word of the query (or all of a region's when there is none)."""
     from .models import SearchDocument
 
-    documents = SearchDocument.objects.filter(is_public=True)
+    return _narrowed(SearchDocument.objects.filter(is_public=True), query, region=region, kind=kind)
+
+
+def _narrowed(rows, query: ParsedQuery, *, region: str, kind: str):
+    """`rows` (documents, or their SearchWords) with every word of the query, in the region, of the kind."""
     if query.words:
-        documents = documents.filter(_words_in("terms", query))
+        rows = rows.filter(_words_in("terms", query))
     if region:
-        documents = documents.filter(regions__contains=f" {region} ")
+        rows = rows.filter(regions__contains=f" {region} ")
     if kind:
-        documents = documents.filter(kind=kind)
-    return documents
+        rows = rows.filter(kind=kind)
+    return rows
 
 
 def _found(query: ParsedQuery, *, region: str = "", kind: str = ""):
@@ -473,14 +477,7 @@ def _found(query: ParsedQuery, *, region: str = "", kind: str = ""):
 
     if connection.vendor != "postgresql":
         return matching(query, region=region, kind=kind)
-    found = SearchWords.objects.filter(is_public=True)
-    if query.words:
-        found = found.filter(_words_in("terms", query))
-    if region:
-        found = found.filter(regions__contains=f" {region} ")
-    if kind:
-        found = found.filter(kind=kind)
-    return found
+    return _narrowed(SearchWords.objects.filter(is_public=True), query, region=region, kind=kind)
 
 
 # The order of the results of one kind: the documents with every word in their title first, then

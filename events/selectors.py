@@ -1,11 +1,9 @@
 """Reads about events: querysets shaped for the pages that show them."""
 
-from collections import defaultdict
-
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from alliance.models import translated_name
+from alliance.models import link_names
 
 from .models import Attendance, Event, Registration, RegistrationAnswer, Session, SessionChoice, Speaker
 
@@ -60,23 +58,8 @@ def card_organizers_and_themes(events) -> tuple[dict, dict]:
     ordered as public_events()' prefetches order them: two queries over the link tables (as those two
     prefetches), none for no event."""
     ids = [event.pk for event in events]
-    organizers, themes = defaultdict(list), defaultdict(list)
-    if not ids:
-        return organizers, themes
-    organizing = (
-        Event.organizers.through.objects.filter(event_id__in=ids)
-        .order_by("ally__name")
-        .values_list("event_id", "ally__name")
-    )
-    for event_id, name in organizing:
-        organizers[event_id].append(name)
-    about = (
-        Event.themes.through.objects.filter(event_id__in=ids)
-        .order_by("theme__position", "theme__name")
-        .values_list("event_id", "theme__name", "theme__name_en")
-    )
-    for event_id, name, name_en in about:
-        themes[event_id].append(translated_name(name, name_en))
+    organizers = link_names(Event.organizers.through, "event", ids, "ally", order=("ally__name",), translated=False)
+    themes = link_names(Event.themes.through, "event", ids, "theme", order=("theme__position", "theme__name"))
     return organizers, themes
 
 

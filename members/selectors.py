@@ -1,10 +1,8 @@
 """Reads about allies: querysets shaped for the pages that show them."""
 
-from collections import defaultdict
-
 from django.db.models import Prefetch
 
-from alliance.models import Theme, translated_name
+from alliance.models import Theme, link_names
 from alliance.search import filter_by_search
 
 from .models import Ally, AllyManager, MembershipApplication, member_q, public_q
@@ -60,23 +58,8 @@ def card_regions_and_themes(allies) -> tuple[dict, dict]:
     language, ordered as public_allies() orders them: two queries over the link tables (as its two
     prefetches), none for no ally."""
     ids = [ally.pk for ally in allies]
-    regions, themes = defaultdict(list), defaultdict(list)
-    if not ids:
-        return regions, themes
-    served = (
-        Ally.regions.through.objects.filter(ally_id__in=ids)
-        .order_by("region__name")
-        .values_list("ally_id", "region__name", "region__name_en")
-    )
-    for ally_id, name, name_en in served:
-        regions[ally_id].append(translated_name(name, name_en))
-    worked = (
-        Ally.themes.through.objects.filter(ally_id__in=ids)
-        .order_by("theme__position", "theme__name")
-        .values_list("ally_id", "theme__name", "theme__name_en")
-    )
-    for ally_id, name, name_en in worked:
-        themes[ally_id].append(translated_name(name, name_en))
+    regions = link_names(Ally.regions.through, "ally", ids, "region", order=("region__name",))
+    themes = link_names(Ally.themes.through, "ally", ids, "theme", order=("theme__position", "theme__name"))
     return regions, themes
 
 
