@@ -135,7 +135,7 @@ def registration_by_token(token: str):
 
 # The order of a waiting list, written once: who joined it first, then the older row. The promotion
 # (services._promote_waitlist) and the positions shown to people both read it from here.
-WAITLIST_ORDER = ("waitlisted_at", "pk")
+WAITLIST_ORDER = ("waitlisted_at", "pk")  # `waitlist_position` counts in this order
 
 
 def waiting_list(event):
@@ -162,7 +162,13 @@ def waitlist_position(registration) -> int | None:
     """1 for the next person to get a seat, in the order the promotion follows; None if not waiting."""
     if registration.status != Registration.Status.WAITLISTED:
         return None
-    return _position_in(waiting_list(registration.event_id), registration.pk)
+    at = registration.waitlisted_at
+    if at is None:  # never so for a registration the services put on the list; the list's own order says
+        return _position_in(waiting_list(registration.event_id), registration.pk)
+    # Those ahead in WAITLIST_ORDER (waitlisted_at, then pk), counted on the index of (event, status,
+    # waitlisted_at): one short read however long the list, also under the event's lock (services.registrations).
+    ahead = Q(waitlisted_at__lt=at) | Q(waitlisted_at=at, pk__lt=registration.pk)
+    return waiting_list(registration.event_id).filter(ahead).count() + 1
 
 
 def session_waitlist_position(choice) -> int | None:

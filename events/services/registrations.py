@@ -83,6 +83,8 @@ def _check_session_choice(event, session_ids) -> list[Session]:
         wanted = {int(i) for i in session_ids}
     except (TypeError, ValueError) as exc:
         raise RegistrationError(_("One of the chosen sessions is not part of this event.")) from exc
+    if not wanted and not event.per_meeting:
+        return []
     sessions = list(choosable_sessions(event).filter(pk__in=wanted))
     if len(sessions) != len(wanted):
         if event.per_meeting:
@@ -168,8 +170,11 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
         except IntegrityError:
             return None
         log(registration, "created", actor=actor, data=_chosen(sessions))
+        if address_owner:
+            log(registration, "email_confirmed", actor=actor)
         _store_choices_and_answers(registration, sessions, answers, new=True)
-        # The seat: from here to the commit the event's row is locked.
+        # The seat: from here to the commit the event's row is locked, and every request for this event's seats
+        # waits. Only what depends on the seats is done under it: a few statements, none that can be done before.
         event = _lock(event)
         _open_or_refuse(event)
         # What was checked before the lock holds under it too: the organizers (who change an event under its
@@ -182,7 +187,12 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
             raise RegistrationError(
                 _("The questions of this event changed while you were registering: please look at the form again.")
             )
-        position = _seat_or_email_check(event, registration, address_owner=address_owner, actor=actor, outbox=outbox)
+        if address_owner:
+            # Confirmed and logged above; its only session choices are `sessions`, and it has no reminders yet.
+            position = _review_or_allocate(event, registration, actor=actor, outbox=outbox, fresh=sessions)
+        else:
+            outbox.add(event, registration, "event_email_check")
+            position = None
     owner = address_owner or actor is not None
     return RegistrationResult(
         registration,
@@ -302,19 +312,31 @@ def _after_email_confirmed(event, registration, *, actor, outbox) -> int | None:
         registration.email_confirmed_at = timezone.now()
         registration.save(update_fields=["email_confirmed_at"])
     log(registration, "email_confirmed", actor=actor)
+    return _review_or_allocate(event, registration, actor=actor, outbox=outbox)
+
+
+def _review_or_allocate(event, registration, *, actor, outbox, fresh=None) -> int | None:
+    """A confirmed address: the review if the event has one, else a seat or the waiting list (its place returned).
+    `fresh`: see `_allocate`."""
     if event.admission_review:
         outbox.add(event, registration, "event_application_received")
         return None
-    return _allocate(event, registration, actor=actor, outbox=outbox)
+    return _allocate(event, registration, actor=actor, outbox=outbox, fresh=fresh)
 
 
 def _confirmed_count(event) -> int:
     return event.registrations.filter(status=Status.CONFIRMED).count()
 
 
-def _allocate(event, registration, *, actor, outbox, template="event_confirmation", note="", data=None) -> int | None:
+def _allocate(
+    event, registration, *, actor, outbox, template="event_confirmation", note="", data=None, fresh=None
+) -> int | None:
     """Confirm `registration` if the event has a seat, else put it on the waiting list and return its place
-    there. The event is locked."""
+    there. The event is locked.
+
+    `fresh`: the sessions of a registration written in this transaction, which are all its session choices; it
+    has no reminders yet. Neither is read again under the lock.
+    """
     now = timezone.now()
     if event.capacity is None or _confirmed_count(event) < event.capacity:
         registration.confirmed_at = now
@@ -327,8 +349,8 @@ def _allocate(event, registration, *, actor, outbox, template="event_confirmatio
             data=data,
             update_fields=["confirmed_at", "waitlisted_at"],
         )
-        _allocate_sessions(registration)
-        schedule_reminders(registration, event=event)
+        _allocate_sessions(registration, sessions=fresh)
+        schedule_reminders(registration, event=event, planned=() if fresh is not None else None)
         outbox.add(event, registration, template, calendar=REQUEST)
     else:
         registration.waitlisted_at = now
@@ -347,6 +369,8 @@ def _seats_taken(session) -> int:
 
 def _allocate_sessions(registration, sessions=None):
     """A seat in each chosen session that has one free, else its waiting list; `sessions`: only those."""
+    if sessions is not None and not sessions:
+        return
     now = timezone.now()
     choices = registration.session_choices.select_related("session").exclude(status=SessionChoice.Status.CONFIRMED)
     if sessions is not None:

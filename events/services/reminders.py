@@ -37,16 +37,20 @@ def _chosen_meetings(registration: Registration) -> set:
     )
 
 
-def schedule_reminders(registration: Registration, event: Event | None = None, starts: list | None = None) -> None:
+def schedule_reminders(
+    registration: Registration, event: Event | None = None, starts: list | None = None, planned=None
+) -> None:
     """Plan the reminders of a confirmed registration; in a series registered per meeting, only before the
-    meetings where it holds a seat (and none left for the others)."""
+    meetings where it holds a seat (and none left for the others). `planned`: its reminders, when the
+    caller knows them (`()` for a registration written in the same transaction); else they are read."""
     event = event or registration.event
     now = timezone.now()
     starts = starts if starts is not None else _starts(event)
     if event.per_meeting:
         chosen = _chosen_meetings(registration)
         starts = [(session, start) for session, start in starts if session is not None and session.pk in chosen]
-        registration.reminders.filter(sent_at__isnull=True).exclude(session_id__in=chosen).delete()
+        if planned is None:
+            registration.reminders.filter(sent_at__isnull=True).exclude(session_id__in=chosen).delete()
     rows = []
     for session, start in starts:
         for offset in event.reminder_offsets or []:
@@ -58,7 +62,9 @@ def schedule_reminders(registration: Registration, event: Event | None = None, s
     if not rows:
         return
     # One read and at most one insert and one update, whatever the number of meetings and offsets.
-    planned = {(r.session_id, r.offset_minutes): r for r in registration.reminders.all()}
+    planned = {
+        (r.session_id, r.offset_minutes): r for r in (registration.reminders.all() if planned is None else planned)
+    }
     new, moved = [], []
     for row in rows:
         existing = planned.get((row.session_id, row.offset_minutes))

@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar
 
-from alliance.models import OutgoingEmail
+from alliance.models import LogEntry, OutgoingEmail
 from events.models import Event, Registration, SessionChoice
 from tests.factories.events import ROME, EventFactory, RegistrationFactory, SessionFactory
 from tests.factories.members import AllyManagerFactory, MemberOrganizationFactory, VerifiedUserFactory
@@ -863,3 +863,53 @@ def test_joining_a_full_event_takes_the_same_queries_however_long_the_waiting_li
     assert [m.subject for m in sent_to(mailoutbox, "persona@example.org")] == [
         f"You are number {position} on the waiting list: {event.title}"
     ]
+
+
+def _statements_under_the_lock(queries) -> list[str]:
+    """The statements run from the lock of the event's row to the end of its transaction, each as its verb and
+    table (``"SELECT events_registration"``); the lock statement itself first."""
+    sqls = [q["sql"] for q in queries]
+    start = next(i for i, sql in enumerate(sqls) if "FOR NO KEY UPDATE" in sql)
+    statements = []
+    for sql in sqls[start:]:
+        if sql.startswith("RELEASE SAVEPOINT") or sql == "COMMIT":
+            break
+        if sql.startswith("SAVEPOINT"):
+            continue
+        verb = sql.split()[0]
+        table = sql.split(" INTO " if verb == "INSERT" else " FROM " if verb != "UPDATE" else "UPDATE ")[1].split()[0]
+        statements.append(f"{verb} {table.strip(chr(34))}")
+    return statements
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_burst_waits_on_each_other_only_for_the_seat(client, full):
+    """What a thousand people registering at once queue for: the event's row is locked from the seat's decision to
+    the commit, and only the statements that depend on the seats run under it. The row, its log, the address's
+    confirmation, the session choices and answers are written before; the e-mail after."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = EventFactory(capacity=1, reminder_offsets=[1440])
+    if full:
+        RegistrationFactory(event=event)
+    client.force_login(VerifiedUserFactory(email="persona@example.org"))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url("events:register", slug=event.slug), form_data(email="persona@example.org"))
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(email="persona@example.org")
+    assert registration.status == (Status.WAITLISTED if full else Status.CONFIRMED)
+    seat = ["INSERT events_reminder"] if not full else ["SELECT events_registration"]  # the reminder, or the place
+    assert _statements_under_the_lock(captured.captured_queries) == [
+        "SELECT events_event",  # the lock
+        "SELECT events_registrationquestion",  # the questions, which the organizers may have changed meanwhile
+        "SELECT events_registration",  # the seats taken
+        "UPDATE events_registration",  # the status
+        "INSERT alliance_logentry",  # its log
+        *seat,
+    ]
+    actions = [e.action.rsplit(".", 1)[1] for e in LogEntry.objects.filter(object_id=registration.pk).order_by("pk")]
+    assert actions == ["created", "email_confirmed", "waitlisted" if full else "confirmed"]
+    assert registration.reminders.count() == (0 if full else 1)
