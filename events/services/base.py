@@ -51,6 +51,9 @@ class _Mail:
     attachments: list = field(default_factory=list)  # other files, e.g. an attendance certificate
     # Sessions or meetings the person no longer holds: a second file, METHOD:CANCEL, takes them out.
     cancelled_sessions: list = field(default_factory=list)
+    # The registration's session choices when the service knows them (none, for one written in the same
+    # transaction without any); None: they are read when the e-mail is rendered.
+    choices: list | None = None
 
 
 class Outbox:
@@ -70,6 +73,7 @@ class Outbox:
         sessions=None,
         attachments=None,
         cancelled_sessions=None,
+        choices=None,
     ) -> None:
         self.mails.append(
             _Mail(
@@ -81,6 +85,7 @@ class Outbox:
                 sessions,
                 attachments or [],
                 cancelled_sessions or [],
+                choices,
             )
         )
 
@@ -109,9 +114,11 @@ def _locked_work():
 
 def _render_and_queue(mail: _Mail) -> None:
     registration, event = mail.registration, mail.event
-    choices = list(
-        registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
-    )
+    choices = mail.choices
+    if choices is None:
+        choices = list(
+            registration.session_choices.select_related("session").order_by("session__day", "session__start_time")
+        )
     # The chosen sessions where the person waits: the subjects and texts tell the truth about each one.
     waitlisted = [c for c in choices if c.status == SessionChoice.Status.WAITLISTED]
     for choice in waitlisted:  # each one's place in its session's line

@@ -191,7 +191,7 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
             # Confirmed and logged above; its only session choices are `sessions`, and it has no reminders yet.
             position = _review_or_allocate(event, registration, actor=actor, outbox=outbox, fresh=sessions)
         else:
-            outbox.add(event, registration, "event_email_check")
+            outbox.add(event, registration, "event_email_check", choices=_known_choices(sessions))
             position = None
     owner = address_owner or actor is not None
     return RegistrationResult(
@@ -319,9 +319,15 @@ def _review_or_allocate(event, registration, *, actor, outbox, fresh=None) -> in
     """A confirmed address: the review if the event has one, else a seat or the waiting list (its place returned).
     `fresh`: see `_allocate`."""
     if event.admission_review:
-        outbox.add(event, registration, "event_application_received")
+        outbox.add(event, registration, "event_application_received", choices=_known_choices(fresh))
         return None
     return _allocate(event, registration, actor=actor, outbox=outbox, fresh=fresh)
+
+
+def _known_choices(fresh) -> list | None:
+    """The session choices an e-mail about a registration written in this transaction shows, when known
+    without reading them: none, if it chose no session; else None (the e-mail reads them, with their seats)."""
+    return [] if fresh is not None and not fresh else None
 
 
 def _confirmed_count(event) -> int:
@@ -351,14 +357,14 @@ def _allocate(
         )
         _allocate_sessions(registration, sessions=fresh)
         schedule_reminders(registration, event=event, planned=() if fresh is not None else None)
-        outbox.add(event, registration, template, calendar=REQUEST)
+        outbox.add(event, registration, template, calendar=REQUEST, choices=_known_choices(fresh))
     else:
         registration.waitlisted_at = now
         transition(registration, Status.WAITLISTED, actor=actor, note=note, data=data, update_fields=["waitlisted_at"])
         # The position in the order the promotion follows, read under the event's lock: the e-mail's, and the
         # page's that answers the registration (RegistrationResult.waitlist_position).
         position = selectors.waitlist_position(registration)
-        outbox.add(event, registration, "event_waitlisted", extra={"position": position})
+        outbox.add(event, registration, "event_waitlisted", extra={"position": position}, choices=_known_choices(fresh))
         return position
     return None
 

@@ -832,8 +832,8 @@ def test_the_waiting_list_e_mail_tells_the_position(django_capture_on_commit_cal
 
 
 # The session and the account; the event, its questions and sessions; the checks; the row, its log, the lock, the
-# seat and the place; the e-mail in a transaction of its own.
-QUERIES_TO_JOIN_A_WAITING_LIST = 24
+# seat and the place; the e-mail in a transaction of its own (it knows the registration chose no session).
+QUERIES_TO_JOIN_A_WAITING_LIST = 23
 
 
 @pytest.mark.parametrize("waiting", [1, 6])
@@ -913,3 +913,32 @@ def test_a_burst_waits_on_each_other_only_for_the_seat(client, full):
     actions = [e.action.rsplit(".", 1)[1] for e in LogEntry.objects.filter(object_id=registration.pk).order_by("pk")]
     assert actions == ["created", "email_confirmed", "waitlisted" if full else "confirmed"]
     assert registration.reminders.count() == (0 if full else 1)
+
+
+def test_the_owners_confirmation_names_the_full_workshop_and_its_line(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    """A first registration by the signed-in owner, written and seated in one transaction: the e-mail reads the
+    workshops it chose (the seats are decided under the lock), and the calendar file holds only the seated one."""
+    event = EventFactory(title="Scuola di comunità")
+    morning_a, morning_b, afternoon = workshops(event)
+    RegistrationFactory(event=event).session_choices.create(session=morning_b, status=SessionChoice.Status.CONFIRMED)
+    client.force_login(VerifiedUserFactory(email="persona@example.org", preferred_language="en"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url("events:register", slug=event.slug),
+            {**form_data(email="persona@example.org"), "slot_1": str(morning_b.pk), "slot_2": str(afternoon.pk)},
+        )
+
+    [mail] = sent_to(mailoutbox, "persona@example.org")
+    assert (
+        mail.subject
+        == "Your seat is confirmed; for “Welfare generativo” you are on the waiting list: Scuola di comunità"
+    )
+    assert "- Welfare generativo (number 1 in line)" in mail.body
+    [calendar] = [Calendar.from_ical(a[1]) for a in mail.attachments if a[0].endswith(".ics")]
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
+        "Scuola di comunità",
+        "Abitare collaborativo – Scuola di comunità",
+    ]
