@@ -419,6 +419,16 @@ def targets(args, cold, warm, burst_figures, lighthouse_figures) -> list[str]:
             exact and b["emails"] == b["people"] and b["extra_emails"] == 0,
         )
         target("burst: no 4xx or 5xx", f"{b['errors']}", b["errors"] == 0)
+        sync = b["procfile"]  # the same burst through the Procfile's sync workers: the same outcome
+        target(
+            "burst through the Procfile's sync workers: the same outcome, no 4xx or 5xx",
+            f"{sync['confirmed']} confirmed, {sync['waitlisted']} waitlisted, {sync['others']} other, "
+            f"{sync['emails']} e-mails, {sync['errors']} errors",
+            (sync["confirmed"], sync["waitlisted"], sync["others"]) == (b["seats"], b["people"] - b["seats"], 0)
+            and sync["emails"] == b["people"]
+            and sync["extra_emails"] == 0
+            and sync["errors"] == 0,
+        )
         target(
             "burst: p99 < 1 s",
             f"p99 {b['p99']:.0f} ms (p50 {b['p50']:.0f} ms, {b['rate']:.0f}/s); the bare view in the same waves: "

@@ -165,8 +165,9 @@ def waitlist_position(registration) -> int | None:
     at = registration.waitlisted_at
     if at is None:  # never so for a registration the services put on the list; the list's own order says
         return _position_in(waiting_list(registration.event_id), registration.pk)
-    # Those ahead in WAITLIST_ORDER (waitlisted_at, then pk), counted on the index of (event, status,
-    # waitlisted_at): one short read however long the list, also under the event's lock (services.registrations).
+    # Those ahead in WAITLIST_ORDER (waitlisted_at, then pk), counted in the database on the index of (event,
+    # status, waitlisted_at): one number comes back instead of every id of the list, also under the event's lock
+    # (services.registrations).
     ahead = Q(waitlisted_at__lt=at) | Q(waitlisted_at=at, pk__lt=registration.pk)
     return waiting_list(registration.event_id).filter(ahead).count() + 1
 

@@ -162,7 +162,7 @@ def _register_new(event, attendee, actor, email) -> RegistrationResult | None:
         registration = Registration(event=event, email=email)
         _fill(registration, attendee, actor)
         if address_owner:
-            # Confirmed with the row (no update under the lock); the confirmation is logged under the lock.
+            # Confirmed with the row (no update under the lock), and logged below, before the lock.
             registration.email_confirmed_at = timezone.now()
         try:
             with transaction.atomic():  # a savepoint: the one-per-address constraint may refuse the row

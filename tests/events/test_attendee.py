@@ -866,19 +866,28 @@ def test_joining_a_full_event_takes_the_same_queries_however_long_the_waiting_li
 
 
 def _statements_under_the_lock(queries) -> list[str]:
-    """The statements run from the lock of the event's row to the end of its transaction, each as its verb and
-    table (``"SELECT events_registration"``); the lock statement itself first."""
+    """The statements run from the lock of the event's row to the end of the transaction (here, the savepoint)
+    that holds it, each as its verb and table (``"SELECT COUNT events_registration"``); the lock itself first."""
     sqls = [q["sql"] for q in queries]
-    start = next(i for i, sql in enumerate(sqls) if "FOR NO KEY UPDATE" in sql)
+    lock = next(i for i, sql in enumerate(sqls) if "FOR NO KEY UPDATE" in sql)
+    # The savepoint the lock was taken in: the innermost one opened before it and not yet released.
+    open_savepoints = []
+    for sql in sqls[:lock]:
+        if sql.startswith("SAVEPOINT "):
+            open_savepoints.append(sql.split()[1])
+        elif sql.startswith(("RELEASE SAVEPOINT ", "ROLLBACK TO SAVEPOINT ")):
+            open_savepoints.remove(sql.split()[-1])
+    end = sqls.index(f"RELEASE SAVEPOINT {open_savepoints[-1]}", lock)
     statements = []
-    for sql in sqls[start:]:
-        if sql.startswith("RELEASE SAVEPOINT") or sql == "COMMIT":
-            break
-        if sql.startswith("SAVEPOINT"):
+    for sql in sqls[lock:end]:
+        if "SAVEPOINT " in sql:
             continue
         verb = sql.split()[0]
-        table = sql.split(" INTO " if verb == "INSERT" else " FROM " if verb != "UPDATE" else "UPDATE ")[1].split()[0]
-        statements.append(f"{verb} {table.strip(chr(34))}")
+        if sql.startswith("SELECT COUNT(*)"):
+            verb = "SELECT COUNT"
+        keyword = {"INSERT": " INTO ", "UPDATE": "UPDATE "}.get(verb, " FROM ")
+        assert keyword in sql, f"a statement this test cannot read: {sql}"
+        statements.append(f"{verb} {sql.split(keyword)[1].split()[0].strip(chr(34))}")
     return statements
 
 
@@ -901,11 +910,11 @@ def test_a_burst_waits_on_each_other_only_for_the_seat(client, full):
     assert response.status_code == 302
     registration = Registration.objects.get(email="persona@example.org")
     assert registration.status == (Status.WAITLISTED if full else Status.CONFIRMED)
-    seat = ["INSERT events_reminder"] if not full else ["SELECT events_registration"]  # the reminder, or the place
+    seat = ["INSERT events_reminder"] if not full else ["SELECT COUNT events_registration"]  # reminder, or place
     assert _statements_under_the_lock(captured.captured_queries) == [
         "SELECT events_event",  # the lock
         "SELECT events_registrationquestion",  # the questions, which the organizers may have changed meanwhile
-        "SELECT events_registration",  # the seats taken
+        "SELECT COUNT events_registration",  # the seats taken
         "UPDATE events_registration",  # the status
         "INSERT alliance_logentry",  # its log
         *seat,
