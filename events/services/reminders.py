@@ -49,7 +49,7 @@ def schedule_reminders(
     if event.per_meeting:
         chosen = _chosen_meetings(registration)
         starts = [(session, start) for session, start in starts if session is not None and session.pk in chosen]
-        if planned is None:
+        if planned is None or planned:  # nothing to take away when it is known to have none
             registration.reminders.filter(sent_at__isnull=True).exclude(session_id__in=chosen).delete()
     rows = []
     for session, start in starts:
