@@ -8,8 +8,8 @@ length of the whole list beside it (a window count: the matches are found once, 
 reads the rows of those keys from `rows`, the queryset with what the page shows (its
 select_related and prefetch_related; no filter, no order, which the first query had).
 
-A list that is not filtered is better served by Paginator: its count reads an index alone and its
-page walks the index of its order for 24 entries, where a window count would read every entry.
+A list that is not filtered is better served by `KeysFirstPaginator` (below): its count reads an index
+alone and its page walks the index of its order, where a window count would read every entry.
 """
 
 from django.core.paginator import Paginator
